@@ -1,0 +1,38 @@
+# Two commands need no set-up on a fresh clone: `make demo` and `make test`.
+# Both create .venv/ at the repo root on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+.PHONY: demo serve test lint typecheck pytest bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+demo: $(STAMP)  ## run a complete local failback on the simulator
+	$(PY) -m scripts.demo
+
+serve: $(STAMP)  ## run simulator + local host for interactive use
+	$(PY) -m scripts.serve
+
+test: $(STAMP) lint typecheck pytest  ## lint, type checks and tests
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+pytest: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m bench.engine
+
+clean:
+	rm -rf $(VENV) .devhost .sim .mypy_cache .ruff_cache .pytest_cache

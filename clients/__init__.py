@@ -1,0 +1,1 @@
+"""SDK client factories: credential, endpoints (Azure or simulator), retry policy."""

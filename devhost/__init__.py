@@ -1,0 +1,1 @@
+"""Local Azure Functions + Durable Functions host (see README)."""

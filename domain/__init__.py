@@ -1,0 +1,1 @@
+"""Pure logic of the failback: models, rules, policies. Imports nothing from the project."""

@@ -1,0 +1,11 @@
+"""The list of blueprints the app registers. Add one line per blueprint."""
+
+import azure.durable_functions as df
+
+from function_app.health import bp as health_bp
+from function_app.smoke import bp as smoke_bp
+
+BLUEPRINTS: list[df.Blueprint] = [
+    health_bp,
+    smoke_bp,
+]

@@ -1,0 +1,1 @@
+"""Deterministic generator orchestrators, registered as ``df.Blueprint``s."""

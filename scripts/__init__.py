@@ -1,0 +1,1 @@
+"""Operator scripts: the demo and the interactive stack."""

@@ -1,0 +1,1 @@
+"""Simulator of Azure Site Recovery (ARM) and Log Analytics (see README)."""
