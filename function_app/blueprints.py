@@ -4,8 +4,10 @@ import azure.durable_functions as df
 
 from function_app.health import bp as health_bp
 from function_app.smoke import bp as smoke_bp
+from orchestrators.approval_gate import bp as approval_gate_bp
 
 BLUEPRINTS: list[df.Blueprint] = [
     health_bp,
     smoke_bp,
+    approval_gate_bp,
 ]
