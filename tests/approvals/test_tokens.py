@@ -179,7 +179,9 @@ def test_tokens_with_chosen_claims_but_old_signature_are_never_accepted_W4(
 
 
 @settings(max_examples=200, deadline=None)
-@given(key=st.binary(min_size=16, max_size=64), payload=st.dictionaries(st.sampled_from("rgaen"), st.integers()))
+@given(
+    key=st.binary(min_size=16, max_size=64), payload=st.dictionaries(st.sampled_from("rgaen"), st.integers())
+)
 def test_tokens_signed_with_guessed_keys_are_never_accepted_W4(key: bytes, payload: dict[str, int]) -> None:
     assume(key not in {RING.current, RING.previous})
     # The attacker knows the format and the key id (it is public); only the key is guessed.
