@@ -1,0 +1,23 @@
+"""Six parallel activities under host.json maxConcurrentActivityFunctions = 2."""
+
+import time
+
+import azure.durable_functions as df
+import azure.functions as func
+
+app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+@app.orchestration_trigger(context_name="context")
+def burst(context: df.DurableOrchestrationContext):
+    count = context.get_input() or 6
+    spans = yield context.task_all([context.call_activity("timed_work", i) for i in range(count)])
+    return spans
+
+
+@app.activity_trigger(input_name="index")
+def timed_work(index: int) -> dict:
+    # Wall-clock span of this activity; the test computes the peak overlap.
+    start = time.time()
+    time.sleep(0.3)
+    return {"index": index, "start": start, "end": time.time()}

@@ -1,0 +1,75 @@
+"""HTTP triggers on a plain FunctionApp: routes, constraints, methods, auth, request and response."""
+
+import asyncio
+import json
+
+import azure.functions as func
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+
+
+def _json(value, status_code: int = 200) -> func.HttpResponse:
+    return func.HttpResponse(json.dumps(value), status_code=status_code, mimetype="application/json")
+
+
+@app.route(route="items/{id:int}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def get_item(req: func.HttpRequest) -> func.HttpResponse:
+    return _json({"id": req.route_params["id"], "params": dict(req.route_params)})
+
+
+@app.route(route="files/{name:alpha}/{version?}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def get_file(req: func.HttpRequest) -> func.HttpResponse:
+    return _json({"name": req.route_params.get("name"), "version": req.route_params.get("version")})
+
+
+@app.route(route="echo", methods=["POST", "PUT"], auth_level=func.AuthLevel.ANONYMOUS)
+def echo(req: func.HttpRequest) -> func.HttpResponse:
+    try:
+        parsed = req.get_json()
+    except ValueError:
+        parsed = None
+    return _json(
+        {
+            "method": req.method,
+            "query": dict(req.params),
+            "header": req.headers.get("x-custom-header"),
+            "contentType": req.headers.get("Content-Type"),
+            "body": req.get_body().decode("utf-8"),
+            "json": parsed,
+            "url": req.url,
+        }
+    )
+
+
+@app.route(route="status/{code:int}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def custom_status(req: func.HttpRequest) -> func.HttpResponse:
+    code = int(req.route_params["code"])
+    return func.HttpResponse(
+        "short and stout", status_code=code, headers={"X-Tea": "earl-grey"}, mimetype="text/plain"
+    )
+
+
+@app.route(route="async/{word}", auth_level=func.AuthLevel.ANONYMOUS)
+async def shout_async(req: func.HttpRequest) -> func.HttpResponse:
+    await asyncio.sleep(0.01)
+    return func.HttpResponse(req.route_params["word"].upper())
+
+
+@app.route(auth_level=func.AuthLevel.ANONYMOUS)
+def default_route(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("routed by function name")
+
+
+@app.route(route="secure", methods=["GET"])
+def secure(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("function key accepted")
+
+
+@app.route(route="admin-only", methods=["GET"], auth_level=func.AuthLevel.ADMIN)
+def admin_only(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("master key accepted")
+
+
+@app.route(route="broken", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def broken(req: func.HttpRequest) -> func.HttpResponse:
+    raise RuntimeError("handler crashed")
