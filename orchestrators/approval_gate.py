@@ -1,29 +1,36 @@
 """Sub-orchestrator ``approval_gate``: wait for a human decision, bounded by time (W2).
 
 Contract (docs/contracts.md §7): started by the failback run with instance id
-``<runId>:gate:<gate>`` and input ``{runId, gate, policy, summary}``; it waits for
-the external event ``ApprovalDecision`` (payload ``{decision, by, comment, gate}``)
-raised on its own instance id, and returns
-``{decision: "approved" | "rejected" | "timeout", by, at, comment, decisions}``.
+``<runId>:gate:<gate>`` and input ``{runId, gate, policy, summary, initiator?}``;
+it waits for the external event ``ApprovalDecision`` (payload
+``{decision, by, comment, gate, groups?, nonce?, attested?}``) raised on its own
+instance id, and returns
+``{decision: "approved" | "rejected" | "timeout", by, at, comment, approvers, decisions}``
+where ``decisions`` is the audit trail of every decision received.
 
-A single Python durable timer is capped (about six days), so the wait is a loop
-of shorter timers towards the deadline.
+It sends the approval links (activity ``notify``, which signs them: the signing
+key never enters the orchestration), reminders and the escalation, and ends in
+the safe outcome ``timeout`` (not approved) at the deadline. A single Python
+durable timer is capped (about six days), so the wait is a loop of timers no
+longer than ``domain.approvals.MAX_TIMER``.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Generator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import azure.durable_functions as df
 
+from domain.approvals import ApprovalPolicy, GateState
+
 bp = df.Blueprint()
+log = logging.getLogger(__name__)
 
 APPROVAL_EVENT = "ApprovalDecision"
-#: Longest single durable timer we create; longer waits loop (Python timers are capped ~6 days).
-MAX_TIMER = timedelta(days=5)
-DEFAULT_TIMEOUT = timedelta(hours=24)
 
 
 def gate_instance_id(run_id: str, gate: str) -> str:
@@ -31,48 +38,91 @@ def gate_instance_id(run_id: str, gate: str) -> str:
     return f"{run_id}:gate:{gate}"
 
 
-def _timeout(policy: dict[str, Any]) -> timedelta:
-    seconds = policy.get("timeoutSeconds")
-    return timedelta(seconds=float(seconds)) if seconds else DEFAULT_TIMEOUT
-
-
 def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+def _payload(raw: Any) -> dict[str, Any]:
+    # client.raise_event delivers a JSON *string* (double encoding, durable-python #295);
+    # a POST to the raiseEvent webhook delivers the object itself.
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def _notify(
+    context: df.DurableOrchestrationContext, state: GateState, data: dict[str, Any], kind: str, to: list[str]
+) -> Generator[Any, Any, None]:
+    message = {
+        "kind": kind,
+        "runId": data.get("runId"),
+        "gate": state.gate,
+        "recipients": to,
+        "expiresAt": _iso(state.deadline),
+        "summary": data.get("summary") or {},
+        "outcome": state.outcome(),
+    }
+    try:
+        yield context.call_activity("notify", message)
+    except Exception as exc:  # a failed message must not decide the gate
+        if not context.is_replaying:
+            log.warning("approval gate %s: notify %s failed: %s", state.gate, kind, exc)
+
+
+def _result(state: GateState, decision: str, at: datetime) -> dict[str, Any]:
+    accepted = [d for d in state.decisions if d["accepted"]]
+    last = accepted[-1] if accepted and decision != "timeout" else None
+    return {
+        "decision": decision,
+        "by": last["by"] if last else None,
+        "at": _iso(at),
+        "comment": last["comment"] if last else None,
+        "approvers": [d["by"] for d in accepted if d["decision"] == "approved"],
+        "decisions": state.decisions,
+    }
+
+
 @bp.orchestration_trigger(context_name="context")
 def approval_gate(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any]]:
-    """Wait for ``ApprovalDecision`` or the deadline; the first valid decision wins."""
-    data = context.get_input() or {}
-    gate = str(data.get("gate", ""))
-    policy = data.get("policy") or {}
-    deadline = context.current_utc_datetime + _timeout(policy)
-    decisions: list[dict[str, Any]] = []
+    """Send links, then wait for decisions, reminders, escalation or the deadline."""
+    data = _payload(context.get_input())
+    policy = ApprovalPolicy.from_dict(data.get("policy"))
+    state = GateState(
+        policy=policy,
+        gate=str(data.get("gate") or "approval"),
+        started_at=context.current_utc_datetime,
+        initiator=data.get("initiator"),
+    )
+    # Create the waiter before anything else so no early event is parked (durable-python #507).
     event_task = context.wait_for_external_event(APPROVAL_EVENT)
+    context.set_custom_status(state.status())
+    yield from _notify(context, state, data, "approval-request", list(policy.approvers) or ["*"])
     while True:
         now = context.current_utc_datetime
-        if now >= deadline:
-            return {
-                "decision": "timeout",
-                "by": None,
-                "at": _iso(now),
-                "comment": None,
-                "decisions": decisions,
-            }
-        timer = context.create_timer(min(deadline, now + MAX_TIMER))
+        for action in state.due(now):
+            if action == "escalate":
+                yield from _notify(context, state, data, "escalation", list(policy.escalate_to))
+            else:
+                yield from _notify(context, state, data, "reminder", state.pending_approvers())
+            context.set_custom_status(state.status())
+        if now >= state.deadline:
+            yield from _notify(context, state, data, "timeout", [])
+            result = _result(state, "timeout", now)
+            context.set_custom_status({**state.status(), "open": False})
+            return result
+        timer = context.create_timer(state.next_wake(now))
         winner = yield context.task_any([event_task, timer])
         if winner is not event_task:
             continue
         timer.cancel()
-        payload = event_task.result or {}
+        payload = _payload(event_task.result)
         event_task = context.wait_for_external_event(APPROVAL_EVENT)
-        if str(payload.get("gate", gate)) != gate or payload.get("decision") not in {"approved", "rejected"}:
-            continue
-        entry = {
-            "decision": payload["decision"],
-            "by": payload.get("by"),
-            "at": _iso(context.current_utc_datetime),
-            "comment": payload.get("comment"),
-        }
-        decisions.append(entry)
-        return {**entry, "decisions": decisions}
+        state.record(payload, context.current_utc_datetime)
+        context.set_custom_status(state.status())
+        outcome = state.outcome()
+        if outcome is not None:
+            yield from _notify(context, state, data, "decided", [])
+            return _result(state, outcome, context.current_utc_datetime)
