@@ -21,6 +21,8 @@ from typing import Any
 GROUP_PREFIX = "group:"
 ANYONE = "*"
 DECISIONS = ("approved", "rejected")
+#: Sent only by the run's own cancel endpoint (contracts §7): ends the gate without an approver check.
+CANCELLED = "cancelled"
 #: Longest single durable timer the gate creates (Python timers are capped near six days).
 MAX_TIMER = timedelta(days=5)
 
@@ -177,6 +179,8 @@ class GateState:
             return "the gate has already decided"
         if str(payload.get("gate") or self.gate) != self.gate:
             return "decision for another gate"
+        if payload.get("decision") == CANCELLED:
+            return None
         if payload.get("decision") not in DECISIONS:
             return "decision must be 'approved' or 'rejected'"
         nonce = payload.get("nonce")
@@ -193,7 +197,9 @@ class GateState:
         )
 
     def outcome(self) -> str | None:
-        """``rejected`` on any accepted rejection (a veto), ``approved`` at quorum, else ``None``."""
+        """``cancelled`` or ``rejected`` (a veto) on any such decision, ``approved`` at quorum, else ``None``."""
+        if self.accepted(CANCELLED):
+            return CANCELLED
         if self.accepted("rejected"):
             return "rejected"
         if len(self.accepted("approved")) >= self.policy.quorum:

@@ -5,7 +5,7 @@ Contract (docs/contracts.md §7): started by the failback run with instance id
 it waits for the external event ``ApprovalDecision`` (payload
 ``{decision, by, comment, gate, groups?, nonce?, attested?}``) raised on its own
 instance id, and returns
-``{decision: "approved" | "rejected" | "timeout", by, at, comment, approvers, decisions}``
+``{decision: "approved" | "rejected" | "timeout" | "cancelled", by, at, comment, approvers, decisions}``
 where ``decisions`` is the audit trail of every decision received.
 
 It sends the approval links (activity ``notify``, which signs them: the signing

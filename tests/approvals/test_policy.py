@@ -176,3 +176,10 @@ def test_status_carries_no_comment_text_and_lists_decided_links_W2() -> None:
     decide(s, "a@x", nonce="n1")
     st = s.status()
     assert st["open"] and st["decided"] == [{"by": "a@x", "nonce": "n1", "decision": "approved"}]
+
+
+def test_cancel_from_the_run_ends_the_gate_without_approver_check_W2() -> None:
+    s = gate({"approvers": ["a@x"]})
+    assert decide(s, "ops@contoso.com", "cancelled")["accepted"]
+    assert s.outcome() == "cancelled"
+    assert not decide(s, "a@x")["accepted"]
