@@ -197,7 +197,7 @@ class GateState:
         )
 
     def outcome(self) -> str | None:
-        """``cancelled`` or ``rejected`` (a veto) on any such decision, ``approved`` at quorum, else ``None``."""
+        """``cancelled``/``rejected`` (a veto) on any such decision, ``approved`` at quorum, else ``None``."""
         if self.accepted(CANCELLED):
             return CANCELLED
         if self.accepted("rejected"):
