@@ -35,6 +35,8 @@ SETTING_NAMES: dict[str, str] = {
     "NOTIFY_TEAMS_WEBHOOK_URL": "Teams Workflows webhook for Adaptive Cards",
     "NOTIFY_ACS_ENDPOINT": "Azure Communication Services endpoint for email",
     "NOTIFY_EMAIL_SENDER": "sender address for ACS email",
+    "NOTIFY_ACS_ACCESS_KEY": "ACS access key (Key Vault reference); empty: use the managed identity",
+    "FAILBACK_OUTBOX_PATH": "SQLite file of the local outbox (local mode; default in the temp dir)",
     "ALERT_RULES": "JSON list mapping alert rules to failback requests",
     "APPLICATIONINSIGHTS_CONNECTION_STRING": "Application Insights; enables OpenTelemetry export",
 }
@@ -65,6 +67,8 @@ class Settings:
     notify_teams_webhook_url: str = ""
     notify_acs_endpoint: str = ""
     notify_email_sender: str = ""
+    notify_acs_access_key: str = field(default="", repr=False)
+    outbox_path: str = ""
     alert_rules: tuple[dict[str, Any], ...] = ()
     appinsights_connection_string: str = field(default="", repr=False)
 
@@ -100,6 +104,8 @@ class Settings:
             notify_teams_webhook_url=e.get("NOTIFY_TEAMS_WEBHOOK_URL", ""),
             notify_acs_endpoint=e.get("NOTIFY_ACS_ENDPOINT", ""),
             notify_email_sender=e.get("NOTIFY_EMAIL_SENDER", ""),
+            notify_acs_access_key=e.get("NOTIFY_ACS_ACCESS_KEY", ""),
+            outbox_path=e.get("FAILBACK_OUTBOX_PATH", ""),
             alert_rules=tuple(rules),
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING", ""),
         )

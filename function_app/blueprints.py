@@ -2,6 +2,7 @@
 
 import azure.durable_functions as df
 
+from activities.notify import bp as notify_bp
 from function_app.health import bp as health_bp
 from function_app.smoke import bp as smoke_bp
 from orchestrators.approval_gate import bp as approval_gate_bp
@@ -10,4 +11,5 @@ BLUEPRINTS: list[df.Blueprint] = [
     health_bp,
     smoke_bp,
     approval_gate_bp,
+    notify_bp,
 ]

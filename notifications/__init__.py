@@ -1,0 +1,1 @@
+"""Notification channels behind one interface: webhook, Teams, ACS e-mail, local outbox."""

@@ -1,0 +1,51 @@
+"""Which channels are on, from settings."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from clients.settings import Settings
+from notifications.base import Channel
+from notifications.email_acs import ACS_SCOPE, AcsEmailChannel
+from notifications.outbox import Outbox, OutboxChannel
+from notifications.teams import TeamsChannel
+from notifications.webhook import WebhookChannel
+
+
+def outbox_for(settings: Settings) -> Outbox:
+    """The local outbox (``FAILBACK_OUTBOX_PATH`` or a file in the temp dir)."""
+    path = settings.outbox_path or str(Path(tempfile.gettempdir()) / "asr-failback" / "outbox.sqlite")
+    return Outbox(path)
+
+
+def _acs_token_provider(settings: Settings) -> Callable[[], str]:
+    def token() -> str:
+        from azure.identity import ManagedIdentityCredential
+
+        credential = ManagedIdentityCredential(client_id=settings.azure_client_id or None)
+        return credential.get_token(ACS_SCOPE).token
+
+    return token
+
+
+def channels_from_settings(settings: Settings) -> list[Channel]:
+    """Return every configured channel; the outbox whenever local mode is on."""
+    channels: list[Channel] = []
+    if settings.notify_webhook_url:
+        channels.append(WebhookChannel(settings.notify_webhook_url))
+    if settings.notify_teams_webhook_url:
+        channels.append(TeamsChannel(settings.notify_teams_webhook_url))
+    if settings.notify_acs_endpoint and settings.notify_email_sender:
+        channels.append(
+            AcsEmailChannel(
+                settings.notify_acs_endpoint,
+                settings.notify_email_sender,
+                access_key=settings.notify_acs_access_key,
+                token_provider=None if settings.notify_acs_access_key else _acs_token_provider(settings),
+            )
+        )
+    if settings.local_mode:
+        channels.append(OutboxChannel(outbox_for(settings)))
+    return channels

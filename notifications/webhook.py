@@ -1,0 +1,29 @@
+"""Generic webhook channel: POST the message as JSON (e.g. to a Logic App HTTP trigger)."""
+
+from __future__ import annotations
+
+import requests
+
+from notifications.message import Message
+
+TIMEOUT_SECONDS = 10
+
+
+class WebhookChannel:
+    """POST ``Message.to_dict()`` to a URL.
+
+    Args:
+        url: the webhook URL (its own SAS signature, if any, stays in app settings).
+        session: HTTP session (tests pass their own).
+    """
+
+    name = "webhook"
+
+    def __init__(self, url: str, session: requests.Session | None = None) -> None:
+        self.url = url
+        self.session = session or requests.Session()
+
+    def send(self, message: Message) -> None:
+        """POST the message; raise on a non-2xx answer."""
+        response = self.session.post(self.url, json=message.to_dict(), timeout=TIMEOUT_SECONDS)
+        response.raise_for_status()
