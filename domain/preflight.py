@@ -1,0 +1,262 @@
+"""Pre-flight rules of a Hyper-V failback (H2a–H2e, H4, idle item, item active in Azure).
+
+Each rule is a pure function over ``ItemFacts`` (``domain.items.item_facts``), the
+site's facts (``domain.items.fabric_facts``) and the request, returning
+``{id, rule, passed, evidence}`` (plus ``remedy`` when it fails). A failed pre-flight
+ends the run as rejected and changes nothing in ASR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.items import parse_time
+from domain.request import FailbackRequest
+
+#: A provider whose last heartbeat is older than this is treated as not connected (H2b).
+HEARTBEAT_STALE_AFTER = timedelta(minutes=30)
+_ENCRYPTION_OFF = ("", "none", "disabled", "notconfigured")
+
+Check = dict[str, Any]
+Rule = Callable[[Mapping[str, Any], Mapping[str, Any], FailbackRequest, datetime], Check]
+
+
+def _check(rule_id: str, rule: str, passed: bool, evidence: str, remedy: str | None = None) -> Check:
+    out: Check = {"id": rule_id, "rule": rule, "passed": passed, "evidence": evidence}
+    if not passed:
+        out["remedy"] = remedy or "Fix the condition, then start a new failback."
+    return out
+
+
+def provider_is_live(provider: Mapping[str, Any], now: datetime) -> tuple[bool, str]:
+    """Whether a Hyper-V host / VMM provider is connected with a recent heartbeat, and why."""
+    status = provider.get("connectionStatus")
+    beat = parse_time(provider.get("lastHeartBeat"))
+    label = provider.get("friendlyName") or provider.get("name")
+    text = f"{label}: connectionStatus={status}, lastHeartBeat={provider.get('lastHeartBeat')}"
+    if status != "Connected":
+        return False, text
+    if beat is not None and now - beat > HEARTBEAT_STALE_AFTER:
+        return False, f"{text} (older than {int(HEARTBEAT_STALE_AFTER.total_seconds() // 60)} min)"
+    return True, text
+
+
+def find_host(fabric: Mapping[str, Any], host: str) -> Mapping[str, Any] | None:
+    """Find the provider entry of a Hyper-V host by friendly name, short name or ARM name."""
+    wanted = host.strip().lower()
+    for provider in fabric.get("providers") or []:
+        friendly = str(provider.get("friendlyName") or "").lower()
+        names = {friendly, friendly.split(".")[0], str(provider.get("name") or "").lower()} - {""}
+        if wanted in names or wanted.split(".")[0] in names:
+            return provider
+    return None
+
+
+def rule_managed_disks(
+    facts: Mapping[str, Any], fabric: Mapping[str, Any], req: FailbackRequest, now: datetime
+) -> Check:
+    """H2a: the failed-over Azure VM uses managed disks (storage-account disks are retired)."""
+    value = facts.get("useManagedDisks")
+    return _check(
+        "H2a",
+        "The Azure VM uses managed disks",
+        value is True,
+        f"useManagedDisks={value} on item {facts.get('name')}",
+        "Failback is supported only for VMs that failed over with managed disks; move the VM to "
+        "managed disks or fail back by hand.",
+    )
+
+
+def rule_host_connected(
+    facts: Mapping[str, Any], fabric: Mapping[str, Any], req: FailbackRequest, now: datetime
+) -> Check:
+    """H2b: the on-prem Hyper-V host (or VMM server) is running and connected to Azure."""
+    providers = list(fabric.get("providers") or [])
+    own = [
+        p
+        for p in providers
+        if facts.get("providerId") and str(p.get("id") or "").lower() == str(facts["providerId"]).lower()
+    ]
+    candidates = own or providers
+    results = [provider_is_live(p, now) for p in candidates]
+    passed = any(ok for ok, _ in results)
+    evidence = (
+        "; ".join(text for _, text in results) or f"no provider registered in fabric {fabric.get('name')}"
+    )
+    return _check(
+        "H2b",
+        "The on-premises Hyper-V host or VMM server is running and connected to Azure",
+        passed,
+        evidence,
+        "Start the Hyper-V host / VMM server and its Site Recovery provider; check its connection to Azure.",
+    )
+
+
+def rule_failover_committed(
+    facts: Mapping[str, Any], fabric: Mapping[str, Any], req: FailbackRequest, now: datetime
+) -> Check:
+    """H2c: the earlier failover to Azure was committed (``Failback`` is an allowed operation)."""
+    allowed = list(facts.get("allowedOperations") or [])
+    return _check(
+        "H2c",
+        "The failover to Azure was committed",
+        "Failback" in allowed,
+        f"protectionState={facts.get('protectionState')}, allowedOperations={allowed}",
+        "Commit the failover to Azure first (the item must allow 'Failback').",
+    )
+
+
+def _alternate_evidence(fabric: Mapping[str, Any], req: FailbackRequest, now: datetime) -> tuple[bool, str]:
+    if fabric.get("fabricType") != "HyperVSite":
+        return (
+            False,
+            f"fabric {fabric.get('name')} is {fabric.get('fabricType')}, alternate location needs HyperVSite",
+        )
+    host = find_host(fabric, req.target_host or "")
+    if host is None:
+        known = [p.get("friendlyName") for p in fabric.get("providers") or []]
+        return False, f"targetHost {req.target_host!r} is not a registered host (known: {known})"
+    live, text = provider_is_live(host, now)
+    if not req.create_vm_if_not_found:
+        return False, f"{text}; createVmIfNotFound=false, the VM cannot be created on the new host"
+    return live, f"targetHost {text}"
+
+
+def rule_failback_type(
+    facts: Mapping[str, Any], fabric: Mapping[str, Any], req: FailbackRequest, now: datetime
+) -> Check:
+    """H2d: the chosen failback type (original or alternate location) is available."""
+    if req.location == "alternate":
+        passed, evidence = _alternate_evidence(fabric, req, now)
+    else:
+        present = facts.get("onPremVmPresent")
+        passed = present is not False or req.create_vm_if_not_found
+        evidence = (
+            f"original location; onPremVmPresent={present}, createVmIfNotFound={req.create_vm_if_not_found}"
+        )
+    return _check(
+        "H2d",
+        f"Failback to the {req.location} location is available",
+        passed,
+        evidence,
+        "For the original location the on-prem VM must exist (or set createVmIfNotFound); for an alternate "
+        "location name a connected host of a HyperVSite fabric and allow creating the VM (H9).",
+    )
+
+
+def rule_recovery_plan(
+    facts: Mapping[str, Any], fabric: Mapping[str, Any], req: FailbackRequest, now: datetime
+) -> Check:
+    """H2e: a recovery-plan failback cannot go to an alternate location."""
+    plan_run = req.kind == "recovery-plan"
+    passed = not (plan_run and req.location == "alternate")
+    evidence = (
+        f"kind={req.kind}, location={req.location}, item's recovery plan={facts.get('recoveryPlan')}"
+        + ("" if plan_run else " (item-level failback)")
+    )
+    return _check(
+        "H2e",
+        "No alternate-location failback through a recovery plan",
+        passed,
+        evidence,
+        "Fail back each VM of the plan individually to use an alternate location.",
+    )
+
+
+def rule_encryption_certificate(
+    facts: Mapping[str, Any], fabric: Mapping[str, Any], req: FailbackRequest, now: datetime
+) -> Check:
+    """H4: with VMM cloud data encryption, the request names the provider's certificate."""
+    enc = fabric.get("encryption") or {}
+    state = str(enc.get("kekState") or "")
+    expected = str(enc.get("kekCertThumbprint") or "")
+    given = req.encryption_certificate.thumbprint if req.encryption_certificate else ""
+    enabled = state.lower() not in _ENCRYPTION_OFF or bool(expected)
+    if not enabled:
+        passed, evidence = (
+            True,
+            f"data encryption not enabled on fabric {fabric.get('name')} (kekState={state or None})",
+        )
+    else:
+        passed = bool(given) and given.upper() == expected.upper()
+        evidence = f"kekState={state}, fabric certificate={expected or None}, request names {given or None}"
+    return _check(
+        "H4",
+        "The encryption certificate is named when cloud data encryption is on",
+        passed,
+        evidence,
+        "Name the certificate issued when the provider was installed on the VMM server (its thumbprint).",
+    )
+
+
+def rule_scenario_idle(
+    facts: Mapping[str, Any], fabric: Mapping[str, Any], req: FailbackRequest, now: datetime
+) -> Check:
+    """No other ASR operation is running on the item."""
+    scenario = facts.get("currentScenario")
+    evidence = (
+        "no operation running"
+        if not scenario
+        else f"{scenario.get('scenarioName')} job {scenario.get('jobId')} since {scenario.get('startTime')}"
+    )
+    return _check(
+        "IDLE",
+        "No other operation is in progress on the item",
+        not scenario,
+        evidence,
+        "Wait for the running ASR job to finish (or follow the failback run already driving it).",
+    )
+
+
+def rule_active_in_azure(
+    facts: Mapping[str, Any], fabric: Mapping[str, Any], req: FailbackRequest, now: datetime
+) -> Check:
+    """The item is active in Azure (``activeLocation == Recovery``) and replicated by Hyper-V to Azure."""
+    active = facts.get("activeLocation")
+    provider = facts.get("provider")
+    passed = active == "Recovery" and provider == "HyperVReplicaAzure"
+    return _check(
+        "ACTIVE_IN_AZURE",
+        "The item runs in Azure and is a Hyper-V to Azure item",
+        passed,
+        f"activeLocation={active}, provider={provider}",
+        "Only a Hyper-V VM that runs in Azure after a committed failover can fail back.",
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    rule_active_in_azure,
+    rule_scenario_idle,
+    rule_managed_disks,
+    rule_host_connected,
+    rule_failover_committed,
+    rule_failback_type,
+    rule_recovery_plan,
+    rule_encryption_certificate,
+)
+
+
+def run_preflight(
+    facts: Mapping[str, Any], fabric: Mapping[str, Any], request: FailbackRequest, now: datetime
+) -> dict[str, Any]:
+    """Evaluate every rule (never stopping at the first failure).
+
+    Args:
+        facts: the item's ``ItemFacts``.
+        fabric: the item's site from ``domain.items.fabric_facts``.
+        request: the validated request.
+        now: the reference time (the orchestration's time, for heartbeat freshness).
+
+    Returns:
+        ``{passed, checks: [{id, rule, passed, evidence, remedy?}]}``.
+    """
+    checks = [rule(facts, fabric, request, now) for rule in RULES]
+    return {"passed": all(c["passed"] for c in checks), "checks": checks}
+
+
+def failure_summary(checks: list[Mapping[str, Any]]) -> str:
+    """One line naming every failed check with its evidence, for the PREFLIGHT_FAILED message."""
+    failed = [f"{c['id']}: {c['rule']} ({c['evidence']})" for c in checks if not c.get("passed")]
+    return "; ".join(failed) or "all checks passed"

@@ -1,0 +1,181 @@
+"""Timeline and final report of a failback run.
+
+The orchestrator appends :func:`timeline_entry` dicts as things happen (times from
+``context.current_utc_datetime``) and ends with :func:`build_report`. Downtime is
+measured from the Azure VM's shutdown (event ``azure-vm-shutdown``, i.e. the start of
+the switchover) to the on-prem VM verified (event ``onprem-verified``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from domain.items import parse_time
+
+PHASE_STARTED = "phase-started"
+PHASE_FINISHED = "phase-finished"
+JOB_STARTED = "job-started"
+JOB_ADOPTED = "job-adopted"
+JOB_FINISHED = "job-finished"
+DECISION = "decision"
+AZURE_VM_SHUTDOWN = "azure-vm-shutdown"
+ONPREM_VERIFIED = "onprem-verified"
+NOTE = "note"
+
+#: Outcomes of a run.
+OUTCOMES = ("succeeded", "rejected", "failed", "held", "dry-run", "timeout")
+
+#: V6: known after-effects per kind and OS type, reported to the operator.
+_AFTER_EFFECTS: dict[tuple[str, str], list[str]] = {
+    ("vmware", "linux"): [
+        "Linux VM: the network manager package was removed; the VM uses DHCP instead of its static IP "
+        "(V6). Restore the static IP configuration by hand if needed.",
+    ],
+}
+
+
+def timeline_entry(at: datetime | str, phase: str, event: str, **detail: Any) -> dict[str, Any]:
+    """Return one timeline entry ``{at, phase, event, ...detail}`` (``None`` details dropped)."""
+    when = at.isoformat() if isinstance(at, datetime) else str(at)
+    entry: dict[str, Any] = {"at": when, "phase": phase, "event": event}
+    entry.update({k: v for k, v in detail.items() if v is not None})
+    return entry
+
+
+def _first(
+    timeline: Iterable[Mapping[str, Any]], event: str, after: datetime | None = None
+) -> datetime | None:
+    for entry in timeline:
+        if entry.get("event") == event:
+            when = parse_time(entry.get("at"))
+            if when is not None and (after is None or when >= after):
+                return when
+    return None
+
+
+def phase_durations(timeline: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Duration of each phase from its ``phase-started`` to its ``phase-finished`` entry.
+
+    A phase entered several times keeps its first start and last finish; a phase not
+    finished has ``end`` and ``seconds`` ``None``.
+    """
+    order: list[str] = []
+    starts: dict[str, datetime] = {}
+    ends: dict[str, datetime] = {}
+    for entry in timeline:
+        phase, when = str(entry.get("phase")), parse_time(entry.get("at"))
+        if when is None:
+            continue
+        if entry.get("event") == PHASE_STARTED and phase not in starts:
+            starts[phase] = when
+            order.append(phase)
+        elif entry.get("event") == PHASE_FINISHED:
+            ends[phase] = when
+    out = []
+    for phase in order:
+        end = ends.get(phase)
+        out.append(
+            {
+                "phase": phase,
+                "start": starts[phase].isoformat(),
+                "end": end.isoformat() if end else None,
+                "seconds": (end - starts[phase]).total_seconds() if end else None,
+            }
+        )
+    return out
+
+
+def downtime_seconds(timeline: Iterable[Mapping[str, Any]]) -> float | None:
+    """Seconds from the Azure VM's shutdown to the on-prem VM verified, ``None`` if not both."""
+    entries = list(timeline)
+    down = _first(entries, AZURE_VM_SHUTDOWN)
+    if down is None:
+        return None
+    up = _first(entries, ONPREM_VERIFIED, after=down)
+    return (up - down).total_seconds() if up else None
+
+
+def after_effects(kind: str, os_type: str | None) -> list[str]:
+    """V6 after-effects to report for a kind (``hyperv``, ``vmware-*``) and OS type."""
+    family = "vmware" if kind.startswith("vmware") else kind
+    return list(_AFTER_EFFECTS.get((family, (os_type or "").lower()), []))
+
+
+def asr_jobs(timeline: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The ASR jobs of the run, in order: ``{operation, jobId, adopted, state}``."""
+    jobs: dict[str, dict[str, Any]] = {}
+    for entry in timeline:
+        job_id = entry.get("jobId")
+        if not job_id:
+            continue
+        if entry.get("event") in (JOB_STARTED, JOB_ADOPTED) and job_id not in jobs:
+            jobs[job_id] = {
+                "operation": entry.get("operation") or entry.get("phase"),
+                "jobId": job_id,
+                "adopted": entry.get("event") == JOB_ADOPTED,
+                "state": None,
+            }
+        elif entry.get("event") == JOB_FINISHED and job_id in jobs:
+            jobs[job_id]["state"] = entry.get("state")
+    return list(jobs.values())
+
+
+def decisions(timeline: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The human and automatic decisions of the run: ``{at, phase, decision, by, comment, ...}``."""
+    return [dict(e) for e in timeline if e.get("event") == DECISION]
+
+
+def build_report(
+    *,
+    run_id: str,
+    request: Mapping[str, Any],
+    outcome: str,
+    timeline: list[Mapping[str, Any]],
+    item: Mapping[str, Any] | None = None,
+    data_sync: Mapping[str, Any] | None = None,
+    preflight: Mapping[str, Any] | None = None,
+    verification: Mapping[str, Any] | None = None,
+    error: Mapping[str, Any] | None = None,
+    os_type: str | None = None,
+) -> dict[str, Any]:
+    """Assemble the report of a run (the orchestrator's output, posted to the callback URL).
+
+    Args:
+        run_id: the instance id.
+        request: the request dict (``FailbackRequest.to_dict()``).
+        outcome: one of :data:`OUTCOMES`.
+        timeline: the run's timeline entries.
+        item: ``ItemFacts`` (or ``ItemRef``) of the item.
+        data_sync: ``resolve_data_sync`` output (option, recommendation and reason).
+        preflight: the pre-flight result.
+        verification: the last ``verify_onprem`` result.
+        error: ``FailbackError.to_dict()``-like ``{code, message, remedy}`` when the run failed.
+        os_type: the VM's OS type, for the V6 after-effects.
+
+    Returns:
+        ``{runId, outcome, vault, item, dataSync, timeline, phases, downtimeSeconds, asrJobs,
+        decisions, preflight, verification, afterEffects, error, startedAt, finishedAt}``.
+    """
+    entries = [dict(e) for e in timeline]
+    return {
+        "runId": run_id,
+        "outcome": outcome,
+        "kind": request.get("kind", "hyperv"),
+        "vault": request.get("vault"),
+        "item": dict(item) if item else request.get("item"),
+        "location": request.get("location"),
+        "dataSync": dict(data_sync) if data_sync else None,
+        "startedAt": entries[0]["at"] if entries else None,
+        "finishedAt": entries[-1]["at"] if entries else None,
+        "timeline": entries,
+        "phases": phase_durations(entries),
+        "downtimeSeconds": downtime_seconds(entries),
+        "asrJobs": asr_jobs(entries),
+        "decisions": decisions(entries),
+        "preflight": dict(preflight) if preflight else None,
+        "verification": dict(verification) if verification else None,
+        "afterEffects": after_effects(str(request.get("kind", "hyperv")), os_type),
+        "error": dict(error) if error else None,
+    }

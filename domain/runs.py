@@ -1,0 +1,134 @@
+"""Run identity (one run per protected item) and the plan of a dry run.
+
+Instance id of a run: ``fb-<vault>-<item>-<yyyymmddHHMMSS>`` (docs/contracts.md §6). The
+HTTP layer finds a run of the same item by the prefix ``fb-<vault>-<item>-``; because an
+item named ``vm1`` is a prefix of ``vm1-b``, use :func:`is_run_of` on each candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from domain import phases
+from domain.request import FailbackRequest
+
+_UNSAFE = re.compile(r"[^a-z0-9-]")
+_STAMP = re.compile(r"^\d{14}$")
+
+#: Assumptions of the downtime estimate (shown with it; tune from real runs).
+SHUTDOWN_SECONDS = 120
+BOOT_SECONDS = 180
+TRANSFER_MB_PER_SECOND = 50.0  # Azure -> on-prem over VPN/ExpressRoute, one VM
+CHECKSUM_GB_PER_MINUTE = 3.0  # "a few GB per minute" (seed 000) for sync phase 1
+DELTA_FRACTION = 0.02  # share of the disks written between sync phase 1 and shutdown
+_SPREAD = 2.0  # low/high = estimate divided/multiplied by this
+
+
+def _safe(text: str) -> str:
+    return _UNSAFE.sub("-", text.lower())
+
+
+def run_prefix(vault_name: str, item_name: str) -> str:
+    """Return ``fb-<vault>-<item>-`` (lower case, unsafe characters replaced by ``-``)."""
+    return f"fb-{_safe(vault_name)}-{_safe(item_name)}-"
+
+
+def run_instance_id(vault_name: str, item_name: str, started_at: datetime) -> str:
+    """Return the instance id of a run started at ``started_at`` (UTC)."""
+    return f"{run_prefix(vault_name, item_name)}{started_at:%Y%m%d%H%M%S}"
+
+
+def is_run_of(instance_id: str, vault_name: str, item_name: str) -> bool:
+    """Whether an instance id is a run of exactly this item (not of an item sharing the prefix)."""
+    prefix = run_prefix(vault_name, item_name)
+    return instance_id.startswith(prefix) and bool(_STAMP.match(instance_id[len(prefix) :]))
+
+
+def estimate_downtime(disk_size_gb: float, data_sync: str) -> dict[str, Any]:
+    """Estimate the downtime (Azure VM shut down until the on-prem VM runs) from disk size.
+
+    Args:
+        disk_size_gb: total provisioned size of the VM's disks.
+        data_sync: ``before-failover`` (final delta only) or ``during-failover`` (full download).
+
+    Returns:
+        ``{seconds, lowSeconds, highSeconds, syncPhase1Seconds, assumptions}``.
+    """
+    size_mb = max(0.0, disk_size_gb) * 1024
+    moved_mb = size_mb * (DELTA_FRACTION if data_sync == "before-failover" else 1.0)
+    transfer = moved_mb / TRANSFER_MB_PER_SECOND
+    seconds = SHUTDOWN_SECONDS + transfer + BOOT_SECONDS
+    phase1 = disk_size_gb / CHECKSUM_GB_PER_MINUTE * 60 if data_sync == "before-failover" else 0.0
+    moved = f"final delta ~{DELTA_FRACTION:.0%}" if data_sync == "before-failover" else "full download"
+    return {
+        "seconds": int(seconds),
+        "lowSeconds": int(SHUTDOWN_SECONDS + transfer / _SPREAD + BOOT_SECONDS),
+        "highSeconds": int(SHUTDOWN_SECONDS + transfer * _SPREAD + BOOT_SECONDS),
+        "syncPhase1Seconds": int(phase1),
+        "assumptions": f"{disk_size_gb:g} GB of disks; {moved} at {TRANSFER_MB_PER_SECOND:g} MB/s; "
+        f"shutdown {SHUTDOWN_SECONDS}s, boot {BOOT_SECONDS}s"
+        + (f"; phase 1 checksums at {CHECKSUM_GB_PER_MINUTE:g} GB/min" if phase1 else ""),
+    }
+
+
+def approvals_needed(request: FailbackRequest) -> list[dict[str, Any]]:
+    """The human decisions a run will wait for."""
+    policy = request.approval
+    needed = [
+        {
+            "gate": "switchover",
+            "why": "Shutting down the Azure VM starts the downtime",
+            "approvers": list(policy.approvers),
+            "quorum": policy.quorum,
+            "fourEyes": policy.four_eyes,
+            "timeoutHours": policy.timeout_hours,
+        }
+    ]
+    if request.verification.human_confirmation:
+        needed.append(
+            {
+                "gate": "verification",
+                "why": "A person confirms the on-premises VM works before commit",
+                "approvers": list(policy.approvers),
+                "quorum": 1,
+                "fourEyes": False,
+                "timeoutHours": policy.timeout_hours,
+            }
+        )
+    return needed
+
+
+def dry_run_plan(
+    request: FailbackRequest, facts: Mapping[str, Any], sync: Mapping[str, Any], preflight: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The plan a rehearsal (``dryRun``) returns: nothing in ASR changes.
+
+    Args:
+        request: the validated request.
+        facts: the item's ``ItemFacts``.
+        sync: ``domain.sync_policy.resolve_data_sync`` output.
+        preflight: the ``preflight`` activity output (``passed``, ``checks``).
+
+    Returns:
+        ``{wouldStart, item, dataSync, phases: [{name, description}], expectedDowntime,
+        approvalsNeeded, preflight}``.
+    """
+    option = str(sync["dataSyncOption"])
+    order = phases.phase_order(
+        option,
+        maintenance_window=request.maintenance_window is not None,
+        reverse_replication=request.reverse_replication,
+    )
+    return {
+        "wouldStart": bool(preflight.get("passed")),
+        "item": {"name": facts.get("name"), "friendlyName": facts.get("friendlyName")},
+        "dataSync": dict(sync),
+        "location": request.location,
+        "phases": [{"name": p, "description": phases.DESCRIPTIONS[p]} for p in order],
+        "expectedDowntime": estimate_downtime(float(facts.get("diskSizeGB") or 0), option),
+        "approvalsNeeded": approvals_needed(request),
+        "preflight": dict(preflight),
+    }

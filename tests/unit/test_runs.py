@@ -1,0 +1,72 @@
+"""Run identity, phase order and the dry-run plan (contracts §6, issue 4 §5)."""
+
+from datetime import UTC, datetime
+
+from domain import phases
+from domain.request import parse_failback_request
+from domain.runs import dry_run_plan, estimate_downtime, is_run_of, run_instance_id, run_prefix
+from tests.unit.samples import request_body
+
+
+def test_instance_id_format_lowercases_and_replaces_unsafe_characters():
+    at = datetime(2026, 1, 10, 21, 5, 9, tzinfo=UTC)
+    assert run_instance_id("Vault-DR", "Web01_SQL.x", at) == "fb-vault-dr-web01-sql-x-20260110210509"
+    assert run_prefix("Vault-DR", "Web01_SQL.x") == "fb-vault-dr-web01-sql-x-"
+
+
+def test_is_run_of_does_not_confuse_items_sharing_a_prefix():
+    at = datetime(2026, 1, 10, tzinfo=UTC)
+    assert is_run_of(run_instance_id("v", "vm1", at), "v", "vm1")
+    assert not is_run_of(run_instance_id("v", "vm1-b", at), "v", "vm1")
+
+
+def test_phase_order_puts_approval_before_the_shutdown_for_both_options_W1():
+    before = phases.phase_order("before-failover", maintenance_window=True, reverse_replication=True)
+    assert before == [
+        "preflight",
+        "sync",
+        "approval",
+        "window",
+        "switchover",
+        "verify",
+        "commit",
+        "reprotect",
+        "report",
+    ]
+    during = phases.phase_order("during-failover", maintenance_window=False, reverse_replication=False)
+    assert during == ["preflight", "approval", "switchover", "verify", "commit", "report"]
+
+
+def test_downtime_estimate_grows_with_disk_size_and_full_download():
+    small = estimate_downtime(100, "before-failover")
+    full = estimate_downtime(100, "during-failover")
+    big = estimate_downtime(1000, "during-failover")
+    assert small["seconds"] < full["seconds"] < big["seconds"]
+    assert small["lowSeconds"] <= small["seconds"] <= small["highSeconds"]
+    assert small["syncPhase1Seconds"] == 2000 and full["syncPhase1Seconds"] == 0
+    assert "full download" in full["assumptions"]
+
+
+def test_dry_run_plan_lists_phases_downtime_and_approvals():
+    req = parse_failback_request(
+        request_body(
+            dryRun=True,
+            verification={
+                "workspaceId": "11111111-2222-3333-4444-555555555555",
+                "computer": "web01",
+                "humanConfirmation": True,
+            },
+        )
+    )
+    sync = {"dataSyncOption": "before-failover", "reason": "short stay"}
+    plan = dry_run_plan(
+        req,
+        {"name": "item-web01", "friendlyName": "web01", "diskSizeGB": 192.0},
+        sync,
+        {"passed": True, "checks": []},
+    )
+    assert plan["wouldStart"] is True
+    assert [p["name"] for p in plan["phases"]][:3] == ["preflight", "sync", "approval"]
+    assert plan["expectedDowntime"]["seconds"] == estimate_downtime(192.0, "before-failover")["seconds"]
+    assert [a["gate"] for a in plan["approvalsNeeded"]] == ["switchover", "verification"]
+    assert plan["approvalsNeeded"][0]["approvers"] == ["ops-lead@contoso.com"]
