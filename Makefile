@@ -5,13 +5,25 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo serve test lint typecheck pytest bench clean
+.PHONY: demo serve test lint typecheck pytest bench clean infra-tools
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+# checkov (infra checks, issue 6) has heavy, conflicting dependencies: it gets its own venv.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV := $(VENV)/tools/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
+
+$(CHECKOV_STAMP):
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	@rm -f $(CHECKOV_VENV)/.installed-* && touch $(CHECKOV_STAMP)
+
+infra-tools: $(CHECKOV_STAMP)  ## checkov in .venv/tools/checkov for tests/infra
 
 demo: $(STAMP)  ## run a complete local failback on the simulator
 	$(PY) -m scripts.demo
@@ -28,7 +40,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) infra-tools
 	$(PY) -m pytest
 
 bench: $(STAMP)
