@@ -3,7 +3,9 @@
 import azure.durable_functions as df
 
 from activities.notify import bp as notify_bp
+from function_app.approvals import bp as approvals_bp
 from function_app.health import bp as health_bp
+from function_app.outbox import bp as outbox_bp
 from function_app.smoke import bp as smoke_bp
 from orchestrators.approval_gate import bp as approval_gate_bp
 
@@ -12,4 +14,6 @@ BLUEPRINTS: list[df.Blueprint] = [
     smoke_bp,
     approval_gate_bp,
     notify_bp,
+    approvals_bp,
+    outbox_bp,
 ]

@@ -1,0 +1,372 @@
+"""The approval page: ``GET /api/approvals/{token}`` shows, ``POST`` decides once (W4).
+
+A GET never decides (mail scanners open every link first). The POST carries
+the token in the form body as well (it is the CSRF secret: another site
+cannot know it), checks the identity, the link and the policy, then raises
+``ApprovalDecision`` on the gate's instance through the durable client from
+inside the app — no Durable system URL ever reaches the approver. Every
+refusal is a clear page with a 4xx status that changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from clients.settings import Settings, get_settings
+from domain.approvals import ApprovalPolicy, refusal_reason
+from domain.approvals_identity import Identity, identity_from_headers, link_mismatch
+from domain.approvals_tokens import (
+    FAILURE_MESSAGES,
+    TokenClaims,
+    TokenFailure,
+    read_claims_unverified,
+    verify_token,
+)
+from function_app.templates import PAGE_HEADERS, render
+from notifications.links import APPROVAL_PATH, keyring
+from orchestrators.approval_gate import APPROVAL_EVENT, gate_instance_id
+
+bp = df.Blueprint()
+log = logging.getLogger(__name__)
+
+DEFAULT_CHECKLIST = [
+    {"id": "owners-informed", "text": "Application owners know about the downtime and agree to it now."},
+    {
+        "id": "onprem-ready",
+        "text": "The on-premises host, its storage and network are ready to run the VM again "
+        "(capacity, no maintenance, VPN/ExpressRoute and DNS in place).",
+    },
+    {
+        "id": "no-azure-only-changes",
+        "text": "No change made only in Azure (new disks, settings) will be lost.",
+    },
+]
+_FAILURE_STATUS = {
+    TokenFailure.MALFORMED: 400,
+    TokenFailure.FORGED: 403,
+    TokenFailure.WRONG_KEY: 403,
+    TokenFailure.EXPIRED: 410,
+    TokenFailure.STALE_GATE: 410,
+    TokenFailure.ALREADY_USED: 409,
+}
+_OPEN = {"Running", "Pending"}
+#: How long the POST waits to see the gate take the decision before answering anyway.
+CONFIRM_SECONDS = 3.0
+
+
+def page(html: str, status: int = 200) -> func.HttpResponse:
+    """An HTML response with the page security headers."""
+    return func.HttpResponse(html, status_code=status, mimetype="text/html", headers=dict(PAGE_HEADERS))
+
+
+def message_page(status: int, title: str, message: str, tone: str = "error", **kw: Any) -> func.HttpResponse:
+    """A page that only tells something (refusals, outcomes)."""
+    return page(render("message.html", title=title, message=message, tone=tone, **kw), status)
+
+
+def refusal(failure: TokenFailure) -> func.HttpResponse:
+    """The page for a refused link; nothing was changed."""
+    return message_page(
+        _FAILURE_STATUS[failure], "This link cannot be used", FAILURE_MESSAGES[failure], reason=str(failure)
+    )
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+@dataclass
+class GateView:
+    """What the app knows about one gate instance."""
+
+    exists: bool
+    open: bool
+    status: dict[str, Any]
+    input: dict[str, Any]
+    output: dict[str, Any]
+
+    def used_by(self, claims: TokenClaims, who: str | None) -> bool:
+        """Whether this link, or this person, already decided on the gate."""
+        decided = self.status.get("decided") or self.output.get("decisions") or []
+        for d in decided:
+            if d.get("accepted", True) and (d.get("nonce") == claims.nonce or (who and d.get("by") == who)):
+                return True
+        return False
+
+
+async def load_gate(client: df.DurableOrchestrationClient, claims: TokenClaims) -> GateView:
+    """Read the gate instance the token points at."""
+    status = await client.get_status(gate_instance_id(claims.run_id, claims.gate), show_input=True)
+    if not status:
+        return GateView(False, False, {}, {}, {})
+    runtime = status.runtime_status.value if status.runtime_status else ""
+    custom = _json(status.custom_status) or {}
+    custom = custom if isinstance(custom, dict) else {}
+    gate_input = _json(status.input_) or {}
+    output = _json(status.output) or {}
+    return GateView(
+        exists=True,
+        open=runtime in _OPEN and custom.get("open", True) is not False,
+        status=custom,
+        input=gate_input if isinstance(gate_input, dict) else {},
+        output=output if isinstance(output, dict) else {},
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_link(
+    token: str, settings: Settings, gate: GateView | None, who: str | None
+) -> tuple[TokenClaims | None, TokenFailure | None]:
+    """Verify a token against the keys, the clock and the gate's state.
+
+    In local mode the wall clock is not compared with the expiry while the gate
+    is open: the local host may run on a virtual clock, and the gate (which
+    closes at the same deadline in its own time) is the authority there.
+    """
+    ring = keyring(settings)
+    first = verify_token(token, ring, _now(), current_gate=(read_claims_unverified(token) or _NO).gate)
+    if first.claims is None:
+        return None, first.failure
+    claims = first.claims
+    if gate is None:
+        return claims, first.failure
+    if first.failure is TokenFailure.EXPIRED and not (settings.local_mode and gate.open):
+        return claims, first.failure
+    if not gate.exists:
+        return claims, TokenFailure.STALE_GATE
+    used = gate.used_by(claims, who)
+    if not gate.open:
+        return claims, TokenFailure.ALREADY_USED if used else TokenFailure.STALE_GATE
+    return claims, TokenFailure.ALREADY_USED if used else None
+
+
+_NO = TokenClaims(run_id="", gate="\x00", approver="", expires_at=datetime.max.replace(tzinfo=UTC), nonce="")
+
+
+def resolve_identity(
+    req: func.HttpRequest, claims: TokenClaims, settings: Settings
+) -> tuple[Identity | None, str | None]:
+    """Find who is deciding and check the link is theirs.
+
+    Returns:
+        ``(identity, None)`` or ``(None, why not)``.
+    """
+    identity = identity_from_headers(dict(req.headers))
+    personal = claims.approver != "*" and not claims.approver.startswith("group:")
+    if identity is None and settings.local_mode and personal:
+        identity = Identity(name=claims.approver, source="token")
+    if identity is None:
+        return None, "Sign in to decide: this page needs your organisation account."
+    mismatch = link_mismatch(identity, claims.approver)
+    if mismatch and identity.source != "token":
+        return None, mismatch
+    return identity, None
+
+
+def _summary_context(gate: GateView) -> dict[str, Any]:
+    summary = gate.input.get("summary") or {}
+    known = {"vm", "item", "phase1", "dataToTransferGB", "downtimeEstimateMinutes", "preflight", "checklist"}
+    known |= {"recommendation"}
+    phase1 = summary.get("phase1")
+    if isinstance(phase1, dict):
+        phase1 = ", ".join(f"{k}: {v}" for k, v in phase1.items() if v not in (None, ""))
+    rec = summary.get("recommendation")
+    if isinstance(rec, dict):
+        rec = " — ".join(str(v) for v in (rec.get("dataSyncOption"), rec.get("reason")) if v)
+    extra = [(k, v) for k, v in summary.items() if k not in known and isinstance(v, str | int | float)]
+    return {
+        "vm": summary.get("vm") or summary.get("item") or gate.input.get("runId") or "?",
+        "phase1": phase1,
+        "data_gb": summary.get("dataToTransferGB"),
+        "downtime": summary.get("downtimeEstimateMinutes"),
+        "recommendation": rec,
+        "preflight": [c for c in summary.get("preflight") or [] if isinstance(c, dict)],
+        "checklist": checklist_of(gate),
+        "extra": extra,
+    }
+
+
+def checklist_of(gate: GateView) -> list[dict[str, str]]:
+    """The items to attest: the summary's, or the default list."""
+    items = (gate.input.get("summary") or {}).get("checklist") or DEFAULT_CHECKLIST
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            out.append({"id": str(item.get("id") or f"item-{i + 1}"), "text": str(item.get("text") or item)})
+        else:
+            out.append({"id": f"item-{i + 1}", "text": str(item)})
+    return out
+
+
+def render_decision_page(
+    token: str,
+    claims: TokenClaims,
+    gate: GateView,
+    identity: Identity,
+    *,
+    error: str | None = None,
+    comment: str = "",
+    attested: list[str] | None = None,
+) -> str:
+    """Render the approval page for one valid link."""
+    return render(
+        "approval.html",
+        token=token,
+        action=APPROVAL_PATH + token,
+        run_id=claims.run_id,
+        who=identity.name,
+        deadline=gate.status.get("deadline") or claims.expires_at.isoformat(),
+        quorum=int(gate.status.get("quorum") or 1),
+        approvals=int(gate.status.get("approvals") or 0),
+        error=error,
+        comment=comment,
+        attested=attested or [],
+        **_summary_context(gate),
+    )
+
+
+@bp.route(route="approvals/{token}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.durable_client_input(client_name="client")
+async def approval_page(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Show what the approval decides. Never changes anything."""
+    return await _show(req, client, req.route_params.get("token", ""))
+
+
+async def _show(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient, token: str
+) -> func.HttpResponse:
+    settings = get_settings()
+    claims, failure = check_link(token, settings, None, None)
+    if claims is None or failure in (TokenFailure.MALFORMED, TokenFailure.FORGED, TokenFailure.WRONG_KEY):
+        return refusal(failure or TokenFailure.MALFORMED)
+    gate = await load_gate(client, claims)
+    identity, why = resolve_identity(req, claims, settings)
+    claims, failure = check_link(token, settings, gate, identity.name if identity else None)
+    if failure is not None or claims is None:
+        return refusal(failure or TokenFailure.MALFORMED)
+    if identity is None:
+        return message_page(401 if "Sign in" in (why or "") else 403, "Not allowed", why or "")
+    return page(render_decision_page(token, claims, gate, identity))
+
+
+def _form(req: func.HttpRequest) -> dict[str, list[str]]:
+    if "application/x-www-form-urlencoded" in (req.headers.get("content-type") or ""):
+        return parse_qs(req.get_body().decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=50)
+    return {}
+
+
+def _cross_site(req: func.HttpRequest) -> bool:
+    origin = req.headers.get("origin")
+    if not origin or origin == "null":
+        return bool(origin)
+    host = req.headers.get("x-forwarded-host") or req.headers.get("host") or urlsplit(req.url).netloc
+    return urlsplit(origin).netloc != host
+
+
+@bp.route(route="approvals/{token}", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.durable_client_input(client_name="client")
+async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Record one decision, once, then show the outcome."""
+    token = req.route_params.get("token", "")
+    form = _form(req)
+    if _cross_site(req):
+        return message_page(403, "Not allowed", "This form must be sent from the approval page itself.")
+    if form.get("token", [""])[0] != token:
+        return message_page(400, "Not allowed", "The form does not match this link. Open the link again.")
+    decision = {"approve": "approved", "reject": "rejected"}.get(form.get("decision", [""])[0])
+    settings = get_settings()
+    claims, failure = check_link(token, settings, None, None)
+    if claims is None or failure in (TokenFailure.MALFORMED, TokenFailure.FORGED, TokenFailure.WRONG_KEY):
+        return refusal(failure or TokenFailure.MALFORMED)
+    gate = await load_gate(client, claims)
+    identity, why = resolve_identity(req, claims, settings)
+    claims, failure = check_link(token, settings, gate, identity.name if identity else None)
+    if failure is not None or claims is None:
+        return refusal(failure or TokenFailure.MALFORMED)
+    if identity is None:
+        return message_page(401 if "Sign in" in (why or "") else 403, "Not allowed", why or "")
+    comment = form.get("comment", [""])[0][:2000]
+    attested = [a for a in form.get("attest", []) if a]
+    if decision is None:
+        html = render_decision_page(
+            token, claims, gate, identity, error="Choose Approve or Reject.", comment=comment
+        )
+        return page(html, 400)
+    missing = [i for i in checklist_of(gate) if i["id"] not in attested]
+    if decision == "approved" and missing:
+        error = "To approve, confirm every item: " + "; ".join(i["text"] for i in missing)
+        return page(
+            render_decision_page(
+                token, claims, gate, identity, error=error, comment=comment, attested=attested
+            ),
+            422,
+        )
+    policy = ApprovalPolicy.from_dict(gate.input.get("policy"))
+    why_not = refusal_reason(
+        policy,
+        identity.name,
+        identity.groups,
+        initiator=gate.input.get("initiator"),
+        escalated=bool(gate.status.get("escalated")),
+    )
+    if why_not:
+        return message_page(
+            403, "Not allowed", f"Your decision cannot be accepted: {why_not}.", reason="policy"
+        )
+    payload = {
+        "decision": decision,
+        "by": identity.name,
+        "comment": comment,
+        "gate": claims.gate,
+        "groups": list(identity.groups),
+        "nonce": claims.nonce,
+        "attested": attested,
+    }
+    await client.raise_event(gate_instance_id(claims.run_id, claims.gate), APPROVAL_EVENT, payload)
+    log.info("approval: %s %s gate %s of %s", identity.name, decision, claims.gate, claims.run_id)
+    return await _outcome(client, claims, identity, decision)
+
+
+async def _outcome(
+    client: df.DurableOrchestrationClient, claims: TokenClaims, identity: Identity, decision: str
+) -> func.HttpResponse:
+    """Wait briefly for the gate to take the decision, then say what happened."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + CONFIRM_SECONDS
+    taken = False
+    while loop.time() < end:
+        gate = await load_gate(client, claims)
+        if gate.used_by(claims, None):
+            taken = True
+            break
+        await asyncio.sleep(0.1)
+    verb = "approval" if decision == "approved" else "rejection"
+    details = [("Run", claims.run_id), ("Gate", claims.gate), ("By", identity.name), ("Decision", decision)]
+    if taken:
+        return message_page(
+            200, "Decision recorded", f"Your {verb} was recorded. Thank you.", tone="success", details=details
+        )
+    return message_page(
+        202,
+        "Decision sent",
+        f"Your {verb} was sent and will be recorded in a moment.",
+        tone="info",
+        details=details,
+    )

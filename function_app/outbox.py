@@ -1,0 +1,28 @@
+"""``GET /api/outbox``: the local outbox of notifications, in local mode only (404 otherwise)."""
+
+from __future__ import annotations
+
+import json
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from clients.settings import get_settings
+from function_app.problem import problem
+from notifications.registry import outbox_for
+
+bp = df.Blueprint()
+
+
+@bp.route(route="outbox", methods=["GET"])
+def outbox(req: func.HttpRequest) -> func.HttpResponse:
+    """List sent messages: ``?runId=`` filters, ``?after=<seq>`` pages."""
+    settings = get_settings()
+    if not settings.local_mode:
+        return problem(404, "Not Found", "The outbox exists only in local mode.")
+    try:
+        after = int(req.params.get("after") or 0)
+    except ValueError:
+        return problem(400, "Bad Request", "after must be an integer sequence number")
+    messages = outbox_for(settings).list(run_id=req.params.get("runId") or None, after=max(0, after))
+    return func.HttpResponse(json.dumps({"messages": messages}), mimetype="application/json")

@@ -1,0 +1,32 @@
+"""Jinja2 templates of the HTML pages (approval page, outcomes, status timeline)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+_ENV = Environment(
+    loader=FileSystemLoader(Path(__file__).parent),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+#: Headers every HTML page sends: the token is in the URL, so never leak it via Referer,
+#: never cache the page, never frame it.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'",
+}
+
+
+def render(name: str, **context: Any) -> str:
+    """Render one template with autoescaping."""
+    return _ENV.get_template(name).render(**context)
