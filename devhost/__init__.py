@@ -1,1 +1,1 @@
-"""Local Azure Functions + Durable Functions host (see README)."""
+"""A local Azure Functions host + Durable Functions extension for Python v2-model apps."""

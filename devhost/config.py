@@ -1,0 +1,69 @@
+"""Host configuration: ``host.json`` and ``local.settings.json`` of an app directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+_SETTING_REF = re.compile(r"%([^%]+)%")
+
+
+@dataclass
+class HostConfig:
+    """What the host needs from ``host.json`` plus the app settings."""
+
+    app_dir: Path
+    host_json: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def durable(self) -> dict[str, Any]:
+        """The ``extensions.durableTask`` section."""
+        return dict(self.host_json.get("extensions", {}).get("durableTask", {}) or {})
+
+    @property
+    def route_prefix(self) -> str:
+        """``extensions.http.routePrefix`` (default ``api``), without surrounding slashes."""
+        http = self.host_json.get("extensions", {}).get("http", {}) or {}
+        prefix = http.get("routePrefix", "api")
+        return str(prefix if prefix is not None else "api").strip("/")
+
+    @property
+    def hub_name(self) -> str:
+        """Task hub name with ``%setting%`` substituted (default ``WEBSITE_SITE_NAME`` or ``TestHubName``)."""
+        raw = self.durable.get("hubName")
+        if not raw:
+            return self.setting("WEBSITE_SITE_NAME") or "TestHubName"
+        resolved = _SETTING_REF.sub(lambda m: self.setting(m.group(1)) or "", str(raw))
+        return resolved or "TestHubName"
+
+    def limit(self, key: str, default: int) -> int:
+        """An integer durableTask limit (e.g. ``maxConcurrentActivityFunctions``)."""
+        try:
+            return max(1, int(self.durable.get(key, default)))
+        except (TypeError, ValueError):
+            return default
+
+    def setting(self, name: str) -> str | None:
+        """An app setting from the loaded values, else the process environment."""
+        if name in self.settings:
+            return self.settings[name]
+        return os.environ.get(name)
+
+
+def load_config(app_dir: Path) -> HostConfig:
+    """Read ``host.json`` and ``local.settings.json`` (its ``Values``) from ``app_dir``."""
+    host_json: dict[str, Any] = {}
+    host_path = app_dir / "host.json"
+    if host_path.exists():
+        host_json = json.loads(host_path.read_text(encoding="utf-8-sig"))
+    settings: dict[str, str] = {}
+    settings_path = app_dir / "local.settings.json"
+    if settings_path.exists():
+        values = json.loads(settings_path.read_text(encoding="utf-8-sig")).get("Values", {}) or {}
+        settings = {str(k): "" if v is None else str(v) for k, v in values.items()}
+    return HostConfig(app_dir=app_dir, host_json=host_json, settings=settings)

@@ -1,0 +1,316 @@
+"""The durable engine: schedules episodes and activities on the host's event loop.
+
+Episodes of one instance never overlap. Orchestrator calls run in a thread pool bounded by
+``maxConcurrentOrchestratorFunctions``; activities in another bounded by
+``maxConcurrentActivityFunctions``. Every state change is committed to SQLite before any
+work it creates is started, so a restart resumes from the store alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from devhost import history as hist
+from devhost.clock import Clock
+from devhost.entities import EntityRunner
+from devhost.episode import Episode, Outbox, new_instance_row, select_batch
+from devhost.history import TERMINAL, EventType
+from devhost.invoke import ActivityError, activity_failure, run_activity, run_orchestrator
+from devhost.jsonfmt import epoch
+from devhost.loader import FunctionIndex
+from devhost.store import Store
+from devhost.webrequest import run_http_activity
+
+log = logging.getLogger("devhost.engine")
+
+
+class Engine:
+    """Runs orchestrations and activities from the store."""
+
+    def __init__(
+        self, store: Store, index: FunctionIndex, clock: Clock, *, max_activities: int, max_orchestrators: int
+    ) -> None:
+        self.store = store
+        self.index = index
+        self.clock = clock
+        self._orch_pool = ThreadPoolExecutor(max_orchestrators, thread_name_prefix="devhost-orch")
+        self._act_pool = ThreadPoolExecutor(max_activities, thread_name_prefix="devhost-act")
+        self._orch_slots = asyncio.Semaphore(max_orchestrators)
+        self._act_slots = asyncio.Semaphore(max_activities)
+        self._running: set[str] = set()
+        self._activities = 0
+        self._dispatched: set[int] = set()
+        self._wake = asyncio.Event()
+        self._stopped = False
+        self._task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self.entities = EntityRunner(store, index, clock)
+        self.http_inflight = 0
+        self.episodes_run = 0
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start scheduling (call on the event loop); re-dispatches unfinished work items."""
+        for item in self.store.work_items():
+            self._dispatch(item)
+        self._task = asyncio.get_running_loop().create_task(self._schedule_loop())
+
+    async def stop(self) -> None:
+        """Stop scheduling; running activities finish in their threads."""
+        self._stopped = True
+        self.poke()
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._orch_pool.shutdown(wait=False, cancel_futures=True)
+        self._act_pool.shutdown(wait=False, cancel_futures=True)
+
+    def poke(self) -> None:
+        """Wake the scheduler (new messages or the clock moved)."""
+        self._wake.set()
+
+    def now(self) -> datetime:
+        """The host clock's time."""
+        return self.clock.now()
+
+    # -- idle / timers (used by drive) -------------------------------------------------------
+    def is_idle(self) -> bool:
+        """No episode, activity or HTTP request running and nothing runnable now."""
+        if self._running or self._activities or self.http_inflight or self.entities.busy:
+            return False
+        return not self.store.runnable_instances(epoch(self.now()))
+
+    def next_timer(self) -> datetime | None:
+        """When the next durable timer (or delayed message) becomes visible."""
+        from devhost.jsonfmt import from_epoch
+
+        value = self.store.next_visible_at(epoch(self.now()))
+        return from_epoch(value) if value is not None else None
+
+    # -- public operations -------------------------------------------------------------------
+    def start_instance(self, name: str, instance_id: str, input_json: str | None) -> None:
+        """Create (or replace a finished) instance and queue its ExecutionStarted."""
+        row = new_instance_row(instance_id, name, input_json, self.now())
+        with self.store.tx() as db:
+            Store.delete_instance(db, instance_id)
+            self._insert_instance(db, row)
+        self.poke()
+
+    def send(self, instance_id: str, event: hist.Event, execution_id: str | None = None) -> None:
+        """Queue a message (event, terminate, suspend, resume) for an instance."""
+        with self.store.tx() as db:
+            Store.add_message(db, instance_id, event, execution_id=execution_id)
+        self.poke()
+
+    # -- scheduler ---------------------------------------------------------------------------
+    async def _schedule_loop(self) -> None:
+        while not self._stopped:
+            self._wake.clear()
+            try:
+                self._start_runnable()
+            except Exception:  # keep the host alive; the next wake retries
+                log.exception("scheduler error")
+            timeout = self._sleep_seconds()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def _start_runnable(self) -> None:
+        now = epoch(self.now())
+        for instance_id in self.store.runnable_instances(now):
+            if instance_id not in self._running:
+                self._running.add(instance_id)
+                self._spawn(self._episode(instance_id))
+        for instance_id in self.store.orphan_message_instances():
+            with self.store.tx() as db:
+                db.execute("DELETE FROM messages WHERE instance_id=?", (instance_id,))
+
+    def _sleep_seconds(self) -> float | None:
+        nxt = self.next_timer()
+        if nxt is None:
+            return None if _is_virtual(self.clock) else 1.0
+        seconds = self.clock.real_seconds_until(nxt)
+        if seconds is None:
+            return None
+        return min(max(seconds, 0.0), 1.0)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # -- episodes ----------------------------------------------------------------------------
+    async def _episode(self, instance_id: str) -> None:
+        try:
+            async with self._orch_slots:
+                await self._run_episode(instance_id)
+        except Exception:
+            log.exception("episode of %s failed", instance_id)
+        finally:
+            self._running.discard(instance_id)
+            self.episodes_run += 1
+            self.poke()
+
+    async def _run_episode(self, instance_id: str) -> None:
+        row = self.store.instance(instance_id)
+        if row is None or row["status"] in TERMINAL:
+            return
+        messages = self.store.due_messages(instance_id, epoch(self.now()))
+        stale = [m for m in messages if m["execution_id"] not in (None, row["execution_id"])]
+        fresh = [m for m in messages if m not in stale]
+        history = self.store.history(instance_id)
+        if not history:
+            # A new execution starts with its ExecutionStarted, whatever arrived before it.
+            starts = [m for m in fresh if m["etype"] == EventType.ExecutionStarted]
+            if starts:
+                fresh = [starts[0]] + [m for m in fresh if m is not starts[0]]
+            elif not any(m["etype"] == EventType.ExecutionTerminated for m in fresh):
+                fresh = []
+        batch = select_batch(row, fresh)
+        if not batch:
+            if stale:
+                with self.store.tx() as db:
+                    Store.delete_messages(db, [m["id"] for m in stale])
+            return
+        episode = Episode(row, history, batch, self.now(), self.index)
+        outbox = episode.control()
+        if outbox is None:
+            outbox = await self._invoke(episode)
+        outbox.consumed.extend(m["id"] for m in stale)
+        self._commit(outbox, len(history))
+
+    async def _invoke(self, episode: Episode) -> Outbox:
+        entry = self.index.orchestrator(episode.row["name"])
+        if entry is None:
+            return episode.apply(None, RuntimeError(f"The function '{episode.row['name']}' doesn't exist"))
+        context = episode.context_json()
+        loop = asyncio.get_running_loop()
+        try:
+            reply = await loop.run_in_executor(self._orch_pool, run_orchestrator, entry, context)
+        except Exception as exc:  # the handle raises with the $OutOfProcData$ payload
+            return episode.apply(None, exc)
+        return episode.apply(reply, None)
+
+    def _commit(self, out: Outbox, history_len: int) -> None:
+        row = out.instance
+        instance_id = row["instance_id"]
+        with self.store.tx() as db:
+            Store.delete_messages(db, out.consumed)
+            if out.reset_history:
+                Store.replace_history(db, instance_id, out.append)
+                db.execute(
+                    "DELETE FROM messages WHERE instance_id=? AND execution_id IS NOT NULL"
+                    " AND execution_id!=?",
+                    (instance_id, row["execution_id"]),
+                )
+            else:
+                Store.append_history(db, instance_id, history_len, out.append)
+            Store.save_instance(db, row)
+            if out.terminal:
+                db.execute("DELETE FROM messages WHERE instance_id=?", (instance_id,))
+                db.execute("DELETE FROM work_items WHERE instance_id=?", (instance_id,))
+            for msg in out.messages:
+                Store.add_message(
+                    db, msg.instance_id, msg.event, execution_id=msg.execution_id, visible_at=msg.visible_at
+                )
+            for child in out.new_instances:
+                existing = self.store.instance(child["instance_id"])
+                if existing is not None and existing["status"] not in TERMINAL:
+                    continue
+                Store.delete_instance(db, child["instance_id"])
+                self._insert_instance(db, child)
+            items = [
+                {
+                    "id": Store.add_work_item(
+                        db, instance_id, row["execution_id"], w.task_id, w.kind, w.name, w.input_text
+                    ),
+                    "instance_id": instance_id,
+                    "execution_id": row["execution_id"],
+                    "task_id": w.task_id,
+                    "kind": w.kind,
+                    "name": w.name,
+                    "input": w.input_text,
+                }
+                for w in out.work_items
+            ]
+        for item in items:
+            self._dispatch(item)
+
+    @staticmethod
+    def _insert_instance(db: Any, row: dict[str, Any]) -> None:
+        start = row.pop("start_event")
+        Store.save_instance(db, row)
+        Store.add_message(db, row["instance_id"], start, execution_id=row["execution_id"])
+
+    # -- activities --------------------------------------------------------------------------
+    def signal_entity(self, entity_id: str, op: str, input_text: str | None) -> None:
+        """Run a client's entity signal in the background."""
+        self._activities += 1
+
+        async def run() -> None:
+            try:
+                await self.entities.operate(entity_id, op, input_text, True)
+            except Exception:
+                log.exception("entity signal to %s failed", entity_id)
+            finally:
+                self._activities -= 1
+                self.poke()
+
+        self._spawn(run())
+
+    def dispatch(self, item: dict[str, Any]) -> None:
+        """Start a stored work item unless it already runs."""
+        self._dispatch(item)
+
+    def _dispatch(self, item: dict[str, Any]) -> None:
+        if item["id"] in self._dispatched:
+            return
+        self._dispatched.add(item["id"])
+        self._activities += 1
+        self._spawn(self._run_work_item(item))
+
+    async def _run_work_item(self, item: dict[str, Any]) -> None:
+        try:
+            if item["kind"] == "entity":
+                await self.entities.run_request(item, self)
+                return
+            async with self._act_slots:
+                event = await self._execute(item)
+            with self.store.tx() as db:
+                if Store.delete_work_item(db, item["id"]):
+                    Store.add_message(db, item["instance_id"], event, execution_id=item["execution_id"])
+        except Exception:
+            log.exception("work item %s failed", item["id"])
+        finally:
+            self._activities -= 1
+            self._dispatched.discard(item["id"])
+            self.poke()
+
+    async def _execute(self, item: dict[str, Any]) -> hist.Event:
+        loop = asyncio.get_running_loop()
+        if item["kind"] == "http":
+            request = json.loads(item["input"] or "{}")
+            result = await run_http_activity(request)
+            return hist.task_completed(self.now(), item["task_id"], result)
+        entry = self.index.activity(item["name"])
+        if entry is None:
+            reason = (
+                f"The function '{item['name']}' doesn't exist, is disabled, or is not an activity function."
+            )
+            return hist.task_failed(self.now(), item["task_id"], reason, None)
+        try:
+            result = await loop.run_in_executor(self._act_pool, run_activity, entry, item["input"])
+        except ActivityError as err:
+            reason, details = activity_failure(entry.durable_name or item["name"], err)
+            return hist.task_failed(self.now(), item["task_id"], reason, details)
+        return hist.task_completed(self.now(), item["task_id"], result)
+
+
+def _is_virtual(clock: Clock) -> bool:
+    return type(clock).__name__ == "VirtualClock"

@@ -1,0 +1,122 @@
+"""Calling user functions like the Python worker: activities, entities and orchestrators."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import traceback
+import uuid
+from typing import Any
+
+import azure.functions as func
+from azure.functions import meta
+from azure.functions.durable_functions import ActivityTriggerConverter
+
+from devhost.loader import FunctionEntry
+
+
+class ActivityError(Exception):
+    """An activity raised; carries the worker-style ``"<Type>: <message>"`` text."""
+
+    def __init__(self, text: str, stack: str) -> None:
+        super().__init__(text)
+        self.text = text
+        self.stack = stack
+
+
+def make_context(entry: FunctionEntry) -> func.Context:
+    """A ``func.Context`` like the worker passes (invocation id, function name)."""
+    from azure.functions._abc import Context
+
+    invocation_id = str(uuid.uuid4())
+
+    class _Ctx(Context):  # the abstract base only needs these properties
+        @property
+        def invocation_id(self) -> str:
+            return invocation_id
+
+        @property
+        def function_name(self) -> str:
+            return entry.name
+
+        @property
+        def function_directory(self) -> str:
+            return ""
+
+        @property
+        def trace_context(self) -> Any:
+            return None
+
+        @property
+        def retry_context(self) -> Any:
+            return None
+
+        @property
+        def thread_local_storage(self) -> Any:
+            return None
+
+    return _Ctx()
+
+
+def call_user_function(entry: FunctionEntry, kwargs: dict[str, Any]) -> Any:
+    """Call the user function (sync, or async in its own loop), adding ``context`` if declared."""
+    fn = entry.callable
+    params = inspect.signature(fn).parameters
+    if "context" in params and "context" not in kwargs:
+        kwargs["context"] = make_context(entry)
+    result = fn(**kwargs)
+    if inspect.isawaitable(result):
+        return asyncio.run(_await(result))
+    return result
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def run_activity(entry: FunctionEntry, input_text: str | None) -> str:
+    """Run an activity; return ``df_dumps`` of its result or raise ``ActivityError``."""
+    trigger_name = str(entry.trigger.name)
+    try:
+        value = ActivityTriggerConverter.decode(
+            meta.Datum(type="string", value=input_text if input_text is not None else "null"),
+            trigger_metadata=None,
+        )
+        result = call_user_function(entry, {trigger_name: value})
+        return str(ActivityTriggerConverter.encode(result, expected_type=None).value)
+    except Exception as exc:  # the worker reports every user exception the same way
+        raise ActivityError(f"{type(exc).__name__}: {exc}", traceback.format_exc()) from exc
+
+
+def activity_failure(name: str, error: ActivityError) -> tuple[str, str]:
+    """``TaskFailed`` ``Reason`` and ``Details`` as the real host records them (§3.9)."""
+    reason = f"Activity function '{name}' failed: {error.text}"
+    details = {
+        "$type": "Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException, Microsoft.Azure.WebJobs.Script",
+        "ClassName": "Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException",
+        "Message": f"Result: Failure\nException: {error.text}\nStack: {error.stack}",
+        "Data": None,
+        "InnerException": None,
+        "HelpURL": None,
+        "StackTraceString": None,
+        "RemoteStackTraceString": error.stack,
+        "RemoteStackIndex": 0,
+        "ExceptionMethod": None,
+        "HResult": -2146233088,
+        "Source": None,
+        "WatsonBuckets": None,
+        "RemoteMessage": error.text,
+        "RemoteTypeName": error.text.split(":", 1)[0],
+    }
+    return reason, json.dumps(details)
+
+
+def run_orchestrator(entry: FunctionEntry, context_json: str) -> str:
+    """Invoke the registered orchestrator handle with the context JSON (positional, like the worker)."""
+    return str(entry.callable(func.OrchestrationContext(context_json)))
+
+
+def run_entity(entry: FunctionEntry, context_json: str) -> str:
+    """Invoke the registered entity handle with the entity batch JSON."""
+    return str(entry.callable(func.EntityContext(context_json)))
