@@ -1,0 +1,162 @@
+"""Notification channels against a real local HTTP server (W4): webhook, Teams card,
+ACS e-mail with HMAC, the outbox, and the rule that no message carries a key or a
+Durable system URL."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from clients.settings import Settings
+from domain.approvals_tokens import KeyRing, verify_token
+from notifications.compose import compose
+from notifications.email_acs import AcsEmailChannel, hmac_headers
+from notifications.links import approval_links, keyring
+from notifications.outbox import Outbox, OutboxChannel
+from notifications.registry import channels_from_settings
+from notifications.teams import TeamsChannel
+from notifications.webhook import WebhookChannel
+from tests.approvals.capture_server import Capture
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+KEY = "unit-test-signing-key-0123456789"
+ACS_KEY = base64.b64encode(b"acs-access-key-bytes-0123456789").decode()
+REQUEST = {
+    "kind": "approval-request",
+    "runId": "fb-vault-dr-vm01-20260101000000",
+    "gate": "approval-1",
+    "recipients": ["alice@contoso.com", "group:ops-team"],
+    "expiresAt": "2026-01-02T00:00:00Z",
+    "summary": {"vm": "vm01", "phase1": {"result": "Succeeded"}, "dataToTransferGB": 12.5},
+}
+
+
+def message_with_links():
+    links = approval_links(
+        KeyRing.from_settings(KEY),
+        base_url="https://failback.example.net",
+        run_id=REQUEST["runId"],
+        gate="approval-1",
+        recipients=REQUEST["recipients"],
+        expires_at=NOW + timedelta(days=1),
+    )
+    return compose(REQUEST, links)
+
+
+def test_one_signed_link_per_recipient_bound_to_them_W4() -> None:
+    msg = message_with_links()
+    assert [x.approver for x in msg.links] == ["alice@contoso.com", "group:ops-team"]
+    for link in msg.links:
+        token = link.path.removeprefix("/api/approvals/")
+        assert link.url == "https://failback.example.net" + link.path
+        result = verify_token(token, KeyRing.from_settings(KEY), NOW, current_gate="approval-1")
+        assert result.ok and result.claims is not None and result.claims.approver == link.approver
+    nonces = {
+        verify_token(
+            x.path.split("/")[-1], KeyRing.from_settings(KEY), NOW, current_gate="approval-1"
+        ).claims.nonce
+        for x in msg.links
+    }  # type: ignore[union-attr]
+    assert len(nonces) == 2
+
+
+def test_message_shows_vm_and_phase1_facts_W4() -> None:
+    msg = message_with_links()
+    assert "vm01" in msg.subject
+    assert ("Phase 1", "Succeeded") in msg.facts and ("Data to transfer (GB)", "12.5") in msg.facts
+
+
+def test_webhook_posts_the_message_json_W4() -> None:
+    with Capture() as cap:
+        WebhookChannel(cap.url + "/hook").send(message_with_links())
+    body = cap.requests[0]["json"]
+    assert body["kind"] == "approval-request" and body["runId"] == REQUEST["runId"]
+    assert len(body["links"]) == 2
+
+
+def test_teams_card_buttons_only_open_the_page_W4() -> None:
+    with Capture() as cap:
+        TeamsChannel(cap.url + "/workflows").send(message_with_links())
+    payload = cap.requests[0]["json"]
+    card = payload["attachments"][0]["content"]
+    assert payload["type"] == "message"
+    assert payload["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert card["type"] == "AdaptiveCard"
+    assert {a["type"] for a in card["actions"]} == {"Action.OpenUrl"}
+    assert all(a["url"].startswith("https://failback.example.net/api/approvals/") for a in card["actions"])
+
+
+def test_acs_email_is_signed_with_hmac_and_skips_groups_W4() -> None:
+    with Capture() as cap:
+        AcsEmailChannel(cap.url, "failback@contoso.com", access_key=ACS_KEY).send(message_with_links())
+    req = cap.requests[0]
+    assert req["path"] == "/emails:send?api-version=2023-03-31"
+    assert req["json"]["recipients"]["to"] == [{"address": "alice@contoso.com"}]
+    assert req["json"]["senderAddress"] == "failback@contoso.com"
+    # Verify the signature as the service does: recompute from what arrived.
+    h = req["headers"]
+    assert h["x-ms-content-sha256"] == base64.b64encode(hashlib.sha256(req["raw"]).digest()).decode()
+    to_sign = f"POST\n{req['path']}\n{h['x-ms-date']};{h['Host']};{h['x-ms-content-sha256']}"
+    expected = base64.b64encode(
+        hmac.new(base64.b64decode(ACS_KEY), to_sign.encode(), hashlib.sha256).digest()
+    )
+    assert h["Authorization"].endswith("&Signature=" + expected.decode())
+    assert h["Authorization"].startswith("HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256")
+
+
+def test_acs_hmac_headers_change_with_the_body() -> None:
+    a = hmac_headers(
+        ACS_KEY, "POST", "https://x.communication.azure.com/emails:send?api-version=1", b"a", "d"
+    )
+    b = hmac_headers(
+        ACS_KEY, "POST", "https://x.communication.azure.com/emails:send?api-version=1", b"b", "d"
+    )
+    assert a["Authorization"] != b["Authorization"]
+
+
+def test_acs_email_with_managed_identity_sends_bearer_W4() -> None:
+    with Capture() as cap:
+        AcsEmailChannel(cap.url, "f@c.com", token_provider=lambda: "tok").send(message_with_links())
+    assert cap.requests[0]["headers"]["Authorization"] == "Bearer tok"
+
+
+def test_outbox_keeps_messages_per_run_in_order_W4(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "o.sqlite")
+    OutboxChannel(box).send(message_with_links())
+    OutboxChannel(box).send(compose({**REQUEST, "kind": "decided", "runId": "other"}, []))
+    rows = box.list(run_id=REQUEST["runId"])
+    assert [r["kind"] for r in rows] == ["approval-request"]
+    assert len(box.list()) == 2 and box.list(after=rows[0]["seq"])[0]["runId"] == "other"
+
+
+def test_channels_follow_settings_and_outbox_only_in_local_mode(tmp_path: Path) -> None:
+    base = Settings(notify_webhook_url="http://h", notify_teams_webhook_url="http://t")
+    assert [c.name for c in channels_from_settings(base)] == ["webhook", "teams"]
+    local = replace(base, local_mode=True, outbox_path=str(tmp_path / "o.sqlite"))
+    assert [c.name for c in channels_from_settings(local)][-1] == "outbox"
+    acs = replace(base, notify_acs_endpoint="https://x", notify_email_sender="a@b")
+    assert "email" in [c.name for c in channels_from_settings(acs)]
+
+
+def test_signing_key_is_required_outside_local_mode() -> None:
+    with pytest.raises(ValueError, match="APPROVAL_SIGNING_KEY"):
+        keyring(Settings())
+    assert keyring(Settings(local_mode=True)).current
+
+
+def test_no_channel_payload_carries_a_key_or_durable_url_W4() -> None:
+    secrets = [KEY, ACS_KEY, "sendEventPostUri", "runtime/webhooks", "code=", "raiseEvent", "systemKey"]
+    with Capture() as cap:
+        msg = message_with_links()
+        WebhookChannel(cap.url).send(msg)
+        TeamsChannel(cap.url).send(msg)
+        AcsEmailChannel(cap.url, "f@c.com", access_key=ACS_KEY).send(msg)
+    for req in cap.requests:
+        text = req["raw"].decode()
+        assert not [s for s in secrets if s in text]
