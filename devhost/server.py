@@ -170,11 +170,9 @@ class HostRuntime:
 
     async def _http_trigger(self, request: web.Request) -> web.StreamResponse:
         found = self.http.match(request.path, request.method)
-        if found is None:
+        if not isinstance(found, tuple):
+            # The Functions host answers 404 for unknown routes and for undeclared methods alike.
             return web.Response(status=404)
-        if found is False:
-            return web.Response(status=405)
-        assert not isinstance(found, bool)
         fn, params = found
         return await self.http.handle(request, fn, params)
 
