@@ -1,0 +1,118 @@
+"""Fabrics, recovery services providers, protection containers and policies (read-only)."""
+
+from __future__ import annotations
+
+from simulator.errors import not_found
+from simulator.handlers.paging import page
+from simulator.lro import accepted
+from simulator.models.fabrics import Provider
+from simulator.routes import VAULT, Request, Response, route
+
+FABRIC = VAULT + r"/replicationfabrics/(?P<fabric>[^/]+)"
+
+
+@route("GET", VAULT + r"/replicationfabrics", name="fabrics.list")
+def list_fabrics(req: Request) -> Response:
+    """GET replicationFabrics."""
+    now = req.world.now()
+    return page(req, [f.to_arm(now) for f in req.world.fabrics.values()])
+
+
+@route("GET", FABRIC, name="fabrics.get")
+def get_fabric(req: Request) -> Response:
+    """GET replicationFabrics/{fabric}."""
+    return Response(200, req.world.fabric(req.params["fabric"]).to_arm(req.world.now()))
+
+
+@route("GET", VAULT + r"/replicationrecoveryservicesproviders", name="providers.list")
+def list_providers(req: Request) -> Response:
+    """GET replicationRecoveryServicesProviders (vault-wide)."""
+    now = req.world.now()
+    return page(req, [p.to_arm(now) for f in req.world.fabrics.values() for p in f.providers.values()])
+
+
+@route("GET", FABRIC + r"/replicationrecoveryservicesproviders", name="providers.list_by_fabric")
+def list_fabric_providers(req: Request) -> Response:
+    """GET replicationFabrics/{fabric}/replicationRecoveryServicesProviders."""
+    now = req.world.now()
+    return page(req, [p.to_arm(now) for p in req.world.fabric(req.params["fabric"]).providers.values()])
+
+
+def _provider(req: Request) -> Provider:
+    fabric = req.world.fabric(req.params["fabric"])
+    provider = fabric.providers.get(req.params["provider"].lower())
+    if provider is None:
+        raise not_found("recovery services provider", req.params["provider"])
+    return provider
+
+
+@route("GET", FABRIC + r"/replicationrecoveryservicesproviders/(?P<provider>[^/]+)", name="providers.get")
+def get_provider(req: Request) -> Response:
+    """GET a provider (connection status, last heartbeat)."""
+    return Response(200, _provider(req).to_arm(req.world.now()))
+
+
+@route(
+    "POST",
+    FABRIC + r"/replicationrecoveryservicesproviders/(?P<provider>[^/]+)/refreshprovider",
+    name="providers.refresh",
+)
+def refresh_provider(req: Request) -> Response:
+    """POST refreshProvider: a short job; the result is the provider."""
+    from simulator.models.jobs import Task
+
+    provider = _provider(req)
+
+    class _Target:
+        name = provider.name
+        friendly_name = provider.friendly_name
+        target_instance_type = "Server"
+        arm_id = provider.arm_id
+
+    job = req.world.start_job(
+        "RefreshProvider",
+        "Refresh server",
+        [Task("RefreshProviderTask", "Refresh server", 30.0)],
+        _Target(),
+        provider.arm_id,
+    )
+    return accepted(req, job, provider.arm_id)
+
+
+@route("GET", VAULT + r"/replicationprotectioncontainers", name="containers.list")
+def list_containers(req: Request) -> Response:
+    """GET replicationProtectionContainers (vault-wide)."""
+    now = req.world.now()
+    return page(req, [c.to_arm(now) for f in req.world.fabrics.values() for c in f.containers.values()])
+
+
+@route("GET", FABRIC + r"/replicationprotectioncontainers", name="containers.list_by_fabric")
+def list_fabric_containers(req: Request) -> Response:
+    """GET replicationFabrics/{fabric}/replicationProtectionContainers."""
+    now = req.world.now()
+    return page(req, [c.to_arm(now) for c in req.world.fabric(req.params["fabric"]).containers.values()])
+
+
+@route("GET", FABRIC + r"/replicationprotectioncontainers/(?P<container>[^/]+)", name="containers.get")
+def get_container(req: Request) -> Response:
+    """GET a protection container."""
+    container = req.world.fabric(req.params["fabric"]).containers.get(req.params["container"].lower())
+    if container is None:
+        raise not_found("protection container", req.params["container"])
+    return Response(200, container.to_arm(req.world.now()))
+
+
+@route("GET", VAULT + r"/replicationpolicies", name="policies.list")
+def list_policies(req: Request) -> Response:
+    """GET replicationPolicies."""
+    now = req.world.now()
+    return page(req, [p.to_arm(now) for p in req.world.policies.values()])
+
+
+@route("GET", VAULT + r"/replicationpolicies/(?P<policy>[^/]+)", name="policies.get")
+def get_policy(req: Request) -> Response:
+    """GET a replication policy."""
+    policy = req.world.policies.get(req.params["policy"].lower())
+    if policy is None:
+        raise not_found("replication policy", req.params["policy"])
+    return Response(200, policy.to_arm(req.world.now()))

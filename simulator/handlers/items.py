@@ -1,0 +1,132 @@
+"""Replication protected items: list, get, failover, commit, cancel, re-protect, recovery points."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from simulator.handlers.paging import page
+from simulator.lro import accepted
+from simulator.models.base import iso
+from simulator.models.items import ProtectedItem
+from simulator.routes import RPI, VAULT, Request, Response, route
+
+_PLAN_FILTER = re.compile(r"recoveryplanname\s+eq\s+'([^']*)'", re.IGNORECASE)
+
+
+@route("GET", VAULT + r"/replicationprotecteditems", name="items.list")
+def list_items(req: Request) -> Response:
+    """GET replicationProtectedItems (vault-wide; ``$filter=RecoveryPlanName eq '<plan>'``)."""
+    now = req.world.now()
+    items = list(req.world.items.values())
+    plan = _PLAN_FILTER.search(req.query.get("$filter", ""))
+    if plan:
+        items = [i for i in items if (i.recovery_plan or "").lower() == plan.group(1).lower()]
+    return page(req, [i.to_arm(now) for i in items])
+
+
+@route(
+    "GET",
+    VAULT + r"/replicationfabrics/(?P<fabric>[^/]+)/replicationprotectioncontainers/(?P<container>[^/]+)"
+    r"/replicationprotecteditems",
+    name="items.list_by_container",
+)
+def list_container_items(req: Request) -> Response:
+    """GET the items of one container."""
+    world = req.world
+    container = world.fabric(req.params["fabric"]).containers.get(req.params["container"].lower())
+    if container is None:
+        from simulator.errors import not_found
+
+        raise not_found("protection container", req.params["container"])
+    now = world.now()
+    return page(req, [i.to_arm(now) for i in container.items()])
+
+
+def _item(req: Request) -> ProtectedItem:
+    return req.world.item(req.params["fabric"], req.params["container"], req.params["item"])
+
+
+@route("GET", RPI, name="items.get")
+def get_item(req: Request) -> Response:
+    """GET one protected item."""
+    return Response(200, _item(req).to_arm(req.world.now()))
+
+
+def _body(req: Request) -> dict[str, Any]:
+    body = req.json()
+    return body if isinstance(body, dict) else {}
+
+
+@route("POST", RPI + r"/plannedfailover", name="items.planned_failover")
+def planned_failover(req: Request) -> Response:
+    """POST plannedFailover (failback of Hyper-V: direction RecoveryToPrimary)."""
+    item = _item(req)
+    job = item.planned_failover(_body(req))
+    return accepted(req, job, item.arm_id)
+
+
+@route("POST", RPI + r"/unplannedfailover", name="items.unplanned_failover")
+def unplanned_failover(req: Request) -> Response:
+    """POST unplannedFailover."""
+    item = _item(req)
+    job = item.unplanned_failover(_body(req))
+    return accepted(req, job, item.arm_id)
+
+
+@route("POST", RPI + r"/failovercommit", name="items.failover_commit")
+def failover_commit(req: Request) -> Response:
+    """POST failoverCommit (no body)."""
+    item = _item(req)
+    job = item.failover_commit()
+    return accepted(req, job, item.arm_id)
+
+
+@route("POST", RPI + r"/failovercancel", name="items.failover_cancel")
+def failover_cancel(req: Request) -> Response:
+    """POST failoverCancel (no body)."""
+    item = _item(req)
+    job = item.failover_cancel()
+    return accepted(req, job, item.arm_id)
+
+
+@route("POST", RPI + r"/reprotect", name="items.reprotect")
+def reprotect(req: Request) -> Response:
+    """POST reProtect."""
+    item = _item(req)
+    job = item.reprotect(_body(req))
+    return accepted(req, job, item.arm_id)
+
+
+def _recovery_point(req: Request) -> dict[str, Any]:
+    item = _item(req)
+    when = item.last_failover_time or req.world.now()
+    name = "latest"
+    return {
+        "id": f"{item.arm_id}/recoveryPoints/{name}",
+        "name": name,
+        "type": "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/"
+        "replicationProtectedItems/recoveryPoints",
+        "properties": {
+            "recoveryPointTime": iso(when),
+            "recoveryPointType": "Latest",
+            "providerSpecificDetails": {"instanceType": item.instance_type},
+        },
+    }
+
+
+@route("GET", RPI + r"/recoverypoints", name="items.recovery_points")
+def list_recovery_points(req: Request) -> Response:
+    """GET recoveryPoints (one: the latest processed point)."""
+    return page(req, [_recovery_point(req)])
+
+
+@route("GET", RPI + r"/recoverypoints/(?P<point>[^/]+)", name="items.recovery_point")
+def get_recovery_point(req: Request) -> Response:
+    """GET one recovery point."""
+    point = _recovery_point(req)
+    if req.params["point"].lower() != point["name"]:
+        from simulator.errors import not_found
+
+        raise not_found("recovery point", req.params["point"])
+    return Response(200, point)

@@ -1,0 +1,48 @@
+"""LRO polling endpoints: ``replicationOperationStatus/{id}`` and ``{resource}/operationresults/{id}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.errors import not_found
+from simulator.lro import status_headers
+from simulator.models.world import World
+from simulator.routes import API_VERSION, VAULT, Request, Response, route
+
+
+@route("GET", VAULT + r"/replicationoperationstatus/(?P<op>[^/]+)", name="operations.status")
+def operation_status(req: Request) -> Response:
+    """Status of the operation = its job (``Suspended`` reads ``InProgress``)."""
+    job = req.world.jobs.get(req.params["op"].lower())
+    if job is None:
+        raise not_found("operation", req.params["op"])
+    return Response(200, job.operation_status(), status_headers(req))
+
+
+def resolve(world: World, arm_id: str) -> Any:
+    """The object whose ARM id is ``arm_id`` (item, job, plan, provider), or None."""
+    key = arm_id.lower()
+    candidates: list[Any] = [*world.items.values(), *world.jobs.values(), *world.recovery_plans.values()]
+    for fabric in world.fabrics.values():
+        candidates += list(fabric.providers.values())
+    for obj in candidates:
+        if str(getattr(obj, "arm_id", "")).lower() == key:
+            return obj
+    return None
+
+
+@route("GET", VAULT + r"(?P<rest>/.+)?/operationresults/(?P<op>[^/]+)", name="operations.result")
+def operation_result(req: Request) -> Response:
+    """202 while the job runs; then 200 with the final resource (204 if it is gone)."""
+    world = req.world
+    job = world.jobs.get(req.params["op"].lower())
+    if job is None:
+        raise not_found("operation", req.params["op"])
+    if job.active:
+        location = f"{req.base_url}{req.path}?api-version={API_VERSION}"
+        return Response(202, None, {"Location": location, **status_headers(req)})
+    resource_id = req.path.rsplit("/operationresults/", 1)[0]
+    target = resolve(world, resource_id)
+    if target is None:
+        return Response(204, None)
+    return Response(200, target.to_arm(world.now()))

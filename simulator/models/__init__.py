@@ -1,0 +1,1 @@
+"""World model of the simulator: state and transitions, no HTTP."""

@@ -1,0 +1,743 @@
+"""Hyper-V to Azure protected items (``HyperVReplicaAzure``) and their failback sequences.
+
+States (see README "Where the simulator guesses"):
+
+==========================  ==========================================  ========  ===========================
+moment                      protectionState                             active    allowedOperations
+==========================  ==========================================  ========  ===========================
+replicating to Azure        Protected                                   Primary   PlannedFailover, ...
+failed over, not committed  PlannedFailoverCommitRequired / Unplanned…  Recovery  Commit, ChangePit, ...
+committed in Azure          PlannedFailoverStatesBegin / Unplanned…ted  Recovery  Failback, ...
+failback done, not commit.  PlannedFailoverCommitRequired               Primary   Commit, CancelFailover, ...
+failback committed          RestoreFinalized                            Primary   ReverseReplicate, ...
+==========================  ==========================================  ========  ===========================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from simulator.errors import bad_request
+from simulator.models import invariants
+from simulator.models.base import iso
+from simulator.models.items import ItemState, Operation, ProtectedItem
+from simulator.models.jobs import Job, Task, TaskContext, TaskFailed
+
+if TYPE_CHECKING:
+    from simulator.models.fabrics import Provider
+
+PROTECTED = ItemState(
+    "Protected",
+    "Protected",
+    "Primary",
+    ["PlannedFailover", "UnplannedFailover", "DisableProtection", "TestFailover"],
+)
+PLANNED_UNCOMMITTED = ItemState(
+    "PlannedFailoverCommitRequired",
+    "Planned failover finished",
+    "Recovery",
+    ["CompleteMigration", "Commit", "DisableProtection", "ChangePit"],
+)
+UNPLANNED_UNCOMMITTED = ItemState(
+    "UnplannedFailoverCommitPendingStatesBegin",
+    "Failover completed",
+    "Recovery",
+    ["CompleteMigration", "Commit", "DisableProtection", "ChangePit"],
+)
+PLANNED_COMMITTED = ItemState(
+    "PlannedFailoverStatesBegin",
+    "Planned failover committed",
+    "Recovery",
+    ["CompleteMigration", "DisableProtection", "Failback"],
+)
+UNPLANNED_COMMITTED = ItemState(
+    "UnplannedFailoverCommitted",
+    "Failover committed",
+    "Recovery",
+    ["CompleteMigration", "DisableProtection", "Failback"],
+)
+FAILBACK_UNCOMMITTED = ItemState(
+    "PlannedFailoverCommitRequired",
+    "Failback finished, commit pending",
+    "Primary",
+    ["Commit", "CancelFailover", "DisableProtection"],
+)
+RESTORE_FINALIZED = ItemState(
+    "RestoreFinalized", "Failback finalized", "Primary", ["ReverseReplicate", "DisableProtection"]
+)
+
+DATA_SYNC_OPTIONS = ("ForDownTime", "ForSynchronization")
+VM_CREATION_OPTIONS = ("CreateVmIfNotFound", "NoAction")
+
+
+@dataclass
+class FailbackOptions:
+    """What a Hyper-V failback request asks for."""
+
+    data_sync_option: str = "ForSynchronization"
+    create_vm_if_not_found: bool = False
+    alternate_provider: Provider | None = None
+
+    @property
+    def alternate_location(self) -> bool:
+        """True when failing back to another host (alternate location recovery)."""
+        return self.alternate_provider is not None or self.create_vm_if_not_found
+
+
+def _properties(body: dict[str, Any] | None) -> dict[str, Any]:
+    props = (body or {}).get("properties")
+    if not isinstance(props, dict):
+        raise bad_request("The request body is invalid: 'properties' is required.", code="InvalidRequestBody")
+    return props
+
+
+class HyperVItem(ProtectedItem):
+    """A Hyper-V VM protected to Azure (VMM-managed or in a Hyper-V site)."""
+
+    instance_type = "HyperVReplicaAzure"
+    protected_item_type = "HyperVVirtualMachine"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.failback_started: datetime | None = None
+        self.failback_options: FailbackOptions | None = None
+        self.committed_state = UNPLANNED_COMMITTED
+        self.last_body: dict[str, Any] | None = None
+        self.last_kind: str | None = None
+
+    # --- request parsing ----------------------------------------------------------------------
+    def parse_failback(self, body: dict[str, Any]) -> FailbackOptions:
+        """Validate a planned failover request in direction RecoveryToPrimary (H1, H2a, H2d, H9)."""
+        props = _properties(body)
+        details = props.get("providerSpecificDetails") or {
+            "instanceType": "HyperVReplicaAzureFailback",
+            "dataSyncOption": "ForSynchronization",
+        }
+        if details.get("instanceType") != "HyperVReplicaAzureFailback":
+            raise bad_request(
+                "Invalid provider specific input: a failback of a Hyper-V virtual machine from Azure needs "
+                f"instanceType 'HyperVReplicaAzureFailback', got '{details.get('instanceType')}'.",
+                code="InvalidProviderSpecificInput",
+            )
+        option = details.get("dataSyncOption") or "ForSynchronization"
+        if option not in DATA_SYNC_OPTIONS:
+            raise bad_request(
+                f"Invalid data sync option '{option}'. Valid values: ForDownTime, ForSynchronization.",
+                code="InvalidProviderSpecificInput",
+            )
+        creation = details.get("recoveryVmCreationOption") or "NoAction"
+        if creation not in VM_CREATION_OPTIONS:
+            raise bad_request(
+                f"Invalid recovery VM creation option '{creation}'. "
+                "Valid values: CreateVmIfNotFound, NoAction.",
+                code="InvalidProviderSpecificInput",
+            )
+        options = FailbackOptions(option, creation == "CreateVmIfNotFound")
+        provider_id = details.get("providerIdForAlternateRecovery")
+        if provider_id:
+            options.alternate_provider = self._alternate_provider(provider_id, creation)
+        if not self.machine.managed_disks:
+            raise bad_request(
+                f"Failback is not supported for the virtual machine '{self.friendly_name}' "
+                "because it failed over "
+                "to Azure with storage account (unmanaged) disks. Failback from Azure is supported only for "
+                "virtual machines that use managed disks.",
+                code="FailbackNotSupportedForUnmanagedDisks",
+            )
+        return options
+
+    def _alternate_provider(self, provider_id: str, creation: str) -> Provider:
+        if self.fabric.kind != "HyperVSite":
+            raise bad_request(
+                "An alternate Hyper-V host can be chosen only for virtual machines in a Hyper-V site; "
+                "for VMM "
+                "managed virtual machines the host is chosen by VMM.",
+                code="AlternateLocationNotSupported",
+            )
+        if creation != "CreateVmIfNotFound":
+            raise bad_request(
+                "Failback to an alternate location needs recoveryVmCreationOption 'CreateVmIfNotFound'.",
+                code="InvalidProviderSpecificInput",
+            )
+        provider = self.world.provider_by_id(provider_id)
+        if provider is None or provider.fabric is not self.fabric:
+            raise bad_request(
+                f"The recovery services provider '{provider_id}' was not found in the fabric "
+                f"'{self.fabric.friendly_name}'.",
+                code="InvalidProviderSpecificInput",
+            )
+        return provider
+
+    @staticmethod
+    def direction(body: dict[str, Any]) -> str:
+        """``failoverDirection`` of a request (400 when missing or unknown)."""
+        direction = _properties(body).get("failoverDirection")
+        if direction not in ("PrimaryToRecovery", "RecoveryToPrimary"):
+            raise bad_request(
+                f"Invalid failover direction '{direction}'. "
+                "Valid values: PrimaryToRecovery, RecoveryToPrimary.",
+                code="InvalidFailoverDirection",
+            )
+        return str(direction)
+
+    def _check_direction(self, direction: str) -> None:
+        expected = "RecoveryToPrimary" if self.state.active_location == "Recovery" else "PrimaryToRecovery"
+        if direction != expected:
+            raise bad_request(
+                f"The failover direction '{direction}' is not valid: "
+                f"the virtual machine '{self.friendly_name}' "
+                f"is active on the {self.state.active_location.lower()} site. Use '{expected}'.",
+                code="InvalidFailoverDirection",
+            )
+
+    # --- operations ---------------------------------------------------------------------------
+    def planned_failover(self, body: dict[str, Any]) -> Job:
+        """Planned failover: failback (RecoveryToPrimary) or forward (PrimaryToRecovery)."""
+        direction = self.direction(body)
+        self._check_direction(direction)
+        if direction == "RecoveryToPrimary":
+            self.require("Failback")
+            options = self.parse_failback(body)
+            self._remember("planned", body)
+            return self.begin(self.failback_operation(options))
+        self.require("PlannedFailover")
+        self._remember("planned", body)
+        return self.begin(self.forward_operation(planned=True, shutdown=True))
+
+    def unplanned_failover(self, body: dict[str, Any]) -> Job:
+        """Unplanned failover to Azure (PrimaryToRecovery); failback is a planned failover only."""
+        direction = self.direction(body)
+        if direction == "RecoveryToPrimary":
+            raise bad_request(
+                "Unplanned failover from Azure to on-premises is not supported for Hyper-V virtual machines. "
+                "Fail back with a planned failover.",
+                code="OperationNotSupported",
+            )
+        self._check_direction(direction)
+        self.require("UnplannedFailover")
+        shutdown = _properties(body).get("sourceSiteOperations") == "Required"
+        self._remember("unplanned", body)
+        return self.begin(self.forward_operation(planned=False, shutdown=shutdown))
+
+    def failover_commit(self) -> Job:
+        """Commit a failover (forward) or a failback (deletes the Azure VM and disks, H7)."""
+        self.require("Commit")
+        self._remember("commit", None)
+        return self.begin(self.commit_operation())
+
+    def failover_cancel(self) -> Job:
+        """Cancel an uncommitted failback: on-prem VM off, Azure VM back on."""
+        self.require("CancelFailover")
+        self._remember("cancel", None)
+        return self.begin(self.cancel_operation())
+
+    def reprotect(self, body: dict[str, Any]) -> Job:
+        """Reverse replication on-prem → Azure after a committed failback (H8)."""
+        props = _properties(body)
+        direction = props.get("failoverDirection")
+        if direction != "PrimaryToRecovery":
+            raise bad_request(
+                f"Invalid failover direction '{direction}' for reverse replication "
+                "of a Hyper-V virtual machine "
+                "after failback. Use 'PrimaryToRecovery'.",
+                code="InvalidFailoverDirection",
+            )
+        details = props.get("providerSpecificDetails") or {"instanceType": "HyperVReplicaAzure"}
+        if details.get("instanceType") != "HyperVReplicaAzure":
+            raise bad_request(
+                f"Invalid provider specific input '{details.get('instanceType')}': reverse replication of a "
+                "Hyper-V virtual machine needs instanceType 'HyperVReplicaAzure'.",
+                code="InvalidProviderSpecificInput",
+            )
+        self.require("ReverseReplicate")
+        self._remember("reprotect", body)
+        return self.begin(self.reprotect_operation())
+
+    def restart(self, job: Job) -> Job:
+        """Re-run the last operation (a failed job's restart)."""
+        kinds = {
+            "planned": lambda: self.planned_failover(self.last_body or {}),
+            "unplanned": lambda: self.unplanned_failover(self.last_body or {}),
+            "commit": self.failover_commit,
+            "cancel": self.failover_cancel,
+            "reprotect": lambda: self.reprotect(self.last_body or {}),
+        }
+        if self.last_kind not in kinds:
+            raise bad_request("The job cannot be restarted.", code="JobNotRestartable")
+        return kinds[self.last_kind]()
+
+    def _remember(self, kind: str, body: dict[str, Any] | None) -> None:
+        self.last_kind = kind
+        self.last_body = body
+
+    # --- failback (RecoveryToPrimary) ---------------------------------------------------------
+    def failback_operation(self, options: FailbackOptions, via_plan: bool = False) -> Operation:
+        """The failback job: tasks and outcomes (H3a/H3b, H9, H10).
+
+        Args:
+            options: parsed request.
+            via_plan: True when a recovery plan runs it (alternate location is refused, H2e).
+        """
+        if via_plan and options.alternate_location:
+            raise bad_request(
+                "Failback to an alternate location is not supported for virtual machines failed back "
+                "through a recovery plan. Fail back the virtual machine on its own, or fail back to the "
+                "original location.",
+                code="AlternateLocationNotSupportedForRecoveryPlan",
+            )
+        self.failback_started = self.world.now()
+        return _Failback(self, options).operation()
+
+    def reset_onprem(self) -> None:
+        """Forget what the on-prem disks hold (new host, deleted or corrupt VM): a full copy follows."""
+        for disk in self.machine.disks:
+            disk.onprem_synced_mb = 0.0
+            disk.onprem_local_mb = 0.0
+
+    def moved(self, ctx: TaskContext, mb: float) -> None:
+        """Account ``mb`` MB moved by the task and its job."""
+        ctx.task.data_mb += mb
+        ctx.job.data_mb += mb
+
+    def rollback(self, job: Job, at: datetime, stopped_here: list[bool]) -> None:
+        """A failback that failed or was cancelled part-way: back to 'committed in Azure'."""
+        task = job.current_task()
+        if task is not None and task.data_sync and task.state in ("Cancelled", "Failed"):
+            # disks are inconsistent until a synchronisation completes (H10)
+            self.machine.stop_onprem(at, new_state="corrupt")
+            for disk in self.machine.disks:
+                disk.onprem_synced_mb = 0.0
+        if stopped_here and self.machine.azure_state == "stopped":
+            invariants.start_azure(self.world, self.machine, at)
+        self.state = self.committed_state
+
+    # --- forward failover (PrimaryToRecovery) -------------------------------------------------
+    def forward_operation(self, planned: bool, shutdown: bool) -> Operation:
+        """Failover to Azure (after a re-protect, or the seeded disasters)."""
+        machine = self.machine
+        rates = self.world.rates
+
+        def stop_onprem(ctx: TaskContext) -> None:
+            machine.stop_onprem(ctx.at)
+
+        def start_azure(ctx: TaskContext) -> None:
+            # a new epoch: both copies hold the same data from here on
+            for disk in machine.disks:
+                disk.azure_mb = disk.onprem_synced_mb = disk.onprem_local_mb = disk.replica_mb = 0.0
+            invariants.start_azure(self.world, machine, ctx.at)
+
+        name = "PlannedFailover" if planned else "UnplannedFailover"
+        tasks = [
+            Task(
+                "VmPfoPrerequisitesCheck" if planned else "VmUfoPrerequisitesCheck",
+                "Prerequisites check for failover",
+                rates.preflight_s,
+            )
+        ]
+        if shutdown:
+            tasks.append(
+                Task(
+                    "ShutdownVmOnPrimary",
+                    "Shut down the virtual machine",
+                    rates.shutdown_s,
+                    on_end=stop_onprem,
+                )
+            )
+        tasks += [
+            Task(
+                "PrepareForFailoverTask",
+                "Prepare for failover",
+                lambda ctx: rates.transfer_seconds(machine.pending_to_azure_mb(ctx.at)),
+                data_sync=True,
+            ),
+            Task("VmFailover", "Fail over", rates.failover_s),
+            Task(
+                "StartVmOnSecondary",
+                "Start the replica virtual machine",
+                rates.start_vm_s,
+                on_end=start_azure,
+            ),
+        ]
+
+        def succeeded(job: Job, at: datetime) -> None:
+            self.last_failover_time = at
+            self.state = PLANNED_UNCOMMITTED if planned else UNPLANNED_UNCOMMITTED
+            self.committed_state = PLANNED_COMMITTED if planned else UNPLANNED_COMMITTED
+
+        previous = self.state
+
+        def reverted(job: Job, at: datetime) -> None:
+            self.state = previous
+
+        return Operation(
+            name,
+            "Planned failover" if planned else "Failover",
+            tasks,
+            on_success=succeeded,
+            on_failure=reverted,
+            on_cancel=reverted,
+            running_state=(f"{name}Initiated", "Failover in progress"),
+        )
+
+    # --- commit -------------------------------------------------------------------------------
+    def commit_operation(self) -> Operation:
+        """Commit: after a failback the Azure VM and its disks are deleted (H7)."""
+        machine = self.machine
+        rates = self.world.rates
+        after_failback = self.state.active_location == "Primary"
+
+        def commit(ctx: TaskContext) -> None:
+            if after_failback:
+                invariants.commit_failback(self.world, machine, self.failback_started, ctx.at)
+                machine.delete_azure(ctx.at)
+
+        tasks = [
+            Task("CommitPrerequisitesCheck", "Prerequisites check for commit", rates.preflight_s),
+            Task("CommitFailover", "Commit", rates.commit_s, on_end=commit),
+        ]
+        previous = self.state
+
+        def succeeded(job: Job, at: datetime) -> None:
+            self.state = RESTORE_FINALIZED if after_failback else self.committed_state
+
+        def reverted(job: Job, at: datetime) -> None:
+            self.state = previous
+
+        return Operation(
+            "CommitFailover",
+            "Commit",
+            tasks,
+            on_success=succeeded,
+            on_failure=reverted,
+            on_cancel=reverted,
+            running_state=("CommitInitiated", "Commit in progress"),
+        )
+
+    # --- cancel failover ----------------------------------------------------------------------
+    def cancel_operation(self) -> Operation:
+        """Cancel an uncommitted failback: the VM goes back to running in Azure."""
+        machine = self.machine
+        rates = self.world.rates
+
+        def stop_onprem(ctx: TaskContext) -> None:
+            machine.stop_onprem(ctx.at)
+
+        def start_azure(ctx: TaskContext) -> None:
+            invariants.start_azure(self.world, machine, ctx.at)
+
+        tasks = [
+            Task(
+                "ShutdownVmOnPrimary",
+                "Shut down the virtual machine on-premises",
+                rates.shutdown_s,
+                on_end=stop_onprem,
+            ),
+            Task("CancelFailover", "Cancel failover", rates.failover_s),
+            Task(
+                "StartVmOnRecovery",
+                "Start the virtual machine in Azure",
+                rates.start_vm_s,
+                on_end=start_azure,
+            ),
+        ]
+        previous = self.state
+
+        def succeeded(job: Job, at: datetime) -> None:
+            self.state = self.committed_state
+
+        def reverted(job: Job, at: datetime) -> None:
+            self.state = previous
+
+        return Operation(
+            "CancelFailover",
+            "Cancel failover",
+            tasks,
+            on_success=succeeded,
+            on_failure=reverted,
+            on_cancel=reverted,
+            running_state=("CancelFailoverInitiated", "Cancel failover in progress"),
+        )
+
+    # --- reverse replication ------------------------------------------------------------------
+    def reprotect_operation(self) -> Operation:
+        """Re-protect on-prem → Azure: only changes made since the Azure VM shut down are sent (H8)."""
+        machine = self.machine
+        rates = self.world.rates
+        provider = self.provider()
+
+        def replicate_seconds(ctx: TaskContext) -> float:
+            return rates.transfer_seconds(machine.pending_to_azure_mb(ctx.at))
+
+        def replicate(ctx: TaskContext) -> None:
+            self.moved(ctx, machine.sync_to_azure(ctx.at))
+
+        def check(ctx: TaskContext) -> None:
+            if provider is not None and not provider.is_connected(ctx.at):
+                raise self.world.provider_lost_error(provider)
+
+        tasks = [
+            Task(
+                "CreateProtectionTargetTask", "Create protection target", rates.protection_s, on_start=check
+            ),
+            Task("EnableProtectionTask", "Enable protection", rates.protection_s, provider=provider),
+            Task(
+                "StartInitialReplicationTask",
+                "Start initial replication",
+                replicate_seconds,
+                on_end=replicate,
+                data_sync=True,
+                provider=provider,
+            ),
+        ]
+        previous = self.state
+
+        def succeeded(job: Job, at: datetime) -> None:
+            self.state = PROTECTED
+            self.failback_started = None
+
+        def reverted(job: Job, at: datetime) -> None:
+            self.state = previous
+
+        return Operation(
+            "ReprotectReplicationGroup",
+            "Reverse replication",
+            tasks,
+            on_success=succeeded,
+            on_failure=reverted,
+            on_cancel=reverted,
+            running_state=("UnprotectedStatesBegin", "Reverse replication in progress"),
+        )
+
+    # --- views --------------------------------------------------------------------------------
+    def provider_details(self, at: datetime) -> dict[str, Any]:
+        """``HyperVReplicaAzure`` details (``useManagedDisks`` is a string, as the service sends it)."""
+        machine = self.machine
+        disks = []
+        for lun, disk in enumerate(machine.disks):
+            disks.append(
+                {
+                    "vhdType": "OperatingSystem" if lun == 0 else "DataDisk",
+                    "vhdId": f"{self.name}-{disk.name}",
+                    "diskId": f"/subscriptions/{self.world.subscription_id}/resourceGroups/rg-dr-target"
+                    "/providers/"
+                    f"Microsoft.Compute/disks/{disk.name}"
+                    if disk.managed
+                    else None,
+                    "vhdName": disk.name,
+                    "maxSizeMB": disk.size_gb * 1024,
+                    "targetDiskLocation": None
+                    if disk.managed
+                    else f"https://sadr.blob.core.windows.net/vhds/{disk.name}.vhd",
+                    "lunId": str(lun - 1) if lun else None,
+                    "diskEncryptionSetId": None,
+                }
+            )
+        return {
+            "instanceType": "HyperVReplicaAzure",
+            "useManagedDisks": "true" if machine.managed_disks else "false",
+            "protectedManagedDisks": [
+                {"diskId": d["diskId"], "diskName": d["vhdName"], "diskType": "Standard_LRS"}
+                for d in disks
+                if d["diskId"]
+            ],
+            "azureVmDiskDetails": disks,
+            "oSDetails": {
+                "osType": machine.os_type,
+                "productType": "Server",
+                "osEdition": "Windows Server 2022 Datacenter"
+                if machine.os_type == "Windows"
+                else "Ubuntu 22.04",
+                "oSVersion": "10.0" if machine.os_type == "Windows" else "22.04",
+                "oSMajorVersion": "10" if machine.os_type == "Windows" else "22",
+                "oSMinorVersion": "0" if machine.os_type == "Windows" else "04",
+            },
+            "vmId": machine.azure_vm_id or self.name,
+            "vmProtectionState": self.state.protection_state,
+            "vmProtectionStateDescription": self.state.description,
+            "recoveryAzureVmName": machine.name,
+            "recoveryAzureVMSize": "Standard_D2s_v5",
+            "recoveryAzureStorageAccount": None
+            if machine.managed_disks
+            else "/subscriptions/"
+            f"{self.world.subscription_id}/resourceGroups/rg-dr-target/providers/Microsoft.Storage/storageAccounts/sadr",
+            "recoveryAzureLogStorageAccountId": f"/subscriptions/{self.world.subscription_id}/resourceGroups/"
+            "rg-dr-target/providers/Microsoft.Storage/storageAccounts/sadrlog",
+            "recoveryAzureResourceGroupId": f"/subscriptions/{self.world.subscription_id}"
+            "/resourceGroups/rg-dr-target",
+            "lastReplicatedTime": iso(self.last_failover_time),
+            "rpoInSeconds": None,
+            "lastRecoveryPointReceived": iso(self.last_failover_time),
+            "vmNics": [],
+            "selectedRecoveryAzureNetworkId": f"/subscriptions/{self.world.subscription_id}/resourceGroups/"
+            "rg-dr-target/providers/Microsoft.Network/virtualNetworks/vnet-dr",
+            "encryption": "Disabled",
+            "sourceVmCpuCount": 2,
+            "sourceVmRamSizeInMB": 8192,
+        }
+
+
+class _Failback:
+    """One failback run of a Hyper-V item (RecoveryToPrimary planned failover)."""
+
+    def __init__(self, item: HyperVItem, options: FailbackOptions) -> None:
+        self.item = item
+        self.options = options
+        self.machine = item.machine
+        self.rates = item.world.rates
+        self.source = item.provider()
+        self.target = options.alternate_provider or self.source
+        self.snapshot: dict[str, float] = {}
+        self.stopped_here: list[bool] = []
+
+    def operation(self) -> Operation:
+        """The job's tasks and outcome hooks."""
+        rates = self.rates
+        target = self.target
+        tasks = [
+            Task(
+                "VmPfoPrerequisitesCheck",
+                "Prerequisites check for planned failover",
+                rates.preflight_s,
+                on_start=self.preflight,
+            ),
+        ]
+        if self.options.data_sync_option == "ForDownTime":
+            tasks += [
+                Task(
+                    "SynchronizeDataBeforeFailover",
+                    "Synchronize data before failover",
+                    self.phase1_seconds,
+                    on_start=self.start_phase1,
+                    on_end=self.end_phase1,
+                    data_sync=True,
+                    provider=target,
+                ),
+                Task("CompleteFailover", "Complete failover", manual=True),
+            ]
+        tasks += [
+            Task(
+                "ShutdownVmOnRecovery",
+                "Shut down the virtual machine in Azure",
+                rates.shutdown_s,
+                on_end=self.shutdown,
+            ),
+            Task(
+                "SynchronizeData",
+                "Synchronize data",
+                self.final_seconds,
+                on_end=self.end_final,
+                data_sync=True,
+                provider=target,
+            ),
+            Task("VmFailover", "Fail over", rates.failover_s),
+            Task(
+                "StartVmOnPrimary",
+                "Start the virtual machine on-premises",
+                rates.start_vm_s,
+                on_end=self.start_vm,
+                provider=target,
+            ),
+        ]
+        return Operation(
+            "PlannedFailover",
+            "Planned failover",
+            tasks,
+            on_success=self.succeeded,
+            on_failure=self.failed,
+            on_cancel=self.cancelled,
+            running_state=("PlannedFailoverInitiated", "Planned failover in progress"),
+        )
+
+    # --- task effects -------------------------------------------------------------------------
+    def preflight(self, ctx: TaskContext) -> None:
+        """Prerequisites: hosts connected (H2b), on-prem VM off and present (or to be created)."""
+        machine = self.machine
+        for needed in (self.source, self.target):
+            if needed is not None and not needed.is_connected(ctx.at):
+                raise ctx.world.provider_lost_error(needed)
+        if machine.onprem_state == "running":
+            raise TaskFailed(
+                "70038",
+                f"The virtual machine '{machine.name}' is running on the on-premises host. Shut it down "
+                "before failing back.",
+                recommended_action="Turn off the on-premises virtual machine and retry.",
+            )
+        if machine.onprem_state == "absent" and not self.options.create_vm_if_not_found:
+            raise TaskFailed(
+                "70039",
+                f"The virtual machine '{machine.name}' was not found on the on-premises host.",
+                recommended_action="Retry the failback with the option to create the virtual machine if "
+                "it does not exist (recoveryVmCreationOption 'CreateVmIfNotFound').",
+            )
+        if machine.azure_state not in ("running", "stopped"):
+            raise TaskFailed("70040", f"The Azure virtual machine '{machine.name}' was not found.")
+        if self.options.alternate_provider is not None:
+            machine.onprem_host = self.options.alternate_provider.name
+            self.item.reset_onprem()
+        elif machine.onprem_state in ("absent", "corrupt"):
+            self.item.reset_onprem()
+
+    def start_phase1(self, ctx: TaskContext) -> None:
+        """Phase 1 copies a snapshot taken now; the Azure VM keeps running and writing (H3a)."""
+        self.snapshot = {d.name: self.machine.azure_written(d, ctx.at) for d in self.machine.disks}
+
+    def phase1_seconds(self, ctx: TaskContext) -> float:
+        """Checksums over every disk plus the changed data."""
+        machine = self.machine
+        pending = sum(
+            min(d.size_mb, max(0.0, self.snapshot[d.name] - d.onprem_synced_mb)) for d in machine.disks
+        )
+        return machine.total_gb / self.rates.checksum_gb_s + self.rates.transfer_seconds(pending)
+
+    def end_phase1(self, ctx: TaskContext) -> None:
+        """The snapshot is on-prem."""
+        self.item.moved(ctx, self.machine.sync_to_onprem(ctx.at, upto=self.snapshot))
+
+    def shutdown(self, ctx: TaskContext) -> None:
+        """The Azure VM stops (downtime starts)."""
+        if self.machine.azure_state == "running":
+            self.stopped_here.append(True)
+        self.machine.stop_azure(ctx.at)
+
+    def final_seconds(self, ctx: TaskContext) -> float:
+        """ForDownTime: the delta since phase 1; ForSynchronization: a full download (H3b)."""
+        if self.options.data_sync_option == "ForSynchronization":
+            return self.rates.transfer_seconds(self.machine.total_mb)
+        return self.rates.transfer_seconds(self.machine.pending_to_onprem_mb(ctx.at))
+
+    def end_final(self, ctx: TaskContext) -> None:
+        """The on-prem disks hold the Azure disks' final state."""
+        moved = self.machine.sync_to_onprem(ctx.at)
+        if self.options.data_sync_option == "ForSynchronization":
+            moved = self.machine.total_mb
+        self.item.moved(ctx, moved)
+
+    def start_vm(self, ctx: TaskContext) -> None:
+        """The on-prem VM starts (created first when missing, H9)."""
+        if self.machine.onprem_state == "absent":
+            self.machine.onprem_state = "off"
+        invariants.start_onprem(ctx.world, self.machine, ctx.at, after_failback=True)
+
+    # --- outcomes -----------------------------------------------------------------------------
+    def succeeded(self, job: Job, at: datetime) -> None:
+        """Failback done: the VM is active on-prem, commit pending (H7)."""
+        item = self.item
+        if self.options.alternate_provider is not None:
+            item.provider_name = self.options.alternate_provider.name
+        item.last_failover_time = at
+        item.failback_options = self.options
+        item.state = FAILBACK_UNCOMMITTED
+
+    def failed(self, job: Job, at: datetime) -> None:
+        """Failure: when only the VM start failed, the data is home and commit is possible."""
+        task = job.current_task()
+        if task is not None and task.name == "StartVmOnPrimary":
+            self.succeeded(job, at)
+            return
+        self.item.rollback(job, at, self.stopped_here)
+
+    def cancelled(self, job: Job, at: datetime) -> None:
+        """Cancelled: back to running in Azure (on-prem VM corrupt if cancelled during sync, H10)."""
+        self.item.rollback(job, at, self.stopped_here)

@@ -1,0 +1,328 @@
+"""Replication protected items: the state machine every replication provider shares.
+
+A provider model (Hyper-V here; VMware in ``vmware.py``) subclasses ``ProtectedItem``
+and implements the operations it supports by returning an ``Operation`` (tasks plus
+what happens to the item when the job succeeds, fails or is cancelled). ``begin``
+turns an operation into a job on this item; a recovery plan can instead put the
+operation's tasks into its own job and call the callbacks itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from simulator.errors import ArmError, bad_request, conflict
+from simulator.models.base import IDLE_SCENARIO_START, RPI_TYPE, iso, new_guid
+
+if TYPE_CHECKING:
+    from simulator.models.fabrics import Container, Policy
+    from simulator.models.jobs import Job, Task
+    from simulator.models.machines import Machine
+    from simulator.models.world import World
+
+JobHook = Callable[["Job", datetime], None]
+
+
+def _noop(job: Job, at: datetime) -> None:
+    return None
+
+
+@dataclass
+class Operation:
+    """An operation about to run on an item: its job's scenario, tasks and outcome hooks."""
+
+    scenario_name: str
+    friendly_name: str
+    tasks: list[Task]
+    on_success: JobHook = _noop
+    on_failure: JobHook = _noop
+    on_cancel: JobHook = _noop
+    custom_details: dict[str, Any] | None = None
+    # the state the item shows while the job runs
+    running_state: tuple[str, str] | None = None
+
+
+@dataclass
+class ItemState:
+    """What ``protectionState``/``activeLocation``/``allowedOperations`` say at one moment."""
+
+    protection_state: str
+    description: str
+    active_location: str
+    allowed_operations: list[str] = field(default_factory=list)
+
+
+class ProtectedItem:
+    """Base class of a replication protected item.
+
+    Args:
+        world: the world.
+        container: its protection container.
+        name: ASR item name (a GUID-like string).
+        machine: the VM it protects.
+        policy: its replication policy.
+        provider_name: name of the on-prem provider (host / VMM / config server) it depends on.
+        state: its initial state.
+    """
+
+    #: ``providerSpecificDetails.instanceType``
+    instance_type = "Unknown"
+    protected_item_type = "VirtualMachine"
+    target_instance_type = "ProtectionEntity"
+    restartable = True
+
+    def __init__(
+        self,
+        world: World,
+        container: Container,
+        name: str,
+        machine: Machine,
+        policy: Policy,
+        provider_name: str,
+        state: ItemState,
+    ) -> None:
+        self.world = world
+        self.container = container
+        self.name = name
+        self.machine = machine
+        self.policy = policy
+        self.provider_name = provider_name
+        self.state = state
+        self.current_job: Job | None = None
+        self.operation: Operation | None = None
+        self.last_failover_time: datetime | None = None
+        self.recovery_plan: str | None = None
+        self.health_errors: list[dict[str, Any]] = []
+        self.protectable_item_id = new_guid()
+
+    # --- identity -----------------------------------------------------------------------------
+    @property
+    def friendly_name(self) -> str:
+        """VM name shown in the portal."""
+        return self.machine.name
+
+    @property
+    def arm_id(self) -> str:
+        """ARM id of the item."""
+        return f"{self.container.arm_id}/replicationProtectedItems/{self.name}"
+
+    @property
+    def fabric(self) -> Any:
+        """Primary fabric."""
+        return self.container.fabric
+
+    def provider(self) -> Any:
+        """The on-prem provider this item depends on."""
+        return self.fabric.providers.get(self.provider_name.lower())
+
+    # --- state --------------------------------------------------------------------------------
+    def set_state(self, state: str, description: str, active: str, allowed: list[str]) -> None:
+        """Move the item to a new protection state."""
+        self.state = ItemState(state, description, active, list(allowed))
+
+    def busy(self) -> bool:
+        """True while a job runs on this item."""
+        return self.current_job is not None and self.current_job.active
+
+    def require(self, operation: str) -> None:
+        """Raise 409 unless ``operation`` may run now (not busy, listed in allowedOperations)."""
+        if self.busy():
+            assert self.current_job is not None
+            raise conflict(
+                f"Another operation '{self.current_job.friendly_name}' (job {self.current_job.name}) is in "
+                f"progress on the protected item '{self.friendly_name}'. Wait for it to finish and retry.",
+                code="ScenarioInProgress",
+            )
+        if operation not in self.state.allowed_operations:
+            raise conflict(
+                f"The operation '{operation}' is not allowed on the protected item '{self.friendly_name}' in "
+                f"protection state '{self.state.protection_state}'. Allowed operations: "
+                f"{', '.join(self.state.allowed_operations) or 'none'}.",
+            )
+
+    def begin(self, operation: Operation) -> Job:
+        """Start ``operation`` as a job on this item and return the job."""
+        self.operation = operation
+        if operation.running_state is not None:
+            state, description = operation.running_state
+            self.set_state(state, description, self.state.active_location, [])
+        job = self.world.start_job(
+            operation.scenario_name,
+            operation.friendly_name,
+            operation.tasks,
+            target=self,
+            resource_uri=self.arm_id,
+            custom_details=operation.custom_details or self.job_details(),
+            attach=self.attach_job,
+        )
+        return job
+
+    def attach_job(self, job: Job) -> None:
+        """Remember ``job`` as the item's current scenario (before it makes any progress)."""
+        self.current_job = job
+
+    def job_details(self) -> dict[str, Any]:
+        """``customDetails`` of a failover-type job on this item."""
+        return {
+            "instanceType": "FailoverJobDetails",
+            "protectedItemDetails": [
+                {
+                    "name": self.name,
+                    "friendlyName": self.friendly_name,
+                    "testVmName": None,
+                    "testVmFriendlyName": None,
+                    "networkConnectionStatus": None,
+                    "networkFriendlyName": None,
+                    "subnet": None,
+                    "recoveryPointId": None,
+                    "recoveryPointTime": None,
+                }
+            ],
+            "affectedObjectDetails": {
+                "primaryVmId": self.machine.azure_vm_id or self.name,
+                "primaryVmName": self.friendly_name,
+                "recoveryVmName": self.friendly_name,
+                "primaryCloudName": self.container.friendly_name,
+                "primaryFabricProviderId": self.fabric.kind,
+                "recoveryFabricProviderId": "Azure",
+            },
+        }
+
+    # job hooks (called by the engine with the job's target) ------------------------------------
+    def job_succeeded(self, job: Job, at: datetime) -> None:
+        """The item's job succeeded."""
+        if self.operation is not None:
+            self.operation.on_success(job, at)
+
+    def job_failed(self, job: Job, at: datetime) -> None:
+        """The item's job failed."""
+        if self.operation is not None:
+            self.operation.on_failure(job, at)
+
+    def job_cancelled(self, job: Job, at: datetime) -> None:
+        """The item's job was cancelled."""
+        if self.operation is not None:
+            self.operation.on_cancel(job, at)
+
+    # --- operations (subclasses override what their provider supports) --------------------------
+    def planned_failover(self, body: dict[str, Any]) -> Job:
+        """POST plannedFailover."""
+        raise self._unsupported("plannedFailover")
+
+    def unplanned_failover(self, body: dict[str, Any]) -> Job:
+        """POST unplannedFailover."""
+        raise self._unsupported("unplannedFailover")
+
+    def failover_commit(self) -> Job:
+        """POST failoverCommit."""
+        raise self._unsupported("failoverCommit")
+
+    def failover_cancel(self) -> Job:
+        """POST failoverCancel."""
+        raise self._unsupported("failoverCancel")
+
+    def reprotect(self, body: dict[str, Any]) -> Job:
+        """POST reProtect."""
+        raise self._unsupported("reProtect")
+
+    def restart(self, job: Job) -> Job:
+        """Re-run the operation of a failed job (POST replicationJobs/{id}/restart)."""
+        if self.operation is None:
+            raise bad_request("The job cannot be restarted.")
+        raise self._unsupported("restart")
+
+    def _unsupported(self, what: str) -> ArmError:
+        return bad_request(
+            f"The operation '{what}' is not supported for replication provider '{self.instance_type}'.",
+            code="OperationNotSupported",
+        )
+
+    # --- views --------------------------------------------------------------------------------
+    def current_scenario(self) -> dict[str, Any]:
+        """``currentScenario``: the running job, or ASR's idle sentinel."""
+        if self.busy():
+            assert self.current_job is not None
+            return {
+                "scenarioName": self.current_job.scenario_name,
+                "jobId": self.current_job.arm_id,
+                "startTime": iso(self.current_job.start_time),
+            }
+        return {
+            "scenarioName": "None",
+            "jobId": f"{self.world.vault_id}/replicationJobs/None",
+            "startTime": IDLE_SCENARIO_START,
+        }
+
+    def provider_details(self, at: datetime) -> dict[str, Any]:
+        """``providerSpecificDetails`` (subclasses)."""
+        return {"instanceType": self.instance_type}
+
+    def health(self, at: datetime) -> str:
+        """``replicationHealth``."""
+        provider = self.provider()
+        if provider is not None and not provider.is_connected(at):
+            return "Critical"
+        return "Normal"
+
+    def to_arm(self, at: datetime) -> dict[str, Any]:
+        """The item as ASR returns it."""
+        fabric = self.fabric
+        return {
+            "id": self.arm_id,
+            "name": self.name,
+            "type": RPI_TYPE,
+            "location": None,
+            "properties": {
+                "friendlyName": self.friendly_name,
+                "protectedItemType": self.protected_item_type,
+                "protectableItemId": f"{self.container.arm_id}/replicationProtectableItems/"
+                f"{self.protectable_item_id}",
+                "recoveryServicesProviderId": provider.arm_id if (provider := self.provider()) else None,
+                "primaryFabricFriendlyName": fabric.friendly_name,
+                "primaryFabricProvider": {"VMM": "VmmFabric", "HyperVSite": "HyperVSite"}.get(
+                    fabric.kind, fabric.kind
+                ),
+                "recoveryFabricFriendlyName": "Microsoft Azure",
+                "recoveryFabricId": "Microsoft Azure",
+                "primaryProtectionContainerFriendlyName": self.container.friendly_name,
+                "recoveryProtectionContainerFriendlyName": "Microsoft Azure",
+                "protectionState": self.state.protection_state,
+                "protectionStateDescription": self.state.description,
+                "activeLocation": self.state.active_location,
+                "testFailoverState": "None",
+                "testFailoverStateDescription": "None",
+                "switchProviderState": "None",
+                "switchProviderStateDescription": "None",
+                "allowedOperations": [] if self.busy() else list(self.state.allowed_operations),
+                "replicationHealth": self.health(at),
+                "failoverHealth": self.health(at),
+                "healthErrors": self.health_errors,
+                "policyId": self.policy.arm_id,
+                "policyFriendlyName": self.policy.friendly_name,
+                "lastSuccessfulFailoverTime": iso(self.last_failover_time),
+                "lastSuccessfulTestFailoverTime": None,
+                "currentScenario": self.current_scenario(),
+                "failoverRecoveryPointId": None,
+                "providerSpecificDetails": self.provider_details(at),
+                "recoveryContainerId": "Microsoft Azure",
+                "eventCorrelationId": self.protectable_item_id,
+            },
+        }
+
+    def snapshot(self, at: datetime) -> dict[str, Any]:
+        """State for ``GET /_sim/state``."""
+        return {
+            "name": self.name,
+            "friendlyName": self.friendly_name,
+            "fabric": self.fabric.name,
+            "container": self.container.name,
+            "provider": self.instance_type,
+            "protectionState": self.state.protection_state,
+            "activeLocation": self.state.active_location,
+            "allowedOperations": list(self.state.allowed_operations),
+            "currentJob": self.current_job.name if self.busy() and self.current_job else None,
+            "recoveryPlan": self.recovery_plan,
+        }

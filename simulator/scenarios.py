@@ -1,0 +1,280 @@
+"""Named worlds the simulator can be seeded with (``--scenario``, ``POST /_sim/reset``).
+
+Other model modules plug in without editing this file: after the base scenario is built,
+every module under ``simulator/models/`` that defines ``seed_scenario(world, scenario)``
+is called (VMware items and recovery plans come in that way), and a module may call
+``register_scenario`` at import time to add scenarios of its own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from simulator.clock import Clock
+from simulator.models import hyperv
+from simulator.models.fabrics import Container, Policy
+from simulator.models.hyperv import HyperVItem
+from simulator.models.items import ItemState
+from simulator.models.machines import Disk, Machine
+from simulator.models.world import World
+
+Builder = Callable[[World], None]
+
+
+@dataclass
+class Scenario:
+    """A named world."""
+
+    description: str
+    build: Builder
+
+
+SCENARIOS: dict[str, Scenario] = {}
+
+
+def register_scenario(name: str, description: str, builder: Builder) -> None:
+    """Add (or replace) a named scenario."""
+    SCENARIOS[name] = Scenario(description, builder)
+
+
+def _extension_modules() -> list[Any]:
+    import simulator.models as models
+
+    found = []
+    for info in sorted(pkgutil.iter_modules(models.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"simulator.models.{info.name}")
+        if hasattr(module, "seed_scenario"):
+            found.append(module)
+    return found
+
+
+def build(name: str, clock: Clock, page_size: int = 50) -> World:
+    """A world seeded with scenario ``name``."""
+    extensions = _extension_modules()
+    if name not in SCENARIOS:
+        raise KeyError(f"unknown scenario {name!r}; known: {', '.join(sorted(SCENARIOS))}")
+    world = World(clock, page_size=page_size)
+    world.scenario = name
+    with world.lock:
+        SCENARIOS[name].build(world)
+        for module in extensions:
+            module.seed_scenario(world, name)
+    return world
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def hyperv_policy(world: World) -> Policy:
+    """The Hyper-V → Azure replication policy."""
+    return world.add_policy(
+        "hyperv-azure-policy",
+        "hyperv-azure-policy",
+        {
+            "instanceType": "HyperVReplicaAzure",
+            "recoveryPointHistoryDurationInHours": 24,
+            "applicationConsistentSnapshotFrequencyInHours": 4,
+            "replicationInterval": 300,
+            "onlineReplicationStartTime": None,
+            "encryption": "Disabled",
+            "activeStorageAccountId": f"/subscriptions/{world.subscription_id}/resourceGroups/rg-dr-target"
+            "/providers/"
+            "Microsoft.Storage/storageAccounts/sadrcache",
+        },
+    )
+
+
+def add_hyperv_vm(
+    world: World,
+    container: Container,
+    policy: Policy,
+    *,
+    item_name: str,
+    vm: str,
+    host: str,
+    disks: list[tuple[int, bool]],
+    state: ItemState,
+    in_azure_since: datetime | None,
+    onprem: str = "off",
+    write_rate_mb_s: float = 0.02,
+    os_type: str = "Windows",
+    committed_state: ItemState = hyperv.UNPLANNED_COMMITTED,
+) -> HyperVItem:
+    """Create a Hyper-V VM and its protected item.
+
+    Args:
+        world: the world.
+        container: protection container.
+        policy: replication policy.
+        item_name: ASR item name.
+        vm: VM (computer) name = friendly name.
+        host: name of the on-prem provider (Hyper-V host or VMM server) it depends on.
+        disks: ``(size GB, managed)`` per disk, OS disk first.
+        state: item state.
+        in_azure_since: when the Azure copy started running (None: not running in Azure).
+        onprem: on-prem copy state.
+        write_rate_mb_s: how fast the VM writes to each disk.
+        os_type: Windows or Linux.
+        committed_state: the state it returns to after an aborted failback.
+    """
+    machine = Machine(
+        name=vm,
+        os_type=os_type,
+        disks=[
+            Disk(f"{vm}-{'osdisk' if i == 0 else f'datadisk{i}'}", size, managed, write_rate_mb_s)
+            for i, (size, managed) in enumerate(disks)
+        ],
+        onprem_state=onprem,
+        onprem_host=host,
+        azure_vm_id=f"{item_name}-vmid",
+        ip_address=f"10.0.0.{10 + len(world.machines)}",
+    )
+    if in_azure_since is not None:
+        machine.start_azure(in_azure_since)
+    world.add_machine(machine)
+    item = HyperVItem(world, container, item_name, machine, policy, host, state)
+    item.committed_state = committed_state
+    if in_azure_since is not None:
+        item.last_failover_time = in_azure_since
+    world.add_item(item)
+    return item
+
+
+# --- scenarios ----------------------------------------------------------------------------------
+def build_empty(world: World) -> None:
+    """A vault with a Hyper-V site and a VMM server but no protected VM."""
+    hyperv_policy(world)
+    site = world.add_fabric("site-hq", "HQ-HyperV-Site", "HyperVSite")
+    site.add_provider("hv-host-01", "hv01.contoso.local")
+    site.add_container("hq-container", "HQ-HyperV-Site")
+    vmm = world.add_fabric("vmm-contoso", "vmm01.contoso.local", "VMM")
+    vmm.add_provider("vmm01", "vmm01.contoso.local")
+    vmm.add_container("cloud-prod", "Cloud-Prod")
+
+
+def build_default(world: World) -> None:
+    """The default world (README "Default scenario" table)."""
+    now = world.now()
+    policy = hyperv_policy(world)
+    vmm = world.add_fabric("vmm-contoso", "vmm01.contoso.local", "VMM")
+    vmm.add_provider("vmm01", "vmm01.contoso.local")
+    cloud = vmm.add_container("cloud-prod", "Cloud-Prod")
+    site = world.add_fabric("site-hq", "HQ-HyperV-Site", "HyperVSite")
+    site.add_provider("hv-host-01", "hv01.contoso.local")
+    site.add_provider("hv-host-02", "hv02.contoso.local")
+    site.add_provider("hv-host-03", "hv03.contoso.local", connected=False)
+    hq = site.add_container("hq-container", "HQ-HyperV-Site")
+
+    add_hyperv_vm(
+        world,
+        cloud,
+        policy,
+        item_name="rpi-app01",
+        vm="app01",
+        host="vmm01",
+        disks=[(128, True), (256, True)],
+        state=hyperv.UNPLANNED_COMMITTED,
+        in_azure_since=now - timedelta(days=3),
+    )
+    add_hyperv_vm(
+        world,
+        hq,
+        policy,
+        item_name="rpi-web01",
+        vm="web01",
+        host="hv-host-01",
+        disks=[(127, True)],
+        state=hyperv.PLANNED_COMMITTED,
+        in_azure_since=now - timedelta(days=2),
+        committed_state=hyperv.PLANNED_COMMITTED,
+    )
+    add_hyperv_vm(
+        world,
+        hq,
+        policy,
+        item_name="rpi-legacy01",
+        vm="legacy01",
+        host="hv-host-01",
+        disks=[(127, False), (64, False)],
+        state=hyperv.UNPLANNED_COMMITTED,
+        in_azure_since=now - timedelta(days=5),
+    )
+    add_hyperv_vm(
+        world,
+        hq,
+        policy,
+        item_name="rpi-db01",
+        vm="db01",
+        host="hv-host-03",
+        disks=[(127, True), (512, True)],
+        state=hyperv.UNPLANNED_COMMITTED,
+        in_azure_since=now - timedelta(days=4),
+    )
+    add_hyperv_vm(
+        world,
+        cloud,
+        policy,
+        item_name="rpi-file01",
+        vm="file01",
+        host="vmm01",
+        disks=[(127, True)],
+        state=hyperv.UNPLANNED_UNCOMMITTED,
+        in_azure_since=now - timedelta(hours=6),
+    )
+    add_hyperv_vm(
+        world,
+        hq,
+        policy,
+        item_name="rpi-old01",
+        vm="old01",
+        host="hv-host-01",
+        disks=[(127, True)],
+        state=hyperv.UNPLANNED_COMMITTED,
+        in_azure_since=now - timedelta(days=45),
+        onprem="absent",
+        write_rate_mb_s=0.05,
+    )
+    add_hyperv_vm(
+        world,
+        hq,
+        policy,
+        item_name="rpi-lin01",
+        vm="lin01",
+        host="hv-host-01",
+        disks=[(64, True)],
+        state=hyperv.PROTECTED,
+        in_azure_since=None,
+        onprem="running",
+        os_type="Linux",
+    )
+    world.machines["lin01"].start_onprem(now - timedelta(days=10))
+
+
+def build_many(world: World) -> None:
+    """The default world plus 120 committed Hyper-V VMs (``bulk001``…) to exercise paging."""
+    build_default(world)
+    now = world.now()
+    hq = world.fabrics["site-hq"].containers["hq-container"]
+    policy = world.policies["hyperv-azure-policy"]
+    for n in range(1, 121):
+        add_hyperv_vm(
+            world,
+            hq,
+            policy,
+            item_name=f"rpi-bulk{n:03d}",
+            vm=f"bulk{n:03d}",
+            host="hv-host-01",
+            disks=[(64, True)],
+            state=hyperv.UNPLANNED_COMMITTED,
+            in_azure_since=now - timedelta(days=1),
+        )
+
+
+register_scenario(
+    "default", "Hyper-V VMs in Azure in every pre-flight situation (README table)", build_default
+)
+register_scenario("empty", "a Hyper-V site and a VMM server, nothing protected", build_empty)
+register_scenario("many", "default plus 120 committed Hyper-V VMs (paging, benchmarks)", build_many)
