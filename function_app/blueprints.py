@@ -7,6 +7,7 @@ from function_app.approvals import bp as approvals_bp
 from function_app.health import bp as health_bp
 from function_app.outbox import bp as outbox_bp
 from function_app.smoke import bp as smoke_bp
+from function_app.status_pages import bp as status_pages_bp
 from orchestrators.approval_gate import bp as approval_gate_bp
 
 BLUEPRINTS: list[df.Blueprint] = [
@@ -16,4 +17,5 @@ BLUEPRINTS: list[df.Blueprint] = [
     notify_bp,
     approvals_bp,
     outbox_bp,
+    status_pages_bp,
 ]
