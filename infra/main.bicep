@@ -46,6 +46,10 @@ param notifyWebhookUrl string = ''
 @description('Teams Workflows webhook URL for Adaptive Cards; stored in Key Vault. Empty for none.')
 param notifyTeamsWebhookUrl string = ''
 
+@secure()
+@description('Azure Communication Services access key; stored in Key Vault. Empty to use the managed identity (give it a role on the ACS resource).')
+param notifyAcsAccessKey string = ''
+
 @description('Azure Communication Services endpoint for approval emails; empty for none.')
 param notifyAcsEndpoint string = ''
 
@@ -83,7 +87,8 @@ var workspaceIds = empty(trim(verificationWorkspaceIds)) ? [] : split(trim(verif
 
 // App Service Authentication protects /api/approvals/* only: every other route is listed here
 // and keeps function-key (or anonymous) authorization. A new route that is not an approval page
-// must be added to this list.
+// must be added to this list (tests/infra checks it against the app's routes). A trailing /*
+// matches every sub-path (MicrosoftDocs/azure-docs#86514).
 var authExcludedPaths = [
   '/api/health'
   '/api/smoke'
@@ -91,6 +96,7 @@ var authExcludedPaths = [
   '/api/failbacks/*'
   '/api/alerts'
   '/api/openapi.json'
+  '/api/outbox'
   '/runtime/webhooks/durabletask/*'
 ]
 
@@ -143,6 +149,7 @@ module keyVault 'modules/keyvault.bicep' = {
     approvalSigningKeyPrevious: approvalSigningKeyPrevious
     notifyWebhookUrl: notifyWebhookUrl
     notifyTeamsWebhookUrl: notifyTeamsWebhookUrl
+    notifyAcsAccessKey: notifyAcsAccessKey
   }
 }
 
@@ -163,6 +170,8 @@ var applicationSettings = {
   NOTIFY_TEAMS_WEBHOOK_URL: empty(notifyTeamsWebhookUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.notifyTeamsWebhookUrlUri})'
   NOTIFY_ACS_ENDPOINT: notifyAcsEndpoint
   NOTIFY_EMAIL_SENDER: notifyEmailSender
+  NOTIFY_ACS_ACCESS_KEY: empty(notifyAcsAccessKey) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.notifyAcsAccessKeyUri})'
+  FAILBACK_OUTBOX_PATH: ''
   ALERT_RULES: alertRules
 }
 

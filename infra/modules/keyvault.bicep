@@ -30,6 +30,10 @@ param notifyWebhookUrl string = ''
 @description('Teams Workflows webhook URL for Adaptive Cards; empty for none.')
 param notifyTeamsWebhookUrl string = ''
 
+@secure()
+@description('Azure Communication Services access key for e-mail; empty to use the managed identity.')
+param notifyAcsAccessKey string = ''
+
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   // checkov:skip=CKV_AZURE_109: Key Vault references of an app without VNet integration resolve over the public endpoint; access is RBAC-only (Key Vault Secrets User for one identity)
   // checkov:skip=CKV_AZURE_189: same reason as CKV_AZURE_109; private endpoint + VNet integration is the documented hardening step
@@ -103,6 +107,17 @@ resource teamsWebhookUrl 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!e
   }
 }
 
+resource acsAccessKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(notifyAcsAccessKey)) {
+  parent: vault
+  // checkov:skip=CKV_AZURE_114: contentType is set below; checkov's Bicep parser does not see the properties of conditional resources
+  // checkov:skip=CKV_AZURE_41: the key's lifetime is set by ACS key rotation, not here
+  name: 'notify-acs-access-key'
+  properties: {
+    value: notifyAcsAccessKey
+    contentType: 'text/plain'
+  }
+}
+
 output name string = vault.name
 output id string = vault.id
 output uri string = vault.properties.vaultUri
@@ -110,4 +125,5 @@ output uri string = vault.properties.vaultUri
 output approvalSigningKeyUri string = signingKey.properties.secretUri
 output approvalSigningKeyPreviousUri string = empty(approvalSigningKeyPrevious) ? '' : '${vault.properties.vaultUri}secrets/approval-signing-key-previous'
 output notifyWebhookUrlUri string = empty(notifyWebhookUrl) ? '' : '${vault.properties.vaultUri}secrets/notify-webhook-url'
+output notifyAcsAccessKeyUri string = empty(notifyAcsAccessKey) ? '' : '${vault.properties.vaultUri}secrets/notify-acs-access-key'
 output notifyTeamsWebhookUrlUri string = empty(notifyTeamsWebhookUrl) ? '' : '${vault.properties.vaultUri}secrets/notify-teams-webhook-url'

@@ -1,0 +1,406 @@
+"""The infra rules as plain functions: each takes the template and returns its violations.
+
+The same functions back the tests in ``test_template_rules.py`` and the mutation test,
+which shows that each common mistake makes at least one of them fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.infra.bicep_model import Resource, Template
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Built-in role definition ids (identical in every tenant), from "Azure built-in roles",
+# https://learn.microsoft.com/azure/role-based-access-control/built-in-roles .
+SITE_RECOVERY_OPERATOR = "494ae006-db33-4328-bf46-533a6560a3ca"
+LOG_ANALYTICS_READER = "73c42c96-874c-492b-b04d-ab87d138a893"
+STORAGE_BLOB_DATA_OWNER = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
+STORAGE_QUEUE_DATA_CONTRIBUTOR = "974c5e8b-45b9-4653-ba55-5f855dd0fb88"
+STORAGE_TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"
+KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
+MONITORING_METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb"
+
+#: The complete, intended set of grants: (scope resource type, role definition id).
+INTENDED_ROLES: dict[tuple[str, str], str] = {
+    ("Microsoft.RecoveryServices/vaults", SITE_RECOVERY_OPERATOR): "Site Recovery Operator",
+    ("Microsoft.OperationalInsights/workspaces", LOG_ANALYTICS_READER): "Log Analytics Reader",
+    ("Microsoft.Storage/storageAccounts", STORAGE_BLOB_DATA_OWNER): "Storage Blob Data Owner",
+    ("Microsoft.Storage/storageAccounts", STORAGE_QUEUE_DATA_CONTRIBUTOR): "Storage Queue Data Contributor",
+    ("Microsoft.Storage/storageAccounts", STORAGE_TABLE_DATA_CONTRIBUTOR): "Storage Table Data Contributor",
+    ("Microsoft.KeyVault/vaults", KEY_VAULT_SECRETS_USER): "Key Vault Secrets User",
+    ("Microsoft.Insights/components", MONITORING_METRICS_PUBLISHER): "Monitoring Metrics Publisher",
+}
+
+#: Broad roles that must never appear, with their names for the message.
+PRIVILEGED_ROLES = {
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
+    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
+    "6670b86e-a3f7-4917-ac9b-5d6ab1be4567": "Site Recovery Contributor",
+    "17d1049b-9a84-46fb-8f53-869881c3d3ab": "Storage Account Contributor",
+}
+
+#: Settings the platform needs besides the application's SETTING_NAMES (Flex Consumption,
+#: identity-based host storage, Application Insights with Entra ID auth).
+PLATFORM_SETTINGS = {
+    "PYTHON_SCRIPT_FILE_NAME",
+    "AzureWebJobsStorage__credential",
+    "AzureWebJobsStorage__clientId",
+    "AzureWebJobsStorage__blobServiceUri",
+    "AzureWebJobsStorage__queueServiceUri",
+    "AzureWebJobsStorage__tableServiceUri",
+    "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+}
+
+#: Settings Flex Consumption rejects, or that would bring back a storage key.
+FORBIDDEN_SETTINGS = {
+    "FUNCTIONS_WORKER_RUNTIME",
+    "FUNCTIONS_EXTENSION_VERSION",
+    "WEBSITE_RUN_FROM_PACKAGE",
+    "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+    "WEBSITE_CONTENTSHARE",
+    "AzureWebJobsStorage",
+}
+
+_KEY_MATERIAL = re.compile(r"listKeys\(|listAccountSas\(|listServiceSas\(|AccountKey=|SharedAccessSignature=")
+
+Rule = Callable[[Template], list[str]]
+
+
+def setting_names() -> dict[str, str]:
+    """The app's settings table, read from the code at call time (other parts add entries)."""
+    from clients.settings import SETTING_NAMES
+
+    return dict(SETTING_NAMES)
+
+
+def _where(res: Resource) -> str:
+    return f"{res.file.path.name}:{res.symbol}"
+
+
+def storage_identity_only(t: Template) -> list[str]:
+    """Shared-key access is off and no key or SAS is read anywhere in the template."""
+    out = []
+    accounts = t.resources("Microsoft.Storage/storageAccounts", existing=False)
+    if not accounts:
+        out.append("no storage account declared")
+    for res in accounts:
+        if res.properties.get("allowSharedKeyAccess") is not False:
+            out.append(f"{_where(res)}: allowSharedKeyAccess must be false")
+        if res.properties.get("defaultToOAuthAuthentication") is not True:
+            out.append(f"{_where(res)}: defaultToOAuthAuthentication must be true")
+    for f in t.files.values():
+        for m in _KEY_MATERIAL.finditer(f.path.read_text()):
+            out.append(f"{f.path.name}: reads key material ({m.group(0)})")
+    return out
+
+
+def public_blob_access_off(t: Template) -> list[str]:
+    """No anonymous blob access on accounts or containers."""
+    out = []
+    for res in t.resources("Microsoft.Storage/storageAccounts", existing=False):
+        if res.properties.get("allowBlobPublicAccess") is not False:
+            out.append(f"{_where(res)}: allowBlobPublicAccess must be false")
+    for res in t.resources("Microsoft.Storage/storageAccounts/blobServices/containers", existing=False):
+        if res.properties.get("publicAccess", "None") != "None":
+            out.append(f"{_where(res)}: container publicAccess must be None")
+    return out
+
+
+def https_and_tls12(t: Template) -> list[str]:
+    """Storage and the app accept HTTPS only, TLS 1.2 at least; FTP is off."""
+    out = []
+    for res in t.resources("Microsoft.Storage/storageAccounts", existing=False):
+        if res.properties.get("supportsHttpsTrafficOnly") is not True:
+            out.append(f"{_where(res)}: supportsHttpsTrafficOnly must be true")
+        if res.properties.get("minimumTlsVersion") != "TLS1_2":
+            out.append(f"{_where(res)}: minimumTlsVersion must be TLS1_2")
+    sites = t.resources("Microsoft.Web/sites", existing=False)
+    if not sites:
+        out.append("no Function App declared")
+    for res in sites:
+        site_config = res.properties.get("siteConfig") or {}
+        if res.properties.get("httpsOnly") is not True:
+            out.append(f"{_where(res)}: httpsOnly must be true")
+        if site_config.get("minTlsVersion") != "1.2":
+            out.append(f"{_where(res)}: siteConfig.minTlsVersion must be 1.2")
+        if site_config.get("ftpsState") != "Disabled":
+            out.append(f"{_where(res)}: siteConfig.ftpsState must be Disabled")
+    return out
+
+
+def _role_grants(t: Template) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Return ((scope type, role id, where) for every grant, problems found on the way)."""
+    grants: list[tuple[str, str, str]] = []
+    problems: list[str] = []
+    for res in t.resources("Microsoft.Authorization/roleAssignments", existing=False):
+        scope_symbol = res.body.get("scope")
+        scope = res.file.resource(scope_symbol) if isinstance(scope_symbol, str) else None
+        scope_type = scope.type if scope else "<deployment scope>"
+        role_ids: list[str] = []
+        if res.loop:
+            source = res.loop["detail"]["array_name"]
+            fn = source.get("function", {}) if isinstance(source, dict) else {}
+            roles = (
+                t.resolve(res.file, fn.get("parameters", {}).get("arg_1"))
+                if fn.get("type") == "items"
+                else None
+            )
+            if not isinstance(roles, dict):
+                problems.append(f"{_where(res)}: loop must be over items(<name -> role id map>)")
+                continue
+            role_ids = [str(v) for v in roles.values()]
+        else:
+            rd = res.properties.get("roleDefinitionId")
+            role_ids = [
+                m.group(0) for m in re.finditer(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", json.dumps(rd))
+            ]
+        problems += _name_problems(res, scope_symbol)
+        grants += [(scope_type, rid.lower(), _where(res)) for rid in role_ids]
+    return grants, problems
+
+
+def _name_problems(res: Resource, scope_symbol: Any) -> list[str]:
+    """Assignment names must be guid(<scope>.id, principalId, <role>) so re-deploys are idempotent."""
+    guid = res.body.get("name", {}).get("function", {}) if isinstance(res.body.get("name"), dict) else {}
+    params = list((guid.get("parameters") or {}).values())
+    first = params[0] if params else None
+    scoped = (
+        isinstance(first, dict)
+        and first.get("operator", {}).get("operands", {}).get("operand_1") == scope_symbol
+        and first["operator"]["operands"].get("operand_2") == "id"
+    )
+    if guid.get("type") != "guid" or len(params) != 3 or not scoped or params[1] != "principalId":
+        return [f"{_where(res)}: name must be guid({scope_symbol}.id, principalId, roleId)"]
+    return []
+
+
+def roles_least_privilege(t: Template) -> list[str]:
+    """Grants are exactly the intended (scope type, role id) pairs; nothing broad, nothing extra."""
+    grants, out = _role_grants(t)
+    seen = set()
+    for scope_type, role_id, where in grants:
+        if role_id in PRIVILEGED_ROLES:
+            out.append(f"{where}: privileged role {PRIVILEGED_ROLES[role_id]} on {scope_type}")
+        elif (scope_type, role_id) not in INTENDED_ROLES:
+            out.append(f"{where}: unexpected role {role_id} on {scope_type}")
+        seen.add((scope_type, role_id))
+    for key, name in INTENDED_ROLES.items():
+        if key not in seen:
+            out.append(f"missing {name} on {key[0]}")
+    return out
+
+
+def cross_scope_modules(t: Template) -> list[str]:
+    """Vault and workspace grants are deployed into each target's own resource group."""
+    out = []
+    targets = {"roles-recovery-vault.bicep": "vaultIds", "roles-workspace.bicep": "workspaceIds"}
+    for name, array in targets.items():
+        calls = [c for c in t.main.modules() if c.target.name == name]
+        if not calls:
+            out.append(f"main.bicep does not use modules/{name}")
+        for call in calls:
+            item = (call.loop or {}).get("detail", {}).get("item_name")
+            scope = json.dumps(call.body.get("scope"))
+            if (call.loop or {}).get("detail", {}).get("array_name") != array:
+                out.append(f"{call.symbol}: must loop over {array}")
+            if '"resource_group"' not in scope or f'"{item}"' not in scope:
+                out.append(f"{call.symbol}: scope must be resourceGroup(<sub of {item}>, <rg of {item}>)")
+    return out
+
+
+def _function_app_settings(t: Template) -> tuple[dict[str, Any], list[str]]:
+    sites = t.resources("Microsoft.Web/sites", existing=False)
+    if len(sites) != 1:
+        return {}, [f"expected one Function App, found {len(sites)}"]
+    site = sites[0]
+    app_settings = (site.properties.get("siteConfig") or {}).get("appSettings")
+    if isinstance(app_settings, list):
+        return {s["name"]: s.get("value") for s in app_settings}, []
+    if isinstance(app_settings, dict) and "loop_type" in app_settings:
+        source = app_settings["loop_type"]["detail"]["array_name"]
+        resolved = t.resolve(site.file, source.get("function", {}).get("parameters", {}).get("arg_1"))
+        if isinstance(resolved, dict):
+            return resolved, []
+    return {}, [f"{_where(site)}: siteConfig.appSettings is not a list or a loop over items(<settings>)"]
+
+
+def app_settings_match_code(t: Template) -> list[str]:
+    """App settings are exactly SETTING_NAMES + the platform ones; none Flex rejects; no keys."""
+    settings, out = _function_app_settings(t)
+    if out:
+        return out
+    expected = set(setting_names()) | PLATFORM_SETTINGS
+    for name in sorted(expected - settings.keys()):
+        out.append(f"missing app setting {name}")
+    for name in sorted(settings.keys() - expected):
+        out.append(f"unexpected app setting {name} (add it to SETTING_NAMES or PLATFORM_SETTINGS)")
+    for name in sorted(FORBIDDEN_SETTINGS & settings.keys()):
+        out.append(f"forbidden app setting {name}")
+    literal = {k: v for k, v in settings.items() if isinstance(v, str)}
+    if literal.get("FAILBACK_CREDENTIAL", "managed-identity") != "managed-identity":
+        out.append("FAILBACK_CREDENTIAL must be managed-identity in Azure")
+    if literal.get("FAILBACK_LOCAL_MODE", "false") != "false":
+        out.append("FAILBACK_LOCAL_MODE must be false in Azure")
+    if literal.get("AzureWebJobsStorage__credential", "managedidentity") != "managedidentity":
+        out.append("AzureWebJobsStorage__credential must be managedidentity")
+    if not literal.get("APPROVAL_SIGNING_KEY", "").startswith("@Microsoft.KeyVault("):
+        out.append("APPROVAL_SIGNING_KEY must be a Key Vault reference")
+    return out
+
+
+def entry_file_setting(t: Template) -> list[str]:
+    """PYTHON_SCRIPT_FILE_NAME names entrypoint.py, the file the local settings use, which exists."""
+    settings, out = _function_app_settings(t)
+    if out:
+        return out
+    value = settings.get("PYTHON_SCRIPT_FILE_NAME")
+    if value is None:
+        return ["PYTHON_SCRIPT_FILE_NAME is not set: the worker would import function_app.py"]
+    local = json.loads((REPO / "local.settings.example.json").read_text())["Values"][
+        "PYTHON_SCRIPT_FILE_NAME"
+    ]
+    if value != local:
+        out.append(f"PYTHON_SCRIPT_FILE_NAME is {value!r}, local settings use {local!r}")
+    if not (REPO / str(value)).is_file():
+        out.append(f"PYTHON_SCRIPT_FILE_NAME names {value!r}, which does not exist")
+    return out
+
+
+def flex_consumption_python(t: Template) -> list[str]:
+    """Flex Consumption plan, Python 3.11, deployment from blob storage with the user identity."""
+    out = []
+    plans = t.resources("Microsoft.Web/serverfarms", existing=False)
+    if not any((p.body.get("sku") or {}).get("name") == "FC1" for p in plans):
+        out.append("no Flex Consumption (FC1) plan")
+    for site in t.resources("Microsoft.Web/sites", existing=False):
+        config = site.properties.get("functionAppConfig") or {}
+        if config.get("runtime") != {"name": "python", "version": "3.11"}:
+            out.append(f"{_where(site)}: runtime must be python 3.11")
+        auth = ((config.get("deployment") or {}).get("storage") or {}).get("authentication") or {}
+        if auth.get("type") != "UserAssignedIdentity":
+            out.append(f"{_where(site)}: deployment storage must use the user-assigned identity")
+        if (site.body.get("identity") or {}).get("type") != "UserAssigned":
+            out.append(f"{_where(site)}: identity must be UserAssigned only")
+        if site.properties.get("keyVaultReferenceIdentity") != "identityId":
+            out.append(f"{_where(site)}: keyVaultReferenceIdentity must be the user-assigned identity")
+    return out
+
+
+def key_vault_rbac(t: Template) -> list[str]:
+    """Key Vault uses RBAC (no access policies), soft delete and purge protection."""
+    out = []
+    vaults = t.resources("Microsoft.KeyVault/vaults", existing=False)
+    if not vaults:
+        out.append("no Key Vault declared")
+    for v in vaults:
+        p = v.properties
+        if p.get("enableRbacAuthorization") is not True or p.get("accessPolicies"):
+            out.append(f"{_where(v)}: must use RBAC authorization and no access policies")
+        if p.get("enablePurgeProtection") is not True:
+            out.append(f"{_where(v)}: purge protection must be on")
+    return out
+
+
+def excluded_auth_paths(t: Template) -> list[str]:
+    """Easy Auth is on, requires sign-in, and only approval routes are left under it."""
+    configs = [r for r in t.resources("Microsoft.Web/sites/config") if r.body.get("name") == "authsettingsV2"]
+    if len(configs) != 1:
+        return ["expected one authsettingsV2 config"]
+    auth = configs[0]
+    props = auth.properties
+    validation = props.get("globalValidation") or {}
+    out = []
+    if (props.get("platform") or {}).get("enabled") is not True or validation.get(
+        "requireAuthentication"
+    ) is not True:
+        out.append("App Service Authentication must be enabled and require authentication")
+    excluded = t.resolve(auth.file, validation.get("excludedPaths"))
+    if not isinstance(excluded, list):
+        return [*out, "excludedPaths must resolve to a literal list"]
+    for route in http_routes():
+        path = "/api/" + route
+        covered = any(p == path or (p.endswith("/*") and path.startswith(p[:-1])) for p in excluded)
+        if route.startswith("approvals") and covered:
+            out.append(f"{path} is excluded from sign-in; approval pages need the approver's identity")
+        elif not route.startswith("approvals") and not covered:
+            hint = "callers with function keys would get a login page"
+            out.append(f"{path} is not in authExcludedPaths (infra/main.bicep): {hint}")
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def http_routes() -> tuple[str, ...]:
+    """HTTP routes of the app, indexed as the worker does, in a fresh interpreter.
+
+    A fresh process because a ``FunctionRegister`` refuses to be indexed twice and other
+    tests index the same app in this one.
+    """
+    code = (
+        "import json, entrypoint\n"
+        "routes = {b.route for f in entrypoint.app.get_functions() for b in f.get_bindings()\n"
+        "          if b.type == 'httpTrigger' and b.route}\n"
+        "print(json.dumps(sorted(routes)))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120, check=True
+    )
+    return tuple(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def descriptions_everywhere(t: Template) -> list[str]:
+    """Every parameter of every file has @description."""
+    out = []
+    for f in t.files.values():
+        out += [
+            f"{f.path.name}: param {name} has no @description"
+            for name, p in f.parameters.items()
+            if not any(d.get("type") == "description" for d in p.get("decorators") or [])
+        ]
+    return out
+
+
+def resource_token_naming(t: Template) -> list[str]:
+    """Names come from abbreviations.json and toLower(uniqueString(subscription().id, env, location))."""
+    token = json.dumps(t.main.variables.get("resourceToken", {}).get("value"))
+    abbrs = json.dumps(t.main.variables.get("abbrs", {}).get("value"))
+    out = []
+    if not all(s in token for s in ('"to_lower"', '"unique_string"', '"environmentName"', '"location"')):
+        out.append(
+            "resourceToken must be toLower(uniqueString(subscription().id, environmentName, location))"
+        )
+    if "abbreviations.json" not in abbrs:
+        out.append("abbrs must be loadJsonContent('abbreviations.json')")
+    return out
+
+
+RULES: dict[str, Rule] = {
+    "storage_identity_only": storage_identity_only,
+    "public_blob_access_off": public_blob_access_off,
+    "https_and_tls12": https_and_tls12,
+    "roles_least_privilege": roles_least_privilege,
+    "cross_scope_modules": cross_scope_modules,
+    "app_settings_match_code": app_settings_match_code,
+    "entry_file_setting": entry_file_setting,
+    "flex_consumption_python": flex_consumption_python,
+    "key_vault_rbac": key_vault_rbac,
+    "excluded_auth_paths": excluded_auth_paths,
+    "descriptions_everywhere": descriptions_everywhere,
+    "resource_token_naming": resource_token_naming,
+}
+
+
+def failing_rules(t: Template) -> dict[str, list[str]]:
+    """Run every rule; return the ones with violations."""
+    results = {name: rule(t) for name, rule in RULES.items()}
+    return {name: v for name, v in results.items() if v}

@@ -1,0 +1,78 @@
+"""The Bicep template keeps the rules of issue 6 (least privilege, identity-only storage, W5).
+
+Each test runs one rule from ``tests/infra/rules.py`` against the real template; the
+mutation test runs the same rules against broken copies.
+"""
+
+from __future__ import annotations
+
+import json
+
+from tests.infra import rules
+from tests.infra.bicep_model import Template
+
+
+def test_storage_has_shared_key_access_off_and_no_key_is_read(template: Template) -> None:
+    assert rules.storage_identity_only(template) == []
+
+
+def test_public_blob_access_is_off(template: Template) -> None:
+    assert rules.public_blob_access_off(template) == []
+
+
+def test_https_only_and_tls_1_2_on_storage_and_app(template: Template) -> None:
+    assert rules.https_and_tls12(template) == []
+
+
+def test_roles_are_exactly_the_intended_ones_by_id_and_scope(template: Template) -> None:
+    assert rules.roles_least_privilege(template) == []
+
+
+def test_role_assignments_loop_over_a_name_to_role_id_map_named_by_guid(template: Template) -> None:
+    grants, problems = rules._role_grants(template)
+    assert problems == []
+    assert {(scope, role) for scope, role, _ in grants} == set(rules.INTENDED_ROLES)
+    assert not {role for _, role, _ in grants} & set(rules.PRIVILEGED_ROLES)
+
+
+def test_vault_and_workspace_roles_are_deployed_into_each_targets_resource_group(template: Template) -> None:
+    assert rules.cross_scope_modules(template) == []
+
+
+def test_app_settings_are_the_codes_setting_names_plus_platform_ones(template: Template) -> None:
+    assert rules.app_settings_match_code(template) == []
+
+
+def test_entry_file_setting_names_the_file_the_worker_must_import(template: Template) -> None:
+    assert rules.entry_file_setting(template) == []
+
+
+def test_function_app_is_flex_consumption_python_3_11_with_the_user_identity(template: Template) -> None:
+    assert rules.flex_consumption_python(template) == []
+
+
+def test_key_vault_is_rbac_mode_and_holds_the_signing_key(template: Template) -> None:
+    assert rules.key_vault_rbac(template) == []
+    secrets = {r.body.get("name") for r in template.resources("Microsoft.KeyVault/vaults/secrets")}
+    assert "approval-signing-key" in secrets
+
+
+def test_only_approval_routes_require_entra_sign_in(template: Template) -> None:
+    assert rules.excluded_auth_paths(template) == []
+    assert any(r.startswith("approvals") for r in rules.http_routes())
+
+
+def test_every_parameter_has_a_description(template: Template) -> None:
+    assert rules.descriptions_everywhere(template) == []
+
+
+def test_names_use_abbreviations_and_the_resource_token(template: Template) -> None:
+    assert rules.resource_token_naming(template) == []
+    abbrs = json.loads((rules.REPO / "infra" / "abbreviations.json").read_text())
+    used = {
+        w.split(".", 1)[1].split("}", 1)[0]
+        for f in template.files.values()
+        for w in f.path.read_text().split("abbrs")[1:]
+        if w.startswith(".")
+    }
+    assert used and used <= abbrs.keys()
