@@ -1169,3 +1169,401 @@ class ClassicVmwareItem(VmwareItem):
             "targetVmId": machine.azure_vm_id or None,
             "azureVMDiskDetails": [],
         }
+
+
+class ModernizedVmwareItem(VmwareItem):
+    """A VMware VM protected with the modernized appliance (InMageRcm <-> InMageRcmFailback)."""
+
+    def __init__(self, *args: Any, appliance: Appliance, **kwargs: Any) -> None:
+        kwargs.setdefault("instance_type", "InMageRcm")
+        super().__init__(*args, **kwargs)
+        self.appliance = appliance
+        self.reprotect_agent_id: str | None = None
+        self.datastore_name: str | None = None
+        self.log_storage_account_id: str | None = None
+        self.policy_id: str | None = None
+        self.process_server_id: str | None = (
+            appliance.process_servers[0].id if appliance.process_servers else None
+        )
+        self.last_planned_failover_start: datetime | None = None
+        self.last_planned_failover_status: str | None = None
+
+    # --- re-protect ----------------------------------------------------------------------------------
+    def reprotect(self, body: dict[str, Any]) -> Job:
+        """POST reProtect: to on-prem (``InMageRcm`` input) or back to Azure (``InMageRcmFailback``)."""
+        props = _properties(body)
+        _direction(props, optional=True)
+        if self.instance_type == "InMageRcm":
+            details = _details(
+                props, "InMageRcm", "re-protecting a modernized VMware virtual machine to on-premises"
+            )
+            self.require("ReverseReplicate")
+            operation = self.reprotect_to_onprem_operation(details)
+        else:
+            details = _details(
+                props, "InMageRcmFailback", "re-protecting a modernized VMware virtual machine to Azure"
+            )
+            self.require("ReverseReplicate")
+            operation = self.reprotect_to_azure_operation(details)
+        self._remember("reprotect", body)
+        return self.begin(operation)
+
+    def reprotect_to_onprem_operation(self, details: dict[str, Any]) -> Operation:
+        """Re-protect with the appliance's reprotect agent to a datastore it can access (§4f step 2)."""
+        _require_fields(
+            details, ("reprotectAgentId", "datastoreName", "logStorageAccountId"), "InMageRcm reprotect"
+        )
+        agent = self.appliance.reprotect_agent(str(details["reprotectAgentId"]))
+        if agent is None:
+            raise bad_request(
+                f"The reprotect agent '{details['reprotectAgentId']}' wasn't found in the fabric "
+                f"'{self.appliance.friendly_name}'.",
+                code="InvalidProviderSpecificInput",
+            )
+        datastore = str(details["datastoreName"])
+        machine = self.machine
+        rates = self.world.rates
+        disks = len(machine.disks)
+
+        def checks(ctx: TaskContext) -> None:
+            _fail(agent_not_registered(self.friendly_name, self.agent_registered(ctx.at)))
+            _fail(reprotect_agent_datastore(agent, datastore))
+            _fail(appliance_full(agent, disks))
+            agent.attached[self.name] = disks
+
+        def power_off_onprem(ctx: TaskContext) -> None:
+            if machine.onprem_state == "running":
+                machine.stop_onprem(ctx.at)
+            if machine.onprem_state in ("absent", "corrupt"):
+                machine.onprem_state = "off"
+                for disk in machine.disks:
+                    disk.onprem_synced_mb = 0.0
+
+        def sync(ctx: TaskContext) -> None:
+            self._moved(ctx, machine.sync_to_onprem(ctx.at))
+
+        tasks = [
+            Task(
+                "ReprotectPrerequisitesCheck",
+                "Prerequisites check for reprotect",
+                rates.preflight_s,
+                on_end=checks,
+            ),
+            Task(
+                "CreateProtectionTargetTask",
+                "Create protection target on-premises",
+                rates.protection_s,
+                on_start=power_off_onprem,
+            ),
+            Task("EnableProtectionTask", "Enable protection", rates.protection_s),
+            Task(
+                "StartInitialReplicationTask",
+                "Start initial replication",
+                lambda ctx: rates.transfer_seconds(machine.pending_to_onprem_mb(ctx.at)),
+                on_end=sync,
+                data_sync=True,
+            ),
+        ]
+
+        def succeeded(job: Job, at: datetime) -> None:
+            self.instance_type = "InMageRcmFailback"
+            self.state = RCM_REPROTECTED
+            self.protected_since = at
+            self.reprotect_agent_id = agent.id
+            self.datastore_name = datastore
+            self.log_storage_account_id = str(details["logStorageAccountId"])
+            self.policy_id = str(details.get("policyId") or "") or None
+
+        def released(job: Job, at: datetime) -> None:
+            agent.attached.pop(self.name, None)
+
+        return self._operation(
+            "ReprotectReplicationGroup",
+            "Reprotect",
+            tasks,
+            succeeded,
+            released,
+            running=("UnprotectedStatesBegin", "Reprotect in progress"),
+        )
+
+    # --- failback: planned failover (InMageRcmFailbackPlannedFailoverProviderInput) -------------------
+    def planned_failover(self, body: dict[str, Any]) -> Job:
+        """POST plannedFailover of a re-protected (InMageRcmFailback) item; direction may be omitted."""
+        props = _properties(body)
+        _direction(props, optional=True)
+        if self.instance_type != "InMageRcmFailback":
+            raise bad_request(
+                f"Planned failover of '{self.friendly_name}' in its current state isn't supported: "
+                "re-protect it to on-premises first.",
+                code="OperationNotSupported",
+            )
+        details = _details(props, "InMageRcmFailback", "failing back a modernized VMware virtual machine")
+        self.require("PlannedFailover")
+        self._check_group_via_plan("Failover")
+        operation = self.failback_operation(str(details.get("recoveryPointType") or ""))
+        self._remember("planned", body)
+        return self.begin(operation)
+
+    def unplanned_failover(self, body: dict[str, Any]) -> Job:
+        """Unplanned failover from Azure isn't how modernized failback works."""
+        raise bad_request(
+            f"Unplanned failover is not supported for the replication provider '{self.instance_type}' "
+            "in this state. Fail back with a planned failover.",
+            code="OperationNotSupported",
+        )
+
+    def failback_operation(self, point_type: str) -> Operation:
+        """Copy pending changes, shut down the Azure VM, final sync + recovery point, start on-prem (§4f)."""
+        if point_type not in RCM_POINT_TYPES:
+            raise bad_request(
+                f"Invalid recovery point type '{point_type}'. "
+                "Valid values: ApplicationConsistent, CrashConsistent.",
+                code="InvalidProviderSpecificInput",
+            )
+        machine = self.machine
+        rates = self.world.rates
+
+        def sync(ctx: TaskContext) -> None:
+            self._moved(ctx, machine.sync_to_onprem(ctx.at))
+
+        def power_off_azure(ctx: TaskContext) -> None:
+            machine.stop_azure(ctx.at)
+
+        def start_vm(ctx: TaskContext) -> None:
+            invariants.start_onprem(self.world, machine, ctx.at, after_failback=True)
+
+        def pending(ctx: TaskContext) -> float:
+            return rates.transfer_seconds(machine.pending_to_onprem_mb(ctx.at))
+
+        tasks = [
+            Task("VmPfoPrerequisitesCheck", "Prerequisites check for planned failover", rates.preflight_s),
+            Task("SynchronizeData", "Copy pending changes", pending, on_end=sync, data_sync=True),
+            Task(
+                "ShutdownVmOnRecovery",
+                "Shut down the virtual machine in Azure",
+                rates.shutdown_s,
+                on_end=power_off_azure,
+            ),
+            Task(
+                "CreateRecoveryPoint",
+                f"Synchronize final changes and create a {point_type} recovery point",
+                pending,
+                on_end=sync,
+                data_sync=True,
+            ),
+            Task("VmFailover", "Detach and snapshot the disks", rates.failover_s),
+            Task(
+                "StartVmOnPrimary", "Start the virtual machine on-premises", rates.start_vm_s, on_end=start_vm
+            ),
+        ]
+
+        def succeeded(job: Job, at: datetime) -> None:
+            self.last_failover_time = at
+            self.last_planned_failover_status = "Succeeded"
+            self.state = RCM_FAILED_BACK
+
+        def revert(job: Job, at: datetime) -> None:
+            # a failed planned failover is cancelled automatically: Azure VM back on, on-prem VM off
+            self.last_planned_failover_status = "Failed" if job.state == "Failed" else "Cancelled"
+            if machine.onprem_state == "running":
+                machine.stop_onprem(at)
+            if machine.azure_state == "stopped":
+                invariants.start_azure(self.world, machine, at)
+
+        self.failback_started = self.world.now()
+        self.last_planned_failover_start = self.failback_started
+        self.last_planned_failover_status = "Unknown"
+        return self._operation(
+            "PlannedFailover",
+            "Planned failover",
+            tasks,
+            succeeded,
+            revert,
+            running=("PlannedFailoverInitiated", "Planned failover in progress"),
+        )
+
+    # --- cancel, commit ------------------------------------------------------------------------------
+    def failover_cancel(self) -> Job:
+        """POST failoverCancel: disks revert, Azure VM back on, replication to on-prem resumes (§4f)."""
+        self.require("CancelFailover")
+        self._remember("cancel", None)
+        return self.begin(self.cancel_operation())
+
+    def cancel_operation(self) -> Operation:
+        """Cancel of an uncommitted modernized failback."""
+        machine = self.machine
+        rates = self.world.rates
+
+        def stop_onprem(ctx: TaskContext) -> None:
+            machine.stop_onprem(ctx.at)
+
+        def start_azure(ctx: TaskContext) -> None:
+            invariants.start_azure(self.world, machine, ctx.at)
+
+        tasks = [
+            Task(
+                "ShutdownVmOnPrimary",
+                "Shut down the virtual machine on-premises",
+                rates.shutdown_s,
+                on_end=stop_onprem,
+            ),
+            Task("CancelFailover", "Revert the disks", rates.failover_s),
+            Task(
+                "StartVmOnRecovery",
+                "Start the virtual machine in Azure",
+                rates.start_vm_s,
+                on_end=start_azure,
+            ),
+        ]
+
+        def succeeded(job: Job, at: datetime) -> None:
+            self.last_planned_failover_status = "Cancelled"
+            self.failback_started = None
+            self.state = RCM_REPROTECTED
+
+        return self._operation(
+            "CancelFailover",
+            "Cancel failover",
+            tasks,
+            succeeded,
+            running=("CancelFailoverInitiated", "Cancel failover in progress"),
+        )
+
+    def failover_commit(self) -> Job:
+        """POST failoverCommit: the Azure VM is removed, the appliance releases the disks."""
+        self.require("Commit")
+        self._remember("commit", None)
+        return self.begin(self.commit_operation())
+
+    def commit_operation(self) -> Operation:
+        """Commit of the modernized failback (the simulator requires it, reference §8 item 8)."""
+        agent = self.appliance.reprotect_agent(self.reprotect_agent_id or "")
+
+        def release() -> None:
+            if agent is not None:
+                agent.attached.pop(self.name, None)
+
+        def succeeded(job: Job, at: datetime) -> None:
+            self.state = RCM_ON_PREM
+
+        return self._operation(
+            "CommitFailover",
+            "Commit",
+            self._commit_tasks(release),
+            succeeded,
+            running=("CommitInitiated", "Commit in progress"),
+        )
+
+    def reprotect_to_azure_operation(self, details: dict[str, Any]) -> Operation:
+        """Re-protect back to Azure with the appliance's process server and the InMageRcm policy."""
+        _require_fields(details, ("processServerId", "policyId"), "InMageRcmFailback reprotect")
+        if self.appliance.process_server(str(details["processServerId"])) is None:
+            raise bad_request(
+                f"The process server '{details['processServerId']}' wasn't found in the fabric "
+                f"'{self.appliance.friendly_name}'.",
+                code="InvalidProviderSpecificInput",
+            )
+
+        def checks(ctx: TaskContext) -> None:
+            _fail(agent_not_registered(self.friendly_name, self.agent_registered(ctx.at)))
+
+        def succeeded(job: Job, at: datetime) -> None:
+            self.instance_type = "InMageRcm"
+            self.state = PROTECTED_TO_AZURE
+            self.failback_started = None
+            self.process_server_id = str(details["processServerId"])
+            self.reprotect_agent_id = None
+
+        return self._operation(
+            "ReprotectReplicationGroup",
+            "Reprotect",
+            self._replicate_to_azure_tasks(checks),
+            succeeded,
+            running=("UnprotectedStatesBegin", "Reprotect in progress"),
+        )
+
+    # --- views ---------------------------------------------------------------------------------------
+    def provider_details(self, at: datetime) -> dict[str, Any]:
+        """``InMageRcm`` or ``InMageRcmFailback`` details."""
+        machine = self.machine
+        registered = self.agent_registered(at)
+        agent_details: dict[str, Any] = {
+            "version": "9.60.0.0",
+            "latestVersion": "9.60.0.0",
+            "lastHeartbeatUtc": self.agent_heartbeat(at),
+            "isUpgradeable": "false",
+            "reasonsBlockingUpgrade": [],
+        }
+        if self.instance_type == "InMageRcmFailback":
+            agent = self.appliance.reprotect_agent(self.reprotect_agent_id or "")
+            return {
+                "instanceType": "InMageRcmFailback",
+                "internalIdentifier": self.protectable_item_id,
+                "azureVirtualMachineId": machine.azure_vm_id or None,
+                "multiVmGroupName": self.group,
+                "reprotectAgentId": self.reprotect_agent_id,
+                "reprotectAgentName": agent.name if agent else None,
+                "osType": machine.os_type,
+                "logStorageAccountId": self.log_storage_account_id,
+                "targetvCenterId": agent.vcenter_id if agent else None,
+                "targetDataStoreName": self.datastore_name,
+                "targetVmName": machine.name,
+                "initialReplicationProgressPercentage": 100,
+                "initialReplicationProgressHealth": "Normal",
+                "resyncRequired": "false",
+                "resyncState": "None",
+                "protectedDisks": self._disks_arm(rcm=True),
+                "mobilityAgentDetails": agent_details,
+                "isAgentRegistrationSuccessfulAfterFailover": registered,
+                "lastPlannedFailoverStartTime": iso(self.last_planned_failover_start),
+                "lastPlannedFailoverStatus": self.last_planned_failover_status,
+                "lastUsedPolicyId": self.policy_id,
+                "vmNics": [],
+            }
+        ps = self.appliance.process_server(self.process_server_id or "")
+        return {
+            "instanceType": "InMageRcm",
+            "internalIdentifier": self.protectable_item_id,
+            "multiVmGroupName": self.group,
+            "discoveryType": "vCenter",
+            "processServerId": self.process_server_id,
+            "processServerName": ps.name if ps else None,
+            "runAsAccountId": self.appliance.run_as_accounts[0].account_id
+            if self.appliance.run_as_accounts
+            else None,
+            "osType": machine.os_type,
+            "osName": "Windows Server 2022" if machine.os_type == "Windows" else "Ubuntu 22.04",
+            "firmwareType": "BIOS",
+            "primaryNicIpAddress": machine.ip_address,
+            "targetVmName": machine.name,
+            "targetResourceGroupId": f"/subscriptions/{self.world.subscription_id}/resourceGroups/"
+            "rg-dr-target",
+            "protectedDisks": self._disks_arm(rcm=True),
+            "unprotectedDisks": [],
+            "mobilityAgentDetails": agent_details,
+            "isAgentRegistrationSuccessfulAfterFailover": registered,
+            "resyncRequired": "false",
+            "resyncState": "None",
+            "agentUpgradeState": "None",
+            "lastRpoInSeconds": 30 if self.state.protection_state == "Protected" else None,
+            "vmNics": [],
+        }
+
+
+# --------------------------------------------------------------------------------------------------
+# Scenario hook (called by ``simulator.scenarios.build`` for every scenario).
+# --------------------------------------------------------------------------------------------------
+def seed_scenario(world: Any, scenario: str) -> None:
+    """Add the VMware items and the recovery plans to the world of ``scenario``."""
+    from simulator import scenarios_vmware
+
+    scenarios_vmware.seed(world, scenario)
+
+
+def _register_scenarios() -> None:
+    from simulator import scenarios_vmware
+
+    scenarios_vmware.register()
+
+
+_register_scenarios()
