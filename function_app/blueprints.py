@@ -9,11 +9,15 @@ from function_app.outbox import bp as outbox_bp
 from function_app.smoke import bp as smoke_bp
 from function_app.status_pages import bp as status_pages_bp
 from orchestrators.approval_gate import bp as approval_gate_bp
+from orchestrators.failback import bp as failback_bp
+from orchestrators.job_wait import bp as job_wait_bp
 
 BLUEPRINTS: list[df.Blueprint] = [
     health_bp,
     smoke_bp,
     approval_gate_bp,
+    failback_bp,
+    job_wait_bp,
     notify_bp,
     approvals_bp,
     outbox_bp,

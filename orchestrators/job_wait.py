@@ -1,0 +1,164 @@
+"""Sub-orchestrator ``wait_for_asr_job``: follow one ASR job with durable timers.
+
+Input ``{vault, jobId, phase, stopWhenSuspended, item?, untilProtected, polls}``.
+It reads the job (``get_job``), publishes the progress in its **own** custom status
+``{phase, jobId, state, progress: {task, percent, etaSeconds}, polls}``, and sleeps
+on a durable timer of ``domain.jobs.next_poll_seconds`` (short when a task is about
+to finish, long during transfers). It returns when the job is Succeeded, Failed or
+Cancelled (or Suspended when ``stopWhenSuspended``); with ``untilProtected`` it then
+polls the item (``get_item``) until ASR shows it ``Protected`` again (H8).
+
+Why progress lives in the child's status: the parent sleeps while the child polls,
+so the parent's history does not grow with every poll; ``GET /api/failbacks/{id}``
+reads the parent's ``tracker`` (this instance's id) and merges the child's
+``progress``. History stays bounded however long the job runs: every
+:data:`POLLS_PER_GENERATION` polls the child continues as new, keeping only its
+input (the parent sees one result when the last generation returns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import timedelta
+from typing import Any
+
+import azure.durable_functions as df
+
+from domain.jobs import is_terminal, next_poll_seconds, progress_of
+from orchestrators.durable import StepFailed, call_activity, event_payload, iso
+
+bp = df.Blueprint()
+
+WAIT_ORCHESTRATOR = "wait_for_asr_job"
+#: Polls per generation before ``continue_as_new`` (about 4 history events each).
+POLLS_PER_GENERATION = 20
+#: States of a protected item that mean "replicating to Azure again".
+PROTECTED_STATES = ("Protected",)
+#: Item polling: first delay, doubling up to the maximum.
+ITEM_POLL_FIRST = timedelta(seconds=30)
+ITEM_POLL_MAX = timedelta(minutes=10)
+
+
+def tracker_id(run_id: str, step: str) -> str:
+    """Instance id of the job wait of ``step`` (a phase name) in run ``run_id``."""
+    return f"{run_id}:job:{step}"
+
+
+def wait_input(
+    vault: dict[str, Any],
+    job_id: str,
+    phase: str,
+    *,
+    stop_when_suspended: bool = False,
+    item: dict[str, Any] | None = None,
+    until_protected: bool = False,
+) -> dict[str, Any]:
+    """Build the sub-orchestrator's input."""
+    return {
+        "vault": vault,
+        "jobId": job_id,
+        "phase": phase,
+        "stopWhenSuspended": stop_when_suspended,
+        "item": item,
+        "untilProtected": until_protected,
+        "mode": "job",
+        "polls": 0,
+    }
+
+
+def _trim(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a JobSnapshot the run keeps (report, decisions), without bulk."""
+    keys = ("jobId", "state", "stateDescription", "scenarioName", "startTime", "endTime", "errors")
+    out = {k: snapshot.get(k) for k in keys}
+    out["tasks"] = [
+        {k: t.get(k) for k in ("name", "friendlyName", "state", "startTime", "endTime")}
+        for t in snapshot.get("tasks") or []
+    ]
+    return out
+
+
+def _done(
+    state: dict[str, Any], snapshot: dict[str, Any], context: df.DurableOrchestrationContext
+) -> dict[str, Any]:
+    return {
+        "jobId": state["jobId"],
+        "state": snapshot.get("state"),
+        "snapshot": _trim(snapshot),
+        "polls": state["polls"],
+        "protectionState": state.get("protectionState"),
+        "finishedAt": iso(context.current_utc_datetime),
+    }
+
+
+def _poll_job(
+    context: df.DurableOrchestrationContext, state: dict[str, Any]
+) -> Generator[Any, Any, tuple[dict[str, Any], bool]]:
+    """Read the job once; return ``(snapshot, finished)``."""
+    snapshot = yield from call_activity(
+        context, "get_job", {"vault": state["vault"], "jobId": state["jobId"]}
+    )
+    current = snapshot.get("state")
+    context.set_custom_status(
+        {
+            "phase": state["phase"],
+            "jobId": state["jobId"],
+            "state": current,
+            "progress": progress_of(snapshot),
+            "polls": state["polls"],
+        }
+    )
+    finished = is_terminal(current) or (current == "Suspended" and bool(state.get("stopWhenSuspended")))
+    return snapshot, finished
+
+
+def _poll_item(context: df.DurableOrchestrationContext, state: dict[str, Any]) -> Generator[Any, Any, bool]:
+    """Read the item once; return whether it is protected again."""
+    facts = yield from call_activity(context, "get_item", {"vault": state["vault"], "item": state["item"]})
+    state["protectionState"] = facts.get("protectionState")
+    context.set_custom_status(
+        {
+            "phase": state["phase"],
+            "jobId": state["jobId"],
+            "state": "Succeeded",
+            "progress": {
+                "task": f"Waiting for protection ({facts.get('protectionState')})",
+                "percent": None,
+                "etaSeconds": None,
+            },
+            "polls": state["polls"],
+        }
+    )
+    return facts.get("protectionState") in PROTECTED_STATES
+
+
+@bp.orchestration_trigger(context_name="context")
+def wait_for_asr_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any] | None]:
+    """Poll the job (then the item) until done; continue as new to bound history."""
+    state = event_payload(context.get_input())
+    started_polls = int(state.get("polls", 0))
+    snapshot: dict[str, Any] = dict(state.get("snapshot") or {})
+    while True:
+        if state.get("mode", "job") == "job":
+            try:
+                snapshot, finished = yield from _poll_job(context, state)
+            except StepFailed as failure:
+                # Reported as the child's failure; the parent parses the code back.
+                raise RuntimeError(str(failure)) from None
+            if finished:
+                if not (state.get("untilProtected") and snapshot.get("state") == "Succeeded"):
+                    return _done(state, snapshot, context)
+                state["mode"] = "item"
+                state["snapshot"] = _trim(snapshot)
+            delay = timedelta(seconds=next_poll_seconds(snapshot)) if not finished else ITEM_POLL_FIRST
+        else:
+            protected = yield from _poll_item(context, state)
+            if protected:
+                return _done(state, snapshot, context)
+            item_polls = int(state.get("itemPolls", 0))
+            delay = min(ITEM_POLL_MAX, ITEM_POLL_FIRST * (2**item_polls))
+            state["itemPolls"] = item_polls + 1
+        yield context.create_timer(context.current_utc_datetime + delay)
+        state["polls"] = int(state["polls"]) + 1
+        if state["polls"] - started_polls >= POLLS_PER_GENERATION:
+            context.continue_as_new(state)
+            return None

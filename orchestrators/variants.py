@@ -1,0 +1,175 @@
+"""Which activity, with which input, carries out each ASR step of a failback, per kind.
+
+The main orchestrator is one runbook for every kind of failback. It asks the
+variant of the request's ``kind`` for the phases to run (``domain.phases`` names)
+and for the activity call behind each ASR step: start the planned failover, the
+switchover (phase 2), commit, reverse replication, and "abandon" (cancel a job
+that waits for approval). Hyper-V is implemented; VMware classic, VMware
+modernized, recovery plans and waves register another :class:`Variant` here
+instead of copying the orchestrator.
+
+Everything here is pure (no I/O, no clock): it runs inside orchestrator replay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from domain import phases
+from domain.request import FailbackRequest
+
+
+@dataclass(frozen=True)
+class ActivityCall:
+    """One activity invocation: its registered name and its JSON input."""
+
+    name: str
+    input: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What a variant needs to build activity inputs; all JSON-friendly.
+
+    Attributes:
+        request: the validated request.
+        item: the resolved item ref ``{fabric, container, name}`` (from pre-flight facts).
+        sync: ``domain.sync_policy.resolve_data_sync`` output (``dataSyncOption``,
+            ``asrDataSyncOption``, ``reason``, ...).
+        facts: the item's ``ItemFacts`` as pre-flight saw them.
+    """
+
+    request: FailbackRequest
+    item: dict[str, str]
+    sync: Mapping[str, Any]
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def vault(self) -> dict[str, str]:
+        """The vault dict of the contract."""
+        return self.request.vault.to_dict()
+
+    @property
+    def data_sync(self) -> str:
+        """``before-failover`` or ``during-failover`` (resolved)."""
+        return str(self.sync["dataSyncOption"])
+
+
+class Variant(Protocol):
+    """The steps of one kind of failback. Every method is pure."""
+
+    kind: str
+
+    def phase_order(self, run: RunFacts) -> list[str]:
+        """Phases after pre-flight, in order (``domain.phases`` names, ending with ``report``)."""
+        ...
+
+    def start(self, run: RunFacts) -> ActivityCall:
+        """The call that starts the planned failover (phase 1, or the whole failover)."""
+        ...
+
+    def switchover(self, run: RunFacts, job_id: str | None) -> ActivityCall:
+        """The call that shuts the Azure VM down and starts the on-prem VM."""
+        ...
+
+    def suspends_after_start(self, run: RunFacts) -> bool:
+        """Whether the started job waits (Suspended) for the switchover."""
+        ...
+
+    def commit(self, run: RunFacts) -> ActivityCall:
+        """The call that commits the failover."""
+        ...
+
+    def reprotect(self, run: RunFacts) -> ActivityCall:
+        """The call that starts reverse replication (on-prem -> Azure)."""
+        ...
+
+    def abandon(self, run: RunFacts, job_id: str) -> ActivityCall:
+        """The call that cancels a job waiting for approval (never during data sync, H10)."""
+        ...
+
+
+class HyperVVariant:
+    """Hyper-V to Azure and back (seeds 000/001, H1-H10).
+
+    ``before-failover`` (ForDownTime): the planned failover copies the data while the
+    Azure VM runs, then the job suspends; resuming it is the switchover. So the
+    approval gate sits between sync phase 1 and the switchover.
+    ``during-failover`` (ForSynchronization): starting the planned failover shuts the
+    Azure VM down at once, so starting it *is* the switchover and the approval gate
+    comes before it.
+    """
+
+    kind = "hyperv"
+
+    def phase_order(self, run: RunFacts) -> list[str]:
+        """Phases after pre-flight for the resolved data-sync option."""
+        order = phases.phase_order(
+            run.data_sync,
+            maintenance_window=run.request.maintenance_window is not None,
+            reverse_replication=run.request.reverse_replication,
+        )
+        return [p for p in order if p != phases.PREFLIGHT]
+
+    def _failover(self, run: RunFacts) -> ActivityCall:
+        req = run.request
+        body: dict[str, Any] = {
+            "vault": run.vault,
+            "item": dict(run.item),
+            "dataSyncOption": str(run.sync["asrDataSyncOption"]),
+            "location": req.location,
+            "createVmIfNotFound": req.create_vm_if_not_found,
+        }
+        if req.target_host:
+            body["targetHost"] = req.target_host
+        if req.encryption_certificate is not None:
+            body["encryptionCertificate"] = req.encryption_certificate.to_dict()
+        return ActivityCall("start_failback", body)
+
+    def start(self, run: RunFacts) -> ActivityCall:
+        """``start_failback`` with the request's options (H3, H4, H9)."""
+        return self._failover(run)
+
+    def suspends_after_start(self, run: RunFacts) -> bool:
+        """ForDownTime suspends after sync phase 1; ForSynchronization does not."""
+        return run.data_sync == "before-failover"
+
+    def switchover(self, run: RunFacts, job_id: str | None) -> ActivityCall:
+        """Resume the suspended job (ForDownTime), or start the failover (ForSynchronization)."""
+        if self.suspends_after_start(run):
+            if not job_id:
+                raise ValueError("the switchover of a before-failover run resumes the sync job; no job id")
+            comments = (
+                "Approved failback: shut down the Azure VM, transfer the final delta, start on-premises"
+            )
+            return ActivityCall("resume_job", {"vault": run.vault, "jobId": job_id, "comments": comments})
+        return self._failover(run)
+
+    def commit(self, run: RunFacts) -> ActivityCall:
+        """``commit_failover`` on the item (H7)."""
+        return ActivityCall("commit_failover", {"vault": run.vault, "item": dict(run.item)})
+
+    def reprotect(self, run: RunFacts) -> ActivityCall:
+        """``reverse_replicate`` on the item (H8)."""
+        return ActivityCall("reverse_replicate", {"vault": run.vault, "item": dict(run.item)})
+
+    def abandon(self, run: RunFacts, job_id: str) -> ActivityCall:
+        """``cancel_job`` on the suspended job; the activity refuses during data sync (H10)."""
+        return ActivityCall("cancel_job", {"vault": run.vault, "jobId": job_id})
+
+
+VARIANTS: dict[str, Variant] = {"hyperv": HyperVVariant()}
+
+
+def variant_for(kind: str) -> Variant:
+    """Return the variant of a request ``kind``.
+
+    Raises:
+        ValueError: for a kind without a variant (the HTTP layer refuses those first).
+    """
+    try:
+        return VARIANTS[kind]
+    except KeyError:
+        raise ValueError(f"no failback variant for kind {kind!r}") from None
