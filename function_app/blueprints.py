@@ -3,6 +3,7 @@
 import azure.durable_functions as df
 
 from activities.notify import bp as notify_bp
+from function_app.alerts import bp as alerts_bp
 from function_app.approvals import bp as approvals_bp
 from function_app.health import bp as health_bp
 from function_app.outbox import bp as outbox_bp
@@ -22,4 +23,5 @@ BLUEPRINTS: list[df.Blueprint] = [
     approvals_bp,
     outbox_bp,
     status_pages_bp,
+    alerts_bp,
 ]
