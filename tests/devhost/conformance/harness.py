@@ -36,19 +36,24 @@ class Harness:
         self._loop = asyncio.new_event_loop()
 
     def close(self) -> None:
-        """Close the client session, the event loop and the HTTP session."""
-        self._loop.run_until_complete(http_utils._close_session())
+        """Close our event loop and the HTTP session."""
         self._loop.close()
         self.http.close()
 
     # --- Durable client -------------------------------------------------------------------
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run one client coroutine to completion (the client is async only)."""
+        """Run one client coroutine to completion (the client is async only).
+
+        The SDK keeps one module-wide aiohttp session bound to the loop that created it,
+        and HTTP-triggered client functions in the app use it too; so client calls run on
+        the host's own loop when the host offers one (``DevHost.call``), as in the worker.
+        """
+        if hasattr(self.host, "call"):
+            return self.host.call(coro)
         try:
             return self._loop.run_until_complete(coro)
         finally:
-            # The SDK keeps one module-wide aiohttp session; never leave it bound to our loop.
             self._loop.run_until_complete(http_utils._close_session())
 
     def start(self, name: str, input_: Any = None, instance_id: str | None = None) -> str:

@@ -1,0 +1,135 @@
+"""Issue 2 point 2: HTTP triggers served like the Functions host (W3 Logic App and alert endpoints).
+
+Routes with parameters and constraints, methods, auth levels with function and master
+keys, HttpRequest/HttpResponse fidelity, sync and async handlers, app discovery.
+"""
+
+import pytest
+
+
+@pytest.fixture
+def http_app(run_app):
+    return run_app("http_triggers")
+
+
+def _url(app, path: str) -> str:
+    return f"{app.base_url}/api/{path}"
+
+
+def test_route_parameter_with_int_constraint(http_app):
+    response = http_app.http.get(_url(http_app, "items/42"), timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json() == {"id": "42", "params": {"id": "42"}}
+    assert http_app.http.get(_url(http_app, "items/abc"), timeout=30).status_code == 404
+
+
+def test_alpha_constraint_and_optional_parameter(http_app):
+    assert http_app.http.get(_url(http_app, "files/report"), timeout=30).json() == {
+        "name": "report",
+        "version": None,
+    }
+    assert http_app.http.get(_url(http_app, "files/report/v2"), timeout=30).json() == {
+        "name": "report",
+        "version": "v2",
+    }
+    assert http_app.http.get(_url(http_app, "files/r3port"), timeout=30).status_code == 404
+
+
+def test_request_method_query_headers_and_body_reach_the_function(http_app):
+    response = http_app.http.put(
+        _url(http_app, "echo"),
+        params={"a": "1", "b": "two"},
+        headers={"X-Custom-Header": "hello"},
+        json={"k": [1, 2]},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["method"] == "PUT"
+    assert body["query"] == {"a": "1", "b": "two"}
+    assert body["header"] == "hello"
+    assert body["contentType"] == "application/json"
+    assert body["json"] == {"k": [1, 2]}
+    assert body["body"] == '{"k": [1, 2]}'
+    assert body["url"].startswith(f"{http_app.base_url}/api/echo")
+
+
+def test_non_json_body_is_passed_as_bytes(http_app):
+    response = http_app.http.post(_url(http_app, "echo"), data="plain text", timeout=30)
+    assert response.json()["body"] == "plain text"
+    assert response.json()["json"] is None
+
+
+def test_method_not_declared_is_404_like_the_functions_host(http_app):
+    """The routing layer answers 404, not 405 (azure-functions-host #10098, #11625)."""
+    assert http_app.http.get(_url(http_app, "echo"), timeout=30).status_code == 404
+
+
+def test_custom_status_code_and_headers(http_app):
+    response = http_app.http.get(_url(http_app, "status/418"), timeout=30)
+    assert response.status_code == 418
+    assert response.headers["X-Tea"] == "earl-grey"
+    assert response.headers["Content-Type"].startswith("text/plain")
+    assert response.text == "short and stout"
+
+
+def test_async_handler(http_app):
+    response = http_app.http.get(_url(http_app, "async/quiet"), timeout=30)
+    assert response.status_code == 200
+    assert response.text == "QUIET"
+
+
+def test_route_defaults_to_function_name(http_app):
+    response = http_app.http.get(_url(http_app, "default_route"), timeout=30)
+    assert response.status_code == 200
+    assert response.text == "routed by function name"
+
+
+def test_function_auth_level_needs_a_key_in_query_or_header(http_app):
+    url = _url(http_app, "secure")
+    assert http_app.http.get(url, timeout=30).status_code == 401
+    assert http_app.http.get(url, params={"code": "wrong"}, timeout=30).status_code == 401
+    assert http_app.http.get(url, params={"code": http_app.host.function_key}, timeout=30).status_code == 200
+    header = {"x-functions-key": http_app.host.function_key}
+    assert http_app.http.get(url, headers=header, timeout=30).status_code == 200
+    assert http_app.http.get(url, params={"code": http_app.host.master_key}, timeout=30).status_code == 200
+
+
+def test_admin_auth_level_needs_the_master_key(http_app):
+    url = _url(http_app, "admin-only")
+    assert http_app.http.get(url, params={"code": http_app.host.function_key}, timeout=30).status_code == 401
+    response = http_app.http.get(url, headers={"x-functions-key": http_app.host.master_key}, timeout=30)
+    assert response.status_code == 200
+    assert response.text == "master key accepted"
+
+
+def test_unhandled_exception_in_handler_is_500(http_app):
+    assert http_app.http.get(_url(http_app, "broken"), timeout=30).status_code == 500
+
+
+def test_unknown_route_is_404(http_app):
+    assert http_app.http.get(_url(http_app, "nowhere"), timeout=30).status_code == 404
+
+
+def test_blueprint_functions_with_durable_name_overrides_and_route_prefix(run_app):
+    """A Blueprint on a DFApp; orchestration= and activity= names; host.json routePrefix 'v1'."""
+    app = run_app("blueprint_app")
+    order = {"lines": [{"qty": 2, "unit": 5}, {"qty": 1, "unit": 7}]}
+    response = app.http.post(f"{app.base_url}/v1/orders", json=order, timeout=30)
+    assert response.status_code == 202
+    instance_id = response.json()["id"]
+    assert app.drive_until_status(instance_id) == "Completed"
+    body = app.status_response(instance_id).json()
+    assert body["name"] == "price_order"
+    assert body["output"] == {"total": 17, "lines": 2}
+    assert app.http.post(f"{app.base_url}/api/orders", json=order, timeout=30).status_code == 404
+
+
+def test_entry_file_named_by_python_script_file_name(run_app):
+    """local.settings.json names main_app.py; the decoy function_app.py raises if imported."""
+    app = run_app("custom_entry")
+    assert app.http.get(f"{app.base_url}/api/whoami", timeout=30).text == "main_app"
+    instance_id = app.start("greet", "there")
+    assert app.drive_until_status(instance_id) == "Completed"
+    assert app.status_response(instance_id).json()["output"] == "hi there"
