@@ -1,0 +1,117 @@
+"""The five most common template mistakes each make at least one check fail (issue 6).
+
+Each mutation is applied to a copy of ``infra/``; our rules run on every copy and checkov
+runs once over all of them. The table of which checks catch which mistake is printed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.infra.bicep_model import Template
+from tests.infra.checkov_runner import run_checkov
+from tests.infra.rules import failing_rules
+
+INFRA = Path(__file__).resolve().parents[2] / "infra"
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """A textual edit of one template file that reproduces a common mistake."""
+
+    slug: str
+    title: str
+    file: str
+    old: str
+    new: str
+
+
+MUTATIONS = [
+    Mutation(
+        "shared-keys",
+        "shared keys on",
+        "modules/storage.bicep",
+        "allowSharedKeyAccess: false",
+        "allowSharedKeyAccess: true",
+    ),
+    Mutation(
+        "contributor",
+        "Contributor instead of Site Recovery Operator",
+        "modules/roles-recovery-vault.bicep",
+        "'Site Recovery Operator': '494ae006-db33-4328-bf46-533a6560a3ca'",
+        "Contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c'",
+    ),
+    Mutation(
+        "missing-setting",
+        "missing app setting (TASKHUB_NAME)",
+        "main.bicep",
+        "  TASKHUB_NAME: taskHubName\n",
+        "",
+    ),
+    Mutation(
+        "public-blob",
+        "public blob access on",
+        "modules/storage.bicep",
+        "allowBlobPublicAccess: false",
+        "allowBlobPublicAccess: true",
+    ),
+    Mutation(
+        "no-entry-file",
+        "missing PYTHON_SCRIPT_FILE_NAME",
+        "modules/functionapp.bicep",
+        "  PYTHON_SCRIPT_FILE_NAME: 'entrypoint.py'\n",
+        "",
+    ),
+]
+
+
+def _mutate(root: Path, m: Mutation) -> Path:
+    copy = root / m.slug
+    shutil.copytree(INFRA, copy, ignore=shutil.ignore_patterns("samples"))
+    target = copy / m.file
+    text = target.read_text()
+    assert text.count(m.old) == 1, f"mutation {m.slug} no longer applies to {m.file}"
+    target.write_text(text.replace(m.old, m.new))
+    return copy
+
+
+@pytest.fixture(scope="module")
+def caught(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list[str], list[str]]]:
+    """Mutation slug -> (our failing rules, checkov's failing check ids)."""
+    root = tmp_path_factory.mktemp("mutants")
+    copies = {m.slug: _mutate(root, m) for m in MUTATIONS}
+    report = run_checkov(root)
+    result = {}
+    for slug, copy in copies.items():
+        ours = sorted(failing_rules(Template(copy / "main.bicep")))
+        theirs = sorted({c for c, _, path in report.failed if path.lstrip("/").startswith(f"{slug}/")})
+        result[slug] = (ours, theirs)
+    return result
+
+
+def test_the_unmutated_template_passes_every_rule(template: Template) -> None:
+    assert failing_rules(template) == {}
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.slug)
+def test_each_common_mistake_is_caught_by_at_least_one_of_our_checks(
+    mutation: Mutation, caught: dict[str, tuple[list[str], list[str]]]
+) -> None:
+    ours, _ = caught[mutation.slug]
+    assert ours, f"no rule catches: {mutation.title}"
+
+
+def test_print_which_checks_catch_which_mistake(
+    caught: dict[str, tuple[list[str], list[str]]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = ["", "| mutation | our failing rules | failing checkov checks |", "|---|---|---|"]
+    for m in MUTATIONS:
+        ours, theirs = caught[m.slug]
+        lines.append(f"| {m.title} | {', '.join(ours)} | {', '.join(theirs) or '-'} |")
+    with capsys.disabled():
+        print("\n".join(lines))
+    assert len(lines) == 3 + len(MUTATIONS)
