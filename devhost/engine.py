@@ -22,7 +22,7 @@ from devhost.entities import EntityRunner
 from devhost.episode import Episode, Outbox, new_instance_row, select_batch
 from devhost.history import TERMINAL, EventType
 from devhost.invoke import ActivityError, activity_failure, run_activity, run_orchestrator
-from devhost.jsonfmt import epoch
+from devhost.jsonfmt import compact, epoch
 from devhost.loader import FunctionIndex
 from devhost.store import Store
 from devhost.webrequest import run_http_activity
@@ -150,12 +150,28 @@ class Engine:
         try:
             async with self._orch_slots:
                 await self._run_episode(instance_id)
-        except Exception:
+        except Exception as exc:
             log.exception("episode of %s failed", instance_id)
+            self._fail_on_host_error(instance_id, exc)
         finally:
             self._running.discard(instance_id)
             self.episodes_run += 1
             self.poke()
+
+    def _fail_on_host_error(self, instance_id: str, exc: Exception) -> None:
+        """Fail an instance whose episode broke inside the host, instead of retrying forever."""
+        row = self.store.instance(instance_id)
+        if row is None or row["status"] in TERMINAL:
+            return
+        row.update(
+            status="Failed",
+            output=compact(f"devhost internal error: {exc!r}"),
+            last_updated=epoch(self.now()),
+        )
+        with self.store.tx() as db:
+            Store.save_instance(db, row)
+            db.execute("DELETE FROM messages WHERE instance_id=?", (instance_id,))
+            db.execute("DELETE FROM work_items WHERE instance_id=?", (instance_id,))
 
     async def _run_episode(self, instance_id: str) -> None:
         row = self.store.instance(instance_id)

@@ -76,9 +76,11 @@ class EntityRunner:
     async def run_request(self, item: dict[str, Any], engine: Engine) -> None:
         """Process an orchestrator's call/signal work item and answer calls with an EventRaised."""
         request = json.loads(item["input"])
-        result = await self.operate(
-            item["name"], str(request.get("op")), request.get("input"), request["signal"]
-        )
+        # The request carries the operation input as JSON text; the entity batch (like the
+        # real extension) passes it as a JSON string token, which ``get_input`` decodes twice.
+        raw_input = request.get("input")
+        batch_input = compact(raw_input) if raw_input is not None else None
+        result = await self.operate(item["name"], str(request.get("op")), batch_input, request["signal"])
         with self.store.tx() as db:
             if not Store.delete_work_item(db, item["id"]):
                 return

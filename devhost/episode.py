@@ -466,7 +466,7 @@ class Episode:
 
     def _notify_parent(self, status: RuntimeStatus, output: str | None) -> None:
         parent = self.row.get("parent")
-        if not parent or status == RuntimeStatus.Terminated:
+        if not parent:
             return
         if status == RuntimeStatus.Completed:
             ev = hist.sub_completed(self.now, parent["task_id"], output)

@@ -1,0 +1,89 @@
+"""Durable features beyond the basics, for the devhost's own tests."""
+
+import os
+from datetime import timedelta
+
+import azure.durable_functions as df
+import azure.functions as func
+
+app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+@app.orchestration_trigger(context_name="context")
+def fan_out(context: df.DurableOrchestrationContext):
+    tasks = [context.call_activity("echo", x) for x in ("a", "b", "c")]
+    return (yield context.task_all(tasks))
+
+
+@app.orchestration_trigger(context_name="context")
+def counter(context: df.DurableOrchestrationContext):
+    n = context.get_input() or 0
+    if n >= 2:
+        return n
+    yield context.create_timer(context.current_utc_datetime + timedelta(minutes=5))
+    context.continue_as_new(n + 1)
+    return None
+
+
+@app.orchestration_trigger(context_name="context")
+def status_setter(context: df.DurableOrchestrationContext):
+    size = context.get_input()
+    context.set_custom_status("x" * size)
+    yield context.call_activity("echo", "done")
+    return "ok"
+
+
+@app.orchestration_trigger(context_name="context")
+def changing(context: df.DurableOrchestrationContext):
+    name = os.environ.get("DEVHOST_TEST_ACTIVITY", "echo")
+    yield context.call_activity(name, "1")
+    yield context.wait_for_external_event("go")
+    yield context.call_activity("echo", "2")
+    return "done"
+
+
+@app.orchestration_trigger(context_name="context")
+def long_timer(context: df.DurableOrchestrationContext):
+    yield context.create_timer(context.current_utc_datetime + timedelta(days=10))
+    return context.current_utc_datetime.isoformat()
+
+
+@app.orchestration_trigger(context_name="context")
+def unknown_activity(context: df.DurableOrchestrationContext):
+    yield context.call_activity("does_not_exist", None)
+    return "unreachable"
+
+
+@app.orchestration_trigger(context_name="context")
+def early_events(context: df.DurableOrchestrationContext):
+    yield context.call_activity("slow_echo", "first")
+    a = yield context.wait_for_external_event("E")
+    b = yield context.wait_for_external_event("E")
+    return [a, b]
+
+
+@app.orchestration_trigger(context_name="context")
+def uses_entity(context: df.DurableOrchestrationContext):
+    entity = df.EntityId("tally", "k1")
+    context.signal_entity(entity, "add", 5)
+    total = yield context.call_entity(entity, "add", 2)
+    return total
+
+
+@app.entity_trigger(context_name="context")
+def tally(context: df.DurableEntityContext):
+    current = context.get_state(lambda: 0)
+    if context.operation_name == "add":
+        current += context.get_input()
+    context.set_state(current)
+    context.set_result(current)
+
+
+@app.activity_trigger(input_name="value")
+def echo(value: str) -> str:
+    return value
+
+
+@app.activity_trigger(input_name="value")
+async def slow_echo(value: str) -> str:
+    return value
