@@ -1,0 +1,200 @@
+"""What every ASR activity shares: the vault's client, error mapping, job ids, structured logs.
+
+SDK exceptions never leave an activity raw: :func:`arm_errors` turns them into
+``FailbackError`` with a stable code (429 → ``ARM_THROTTLED`` with the wait the
+service asked for, 5xx/connection → ``ARM_UNAVAILABLE``, 404 → the caller's code).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    HttpResponseError,
+    ResourceNotFoundError,
+    ServiceRequestError,
+    ServiceResponseError,
+)
+from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
+
+from clients.asr import site_recovery_client
+from clients.settings import Settings
+from domain.errors import FailbackError
+from domain.items import arm_segment, job_name_from_id, parse_time
+
+log = logging.getLogger("failback.activities")
+
+#: The headers of a 202 that carry the ASR job name (the GUID after the last segment).
+_JOB_HEADERS = ("Azure-AsyncOperation", "Location", "x-ms-request-id")
+
+
+class Vault:
+    """The vault named in an activity input, with its Site Recovery client.
+
+    Args:
+        vault: ``{"subscriptionId", "resourceGroup", "name"}``.
+        settings: app settings (default: the process-wide settings).
+    """
+
+    def __init__(self, vault: Mapping[str, Any], settings: Settings | None = None) -> None:
+        try:
+            self.subscription_id = str(vault["subscriptionId"])
+            self.resource_group = str(vault["resourceGroup"])
+            self.name = str(vault["name"])
+        except (KeyError, TypeError):
+            raise FailbackError(
+                "REQUEST_INVALID", "vault must be {subscriptionId, resourceGroup, name}"
+            ) from None
+        self.client: SiteRecoveryManagementClient = site_recovery_client(self.subscription_id, settings)
+
+    @property
+    def args(self) -> tuple[str, str]:
+        """``(resource_group_name, resource_name)``, the first two arguments of every SDK call."""
+        return self.resource_group, self.name
+
+
+def now_of(payload: Mapping[str, Any]) -> datetime:
+    """The reference time of a call: the orchestration's ``now`` when given, else the wall clock.
+
+    The orchestrator passes ``context.current_utc_datetime`` so that heartbeat ages and
+    ETAs use the same clock as ASR (the virtual clock in tests).
+    """
+    return parse_time(payload.get("now")) or datetime.now(UTC)
+
+
+def log_event(payload: Mapping[str, Any], message: str, **fields: Any) -> None:
+    """Log one structured line with the run id, phase and ASR job id (``extra=``)."""
+    extra = {"runId": payload.get("runId"), "phase": payload.get("phase"), **fields}
+    log.info("%s %s", message, {k: v for k, v in extra.items() if v is not None}, extra=extra)
+
+
+def _status(err: HttpResponseError) -> int:
+    return int(getattr(err, "status_code", None) or 0)
+
+
+def _arm_code(err: HttpResponseError) -> str:
+    error = getattr(err, "error", None)
+    return str(getattr(error, "code", None) or getattr(err, "reason", None) or "")
+
+
+def _retry_after(err: HttpResponseError) -> float | None:
+    response = getattr(err, "response", None)
+    value = response.headers.get("Retry-After") if response is not None else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _message(err: Exception) -> str:
+    text = getattr(getattr(err, "error", None), "message", None) or getattr(err, "message", None) or str(err)
+    return " ".join(str(text).split())[:500]
+
+
+@contextmanager
+def arm_errors(what: str, *, not_found: str = "ITEM_NOT_FOUND") -> Iterator[None]:
+    """Turn SDK exceptions raised inside the block into coded ``FailbackError``.
+
+    Args:
+        what: what the block does, for the message (e.g. ``"get item web01"``).
+        not_found: the code for a 404.
+    """
+    try:
+        yield
+    except FailbackError:
+        raise
+    except ResourceNotFoundError as err:
+        raise FailbackError(not_found, f"{what}: {_message(err)}") from err
+    except ClientAuthenticationError as err:
+        raise FailbackError("ARM_AUTH_FAILED", f"{what}: {_message(err)}") from err
+    except HttpResponseError as err:
+        status = _status(err)
+        details = {"status": status, "armCode": _arm_code(err)}
+        if status == 429:
+            details["retryAfterSeconds"] = _retry_after(err)
+            raise FailbackError("ARM_THROTTLED", f"{what}: throttled (429)", details=details) from err
+        if status >= 500:
+            raise FailbackError(
+                "ARM_UNAVAILABLE", f"{what}: {status} {_message(err)}", details=details
+            ) from err
+        raise FailbackError(
+            "ARM_ERROR", f"{what}: {status} {details['armCode']} {_message(err)}", details=details
+        ) from err
+    except (ServiceRequestError, ServiceResponseError) as err:
+        raise FailbackError("ARM_UNAVAILABLE", f"{what}: {type(err).__name__}: {_message(err)}") from err
+
+
+def is_conflict(err: FailbackError) -> bool:
+    """Whether an ``ARM_ERROR`` says the item is busy or in the wrong state (409/400 from a POST)."""
+    return err.code == "ARM_ERROR" and err.details.get("status") in (400, 409)
+
+
+class JobIdCapture:
+    """A ``raw_response_hook`` that keeps the job name from a 202's headers."""
+
+    def __init__(self) -> None:
+        self.job_name: str | None = None
+
+    def __call__(self, response: Any) -> None:
+        """Read ``Azure-AsyncOperation`` / ``Location`` / ``x-ms-request-id`` of the first response."""
+        if self.job_name is not None:
+            return
+        headers = response.http_response.headers
+        for header in _JOB_HEADERS:
+            value = headers.get(header)
+            if value:
+                self.job_name = job_name_from_header(value)
+                if self.job_name:
+                    return
+
+
+def job_name_from_header(value: str) -> str | None:
+    """The ASR job name inside an LRO header (``.../replicationOperationStatus/{job}?...`` etc.)."""
+    path = value.split("?", 1)[0]
+    for collection in ("replicationOperationStatus", "operationresults", "replicationJobs"):
+        name = arm_segment(path, collection)
+        if name:
+            return name
+    return None
+
+
+def start_operation(what: str, begin: Callable[..., Any], *args: Any) -> str | None:
+    """Start an ASR long-running operation without waiting for it; return its job name.
+
+    ``polling=False``: waiting is the orchestrator's job (durable timers), never the activity's.
+    """
+    capture = JobIdCapture()
+    with arm_errors(what):
+        begin(*args, polling=False, raw_response_hook=capture)
+    return capture.job_name
+
+
+def latest_job(vault: Vault, target_name: str, scenario: Callable[[str], bool]) -> Mapping[str, Any] | None:
+    """The most recent job on an item (``targetObjectId``) whose scenario matches, as a dict.
+
+    Used to adopt an operation that already finished (the activity ran again after it ended).
+    """
+    best: Mapping[str, Any] | None = None
+    best_started: datetime | None = None
+    with arm_errors("list jobs", not_found="JOB_NOT_FOUND"):
+        for job in vault.client.replication_jobs.list(*vault.args):
+            data = job.as_dict()
+            props = data.get("properties") or {}
+            if not scenario(str(props.get("scenarioName") or "")):
+                continue
+            if str(props.get("targetObjectId") or "").lower() != target_name.lower():
+                continue
+            started = parse_time(props.get("startTime"))
+            if best is None or (started is not None and (best_started is None or started > best_started)):
+                best, best_started = data, started
+    return best
+
+
+def job_name_of(job: Mapping[str, Any]) -> str:
+    """The name (GUID) of a job dict."""
+    return str(job.get("name") or job_name_from_id(str(job.get("id") or "")))

@@ -1,0 +1,146 @@
+"""Activities on ASR jobs: ``get_job``, ``resume_job``, ``cancel_job``.
+
+``resume_job`` refuses nothing and is idempotent: a job no longer suspended (already
+resumed, finished) is adopted. ``cancel_job`` re-reads the job first and REFUSES with
+``[CANCEL_REFUSED_DATA_SYNC]`` while data synchronizes or is about to (H10: cancelling
+then leaves the on-prem VM unbootable) — it never cancels then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import azure.durable_functions as df
+from azure.mgmt.recoveryservicessiterecovery import models
+
+from activities.asr_common import Vault, arm_errors, log_event, now_of, start_operation
+from clients.settings import Settings
+from domain.errors import FailbackError
+from domain.items import job_name_from_id
+from domain.jobs import is_sync_task, is_terminal, job_snapshot
+
+bp = df.Blueprint()
+
+
+def read_job_dict(vault: Vault, job_id: str) -> dict[str, Any]:
+    """GET a job (wire dict) by name or ARM id."""
+    name = job_name_from_id(job_id)
+    with arm_errors(f"get job {name}", not_found="JOB_NOT_FOUND"):
+        return dict(vault.client.replication_jobs.get(*vault.args, name).as_dict())
+
+
+def read(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+    """The ``get_job`` body: ``{vault, jobId, now?}`` → ``JobSnapshot``."""
+    vault = Vault(payload["vault"], settings)
+    return job_snapshot(read_job_dict(vault, str(payload["jobId"])), now_of(payload))
+
+
+def resume(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+    """Resume a suspended job ("complete failover", phase 2), or adopt it if already resumed.
+
+    Args:
+        payload: ``{vault, jobId, comments}``.
+        settings: app settings.
+
+    Returns:
+        ``{jobId, adopted, state}``; ``jobId`` is the job that now runs phase 2.
+    """
+    vault = Vault(payload["vault"], settings)
+    name = job_name_from_id(str(payload["jobId"]))
+    snap = job_snapshot(read_job_dict(vault, name), now_of(payload))
+    if snap["state"] != "Suspended" or "Resume" not in snap["allowedActions"]:
+        log_event(payload, "resume_job: adopted", jobId=name, state=snap["state"])
+        return {"jobId": name, "adopted": True, "state": snap["state"]}
+    body = models.ResumeJobParams(
+        properties=models.ResumeJobParamsProperties(comments=str(payload.get("comments") or "")[:500])
+    )
+    started = start_operation(
+        f"resume job {name}", vault.client.replication_jobs.begin_resume, *vault.args, name, body
+    )
+    job_id = started or name
+    state = job_snapshot(read_job_dict(vault, job_id), now_of(payload))["state"]
+    log_event(payload, "resume_job: resumed", jobId=job_id, state=state)
+    return {"jobId": job_id, "adopted": False, "state": state}
+
+
+def _refusal(snap: Mapping[str, Any]) -> FailbackError | None:
+    """Why this job must not be cancelled now, if it must not."""
+    name = snap["jobId"]
+    if snap["dataSyncInProgress"]:
+        task = (snap.get("currentTask") or {}).get("friendlyName")
+        return FailbackError(
+            "CANCEL_REFUSED_DATA_SYNC",
+            f"job {name} is synchronizing data ({task}); cancelling now would leave the on-premises VM "
+            "unbootable (H10). Let it finish.",
+            details={"jobId": name, "task": task},
+        )
+    if snap["state"] == "InProgress":
+        pending = [t for t in snap["tasks"] if t["state"] in ("NotStarted", "InProgress") and is_sync_task(t)]
+        if pending:
+            return FailbackError(
+                "CANCEL_REFUSED_DATA_SYNC",
+                f"job {name} is about to synchronize data ({pending[0]['friendlyName']}); a cancel could "
+                "land during the synchronization (H10). Let it finish.",
+                details={"jobId": name, "task": pending[0]["friendlyName"]},
+            )
+        return FailbackError(
+            "CANCEL_NOT_ALLOWED", f"job {name} is running; only a suspended job is cancelled"
+        )
+    if "Cancel" not in snap["allowedActions"]:
+        return FailbackError(
+            "CANCEL_NOT_ALLOWED",
+            f"job {name} is {snap['state']} and does not allow Cancel",
+            details={"jobId": name},
+        )
+    return None
+
+
+def cancel(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+    """Cancel a suspended (or not yet started) job, never one that synchronizes data (H10).
+
+    Args:
+        payload: ``{vault, jobId}``.
+        settings: app settings.
+
+    Returns:
+        ``{jobId, state, adopted}``.
+
+    Raises:
+        FailbackError: ``CANCEL_REFUSED_DATA_SYNC`` or ``CANCEL_NOT_ALLOWED``.
+    """
+    vault = Vault(payload["vault"], settings)
+    name = job_name_from_id(str(payload["jobId"]))
+    snap = job_snapshot(read_job_dict(vault, name), now_of(payload))
+    if snap["state"] in ("Cancelled", "Canceled"):
+        return {"jobId": name, "state": snap["state"], "adopted": True}
+    if is_terminal(snap["state"]):
+        raise FailbackError(
+            "CANCEL_NOT_ALLOWED", f"job {name} already ended {snap['state']}", details={"jobId": name}
+        )
+    refusal = _refusal(snap)
+    if refusal is not None:
+        log_event(payload, "cancel_job: refused", jobId=name, code=refusal.code)
+        raise refusal
+    start_operation(f"cancel job {name}", vault.client.replication_jobs.begin_cancel, *vault.args, name)
+    state = job_snapshot(read_job_dict(vault, name), now_of(payload))["state"]
+    log_event(payload, "cancel_job: cancelled", jobId=name, state=state)
+    return {"jobId": name, "state": state, "adopted": False}
+
+
+@bp.activity_trigger(input_name="payload")
+def get_job(payload: dict[str, Any]) -> dict[str, Any]:
+    """Read an ASR job as a ``JobSnapshot`` (docs/contracts.md §5)."""
+    return read(payload)
+
+
+@bp.activity_trigger(input_name="payload")
+def resume_job(payload: dict[str, Any]) -> dict[str, Any]:
+    """Resume the suspended failback job (phase 2), idempotently (docs/contracts.md §5)."""
+    return resume(payload)
+
+
+@bp.activity_trigger(input_name="payload")
+def cancel_job(payload: dict[str, Any]) -> dict[str, Any]:
+    """Cancel a suspended job; refused while data synchronizes (H10, docs/contracts.md §5)."""
+    return cancel(payload)

@@ -1,0 +1,317 @@
+"""Activities that change ASR: ``start_failback``, ``commit_failover``, ``reverse_replicate``.
+
+Each is idempotent. It first reads the item: an operation of its kind already running
+(``currentScenario``) or already finished (the item moved past it) is adopted —
+``{jobId, adopted: true}`` — instead of starting a second one; another operation running
+raises ``[SCENARIO_IN_PROGRESS]``. It starts the long-running operation with
+``polling=False`` and returns the job id at once: the orchestrator waits with durable
+timers (``get_job``), never the activity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import azure.durable_functions as df
+from azure.mgmt.recoveryservicessiterecovery import models
+
+from activities.asr_common import (
+    Vault,
+    arm_errors,
+    is_conflict,
+    job_name_of,
+    latest_job,
+    log_event,
+    start_operation,
+)
+from activities.items import read_rpi
+from clients.settings import Settings
+from domain.errors import FailbackError
+from domain.items import fabric_facts, item_facts
+from domain.preflight import find_host
+from domain.sync_policy import ASR_DATA_SYNC
+
+bp = df.Blueprint()
+
+Scenario = Callable[[str], bool]
+
+
+def _is_failback(name: str) -> bool:
+    return name == "PlannedFailover"
+
+
+def _is_commit(name: str) -> bool:
+    return "commit" in name.lower()
+
+
+def _is_reprotect(name: str) -> bool:
+    return "reprotect" in name.lower()
+
+
+def _adopt_running(facts: Mapping[str, Any], scenario: Scenario, operation: str) -> dict[str, Any] | None:
+    """Adopt the item's running operation if it is ours; refuse if it is another one."""
+    current = facts.get("currentScenario")
+    if not current:
+        return None
+    if scenario(str(current.get("scenarioName"))):
+        return {"jobId": current["jobId"], "adopted": True}
+    raise FailbackError(
+        "SCENARIO_IN_PROGRESS",
+        f"{operation}: item {facts['name']} runs {current.get('scenarioName')} (job {current.get('jobId')})",
+        details={"jobId": current.get("jobId"), "scenarioName": current.get("scenarioName")},
+    )
+
+
+def _adopt_finished(
+    vault: Vault, facts: Mapping[str, Any], scenario: Scenario, operation: str
+) -> dict[str, Any]:
+    """Adopt the latest finished job of this kind on the item, or explain why nothing can start."""
+    job = latest_job(vault, str(facts["name"]), scenario)
+    if job is None:
+        raise FailbackError(
+            "OPERATION_NOT_ALLOWED",
+            f"{operation}: item {facts['name']} is {facts.get('protectionState')} "
+            f"(allowed: {facts.get('allowedOperations')}) and no earlier {operation} job was found",
+        )
+    return {"jobId": job_name_of(job), "adopted": True, "state": (job.get("properties") or {}).get("state")}
+
+
+def _run_once(
+    vault: Vault,
+    payload: Mapping[str, Any],
+    *,
+    operation: str,
+    scenario: Scenario,
+    allowed: str,
+    already_done: Callable[[Mapping[str, Any]], bool],
+    begin: Callable[[Mapping[str, Any], Mapping[str, Any]], str | None],
+) -> dict[str, Any]:
+    """Read the item, adopt or start the operation, and return ``{jobId, adopted}``."""
+    rpi = read_rpi(vault, payload["item"])
+    facts = item_facts(rpi)
+    adopted = _adopt_running(facts, scenario, operation)
+    if adopted is None and allowed not in facts["allowedOperations"]:
+        if not already_done(facts):
+            raise FailbackError(
+                "OPERATION_NOT_ALLOWED",
+                f"{operation}: item {facts['name']} does not allow {allowed} now "
+                f"(state {facts.get('protectionState')}, allowed {facts.get('allowedOperations')})",
+            )
+        adopted = _adopt_finished(vault, facts, scenario, operation)
+    if adopted is not None:
+        log_event(payload, f"{operation}: adopted job", jobId=adopted["jobId"], item=facts["name"])
+        return adopted
+    try:
+        job_id = begin(rpi, facts)
+    except FailbackError as err:
+        if not is_conflict(err):
+            raise
+        # Someone (or our own earlier attempt) started it between our read and our POST.
+        again = item_facts(read_rpi(vault, payload["item"]))
+        adopted = _adopt_running(again, scenario, operation)
+        if adopted is None:
+            raise
+        log_event(payload, f"{operation}: adopted job after conflict", jobId=adopted["jobId"])
+        return adopted
+    if job_id is None:  # no LRO header: the running scenario names the job
+        current = item_facts(read_rpi(vault, payload["item"])).get("currentScenario") or {}
+        job_id = current.get("jobId")
+    log_event(payload, f"{operation}: started job", jobId=job_id, item=facts["name"])
+    return {"jobId": job_id, "adopted": False}
+
+
+# --------------------------------------------------------------------------- start_failback
+
+
+def asr_option(value: str) -> str:
+    """Accept ``before-failover``/``during-failover`` or ASR's ``ForDownTime``/``ForSynchronization``."""
+    if value in ASR_DATA_SYNC:
+        return ASR_DATA_SYNC[value]
+    if value in ASR_DATA_SYNC.values():
+        return value
+    raise FailbackError("REQUEST_INVALID", f"dataSyncOption {value!r} is not before-/during-failover")
+
+
+def _alternate_provider_id(vault: Vault, fabric: str, host: str) -> str:
+    with arm_errors(f"list hosts of fabric {fabric}"):
+        providers = [
+            p.as_dict()
+            for p in vault.client.replication_recovery_services_providers.list_by_replication_fabrics(
+                *vault.args, fabric
+            )
+        ]
+    found = find_host(fabric_facts({"name": fabric}, providers), host)
+    if found is None or not found.get("id"):
+        raise FailbackError("TARGET_HOST_NOT_FOUND", f"host {host!r} is not registered in fabric {fabric}")
+    return str(found["id"])
+
+
+def failback_input(
+    option: str, *, create_vm: bool, provider_id: str | None = None
+) -> models.PlannedFailoverInput:
+    """``PlannedFailoverInput`` of a Hyper-V failback (RecoveryToPrimary, H1, H3, H9)."""
+    details = models.HyperVReplicaAzureFailbackProviderInput(
+        data_sync_option=option,
+        recovery_vm_creation_option="CreateVmIfNotFound" if create_vm else "NoAction",
+        provider_id_for_alternate_recovery=provider_id,
+    )
+    return models.PlannedFailoverInput(
+        properties=models.PlannedFailoverInputProperties(
+            failover_direction="RecoveryToPrimary", provider_specific_details=details
+        )
+    )
+
+
+def start(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+    """Start (or adopt) the planned failover from Azure to on-premises (the activity body).
+
+    Args:
+        payload: ``{vault, item, dataSyncOption, location, targetHost?, createVmIfNotFound,
+            encryptionCertificate?}``.
+        settings: app settings.
+
+    Returns:
+        ``{jobId, adopted, dataSyncOption}`` (``dataSyncOption`` as sent to ASR).
+    """
+    vault = Vault(payload["vault"], settings)
+    option = asr_option(str(payload.get("dataSyncOption")))
+    alternate = payload.get("location") == "alternate"
+    create_vm = bool(payload.get("createVmIfNotFound", alternate))
+
+    def begin(rpi: Mapping[str, Any], facts: Mapping[str, Any]) -> str | None:
+        provider_id = None
+        if alternate:
+            provider_id = _alternate_provider_id(
+                vault, str(facts["fabric"]), str(payload.get("targetHost") or "")
+            )
+        body = failback_input(option, create_vm=create_vm, provider_id=provider_id)
+        ref = payload["item"]
+        return start_operation(
+            f"planned failover of {ref['name']}",
+            vault.client.replication_protected_items.begin_planned_failover,
+            *vault.args,
+            ref["fabric"],
+            ref["container"],
+            ref["name"],
+            body,
+        )
+
+    result = _run_once(
+        vault,
+        payload,
+        operation="start_failback",
+        scenario=_is_failback,
+        allowed="Failback",
+        # back on-prem already: the failback ran (this call is a retry after it ended)
+        already_done=lambda f: f.get("activeLocation") == "Primary",
+        begin=begin,
+    )
+    return {**result, "dataSyncOption": option}
+
+
+# --------------------------------------------------------------------------- commit
+
+
+def commit(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+    """Commit the failback (deletes the Azure VM and its disks, H7), or adopt the commit.
+
+    Args:
+        payload: ``{vault, item}``.
+        settings: app settings.
+    """
+    vault = Vault(payload["vault"], settings)
+    ref = payload["item"]
+    return _run_once(
+        vault,
+        payload,
+        operation="commit_failover",
+        scenario=_is_commit,
+        allowed="Commit",
+        already_done=lambda f: (
+            f.get("activeLocation") == "Primary"
+            and f.get("protectionState") != "PlannedFailoverCommitRequired"
+        ),
+        begin=lambda rpi, facts: start_operation(
+            f"commit failover of {ref['name']}",
+            vault.client.replication_protected_items.begin_failover_commit,
+            *vault.args,
+            ref["fabric"],
+            ref["container"],
+            ref["name"],
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- reverse replication
+
+
+def reprotect_input(rpi: Mapping[str, Any]) -> models.ReverseReplicationInput:
+    """``ReverseReplicationInput`` (PrimaryToRecovery) from the item's Hyper-V details (H8)."""
+    props = rpi.get("properties") or {}
+    details = props.get("providerSpecificDetails") or {}
+    disks = details.get("azureVmDiskDetails") or []
+    os_disk: Mapping[str, Any] = next((d for d in disks if d.get("vhdType") == "OperatingSystem"), {})
+    os_details = details.get("oSDetails") or {}
+    provider = models.HyperVReplicaAzureReprotectInput(
+        hv_host_vm_id=details.get("vmId"),
+        vm_name=props.get("friendlyName"),
+        os_type=os_details.get("osType") or "Windows",
+        v_hd_id=os_disk.get("vhdId"),
+        storage_account_id=details.get("recoveryAzureStorageAccount"),
+        log_storage_account_id=details.get("recoveryAzureLogStorageAccountId"),
+    )
+    return models.ReverseReplicationInput(
+        properties=models.ReverseReplicationInputProperties(
+            failover_direction="PrimaryToRecovery", provider_specific_details=provider
+        )
+    )
+
+
+def reverse(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+    """Start (or adopt) reverse replication on-prem → Azure after the commit (H8).
+
+    Args:
+        payload: ``{vault, item}``.
+        settings: app settings.
+    """
+    vault = Vault(payload["vault"], settings)
+    ref = payload["item"]
+    return _run_once(
+        vault,
+        payload,
+        operation="reverse_replicate",
+        scenario=_is_reprotect,
+        allowed="ReverseReplicate",
+        already_done=lambda f: (
+            f.get("activeLocation") == "Primary"
+            and f.get("protectionState") not in ("RestoreFinalized", "PlannedFailoverCommitRequired")
+        ),
+        begin=lambda rpi, facts: start_operation(
+            f"reverse replication of {ref['name']}",
+            vault.client.replication_protected_items.begin_reprotect,
+            *vault.args,
+            ref["fabric"],
+            ref["container"],
+            ref["name"],
+            reprotect_input(rpi),
+        ),
+    )
+
+
+@bp.activity_trigger(input_name="payload")
+def start_failback(payload: dict[str, Any]) -> dict[str, Any]:
+    """Planned failover RecoveryToPrimary, started once (docs/contracts.md §5)."""
+    return start(payload)
+
+
+@bp.activity_trigger(input_name="payload")
+def commit_failover(payload: dict[str, Any]) -> dict[str, Any]:
+    """Commit the failover, started once (docs/contracts.md §5)."""
+    return commit(payload)
+
+
+@bp.activity_trigger(input_name="payload")
+def reverse_replicate(payload: dict[str, Any]) -> dict[str, Any]:
+    """Reverse replication PrimaryToRecovery, started once (docs/contracts.md §5)."""
+    return reverse(payload)

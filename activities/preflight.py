@@ -1,0 +1,79 @@
+"""Activity ``preflight``: the pre-flight checks of a failback; reads only, changes nothing.
+
+Input ``{vault, request, now?}`` (``request`` is ``FailbackRequest.to_dict()``, ``now`` the
+orchestration's time). Output ``{passed, checks, facts, item, fabric, recommendation}``:
+``recommendation`` is ``domain.sync_policy.resolve_data_sync`` — ``dataSyncOption`` is the
+option to use (the request's when explicit, the recommendation for ``auto``) with its reason.
+A missing or ambiguous item raises ``[ITEM_NOT_FOUND]`` / ``[AMBIGUOUS_ITEM]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import azure.durable_functions as df
+
+from activities.asr_common import Vault, arm_errors, log_event, now_of
+from activities.items import find_rpi, on_prem_vm_present, recovery_plan_of
+from clients.settings import Settings
+from domain.items import fabric_facts, item_facts, item_ref
+from domain.preflight import failure_summary, run_preflight
+from domain.request import FailbackRequest
+from domain.sync_policy import resolve_data_sync
+
+bp = df.Blueprint()
+
+
+def read_site(vault: Vault, fabric_name: str) -> dict[str, Any]:
+    """The item's site: fabric type, encryption and its providers (Hyper-V hosts / VMM server)."""
+    with arm_errors(f"get fabric {fabric_name}"):
+        fabric = vault.client.replication_fabrics.get(*vault.args, fabric_name).as_dict()
+    with arm_errors(f"list providers of fabric {fabric_name}"):
+        providers = [
+            p.as_dict()
+            for p in vault.client.replication_recovery_services_providers.list_by_replication_fabrics(
+                *vault.args, fabric_name
+            )
+        ]
+    return fabric_facts(fabric, providers)
+
+
+def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+    """Run every pre-flight rule against the live item (the activity body).
+
+    Args:
+        payload: ``{vault, request, now?}``.
+        settings: app settings.
+    """
+    request = FailbackRequest.from_dict(payload["request"])
+    vault = Vault(payload.get("vault") or request.vault.to_dict(), settings)
+    now = now_of(payload)
+    rpi = find_rpi(vault, request.item.to_dict())
+    facts = item_facts(
+        rpi, on_prem_vm_present=on_prem_vm_present(vault, rpi), recovery_plan=recovery_plan_of(vault, rpi)
+    )
+    site = read_site(vault, str(facts["fabric"]))
+    result = run_preflight(facts, site, request, now)
+    recommendation = resolve_data_sync(request.data_sync, facts, request.location, now)
+    log_event(
+        payload,
+        "preflight",
+        item=facts["name"],
+        passed=result["passed"],
+        failed=failure_summary(result["checks"]),
+    )
+    return {
+        "passed": result["passed"],
+        "checks": result["checks"],
+        "facts": facts,
+        "item": item_ref(facts),
+        "fabric": site,
+        "recommendation": recommendation,
+    }
+
+
+@bp.activity_trigger(input_name="payload")
+def preflight(payload: dict[str, Any]) -> dict[str, Any]:
+    """Pre-flight checks H2a–H2e, H4, idle item, active in Azure (docs/contracts.md §5)."""
+    return check(payload)
