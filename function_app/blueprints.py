@@ -2,10 +2,13 @@
 
 import azure.durable_functions as df
 
+from activities.failback import FAILBACK_ACTIVITY_BLUEPRINTS
 from activities.notify import bp as notify_bp
 from function_app.alerts import bp as alerts_bp
 from function_app.approvals import bp as approvals_bp
+from function_app.failbacks import bp as failbacks_bp
 from function_app.health import bp as health_bp
+from function_app.openapi import bp as openapi_bp
 from function_app.outbox import bp as outbox_bp
 from function_app.smoke import bp as smoke_bp
 from function_app.status_pages import bp as status_pages_bp
@@ -21,7 +24,10 @@ BLUEPRINTS: list[df.Blueprint] = [
     job_wait_bp,
     notify_bp,
     approvals_bp,
+    failbacks_bp,
     outbox_bp,
     status_pages_bp,
     alerts_bp,
+    openapi_bp,
+    *FAILBACK_ACTIVITY_BLUEPRINTS,
 ]
