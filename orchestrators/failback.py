@@ -51,6 +51,18 @@ DECISION_TIMEOUT = timedelta(days=3)
 VERIFY_POLL = timedelta(minutes=2)
 #: After a cancel request was answered mid-step, re-listen with a timer this long (see _await_any).
 KEEPALIVE = timedelta(hours=1)
+#: Timeline events also shown in the custom status (bounded: it must stay far below 16 KB).
+MILESTONES = (
+    reports.PHASE_STARTED,
+    reports.PHASE_FINISHED,
+    reports.JOB_STARTED,
+    reports.JOB_ADOPTED,
+    reports.JOB_FINISHED,
+    reports.DECISION,
+    reports.AZURE_VM_SHUTDOWN,
+    reports.ONPREM_VERIFIED,
+)
+MAX_STATUS_TIMELINE = 40
 GATE_SWITCHOVER = "switchover"
 GATE_VERIFICATION = "verification"
 GATE_WINDOW = "window"
@@ -143,9 +155,17 @@ class FailbackRun:
         }
         if self.tracker:
             status["tracker"] = self.tracker
+        status["timeline"] = self._compact_timeline()
         if self.cancel_answer:
             status["cancel"] = self.cancel_answer
         self.ctx.set_custom_status(status)
+
+    def _compact_timeline(self) -> list[dict[str, Any]]:
+        # The milestones only, so GET /api/failbacks/{id} can show them while the run is live;
+        # the full timeline is in the report.
+        keep = ("at", "phase", "event", "jobId", "state", "decision", "by", "gate")
+        out = [{k: e[k] for k in keep if k in e} for e in self.timeline if e.get("event") in MILESTONES]
+        return out[-MAX_STATUS_TIMELINE:]
 
     def enter(self, phase: str) -> None:
         """Start a phase: timeline, status, log."""

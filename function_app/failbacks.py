@@ -1,0 +1,411 @@
+"""The failback HTTP API (W3): start a run, follow it, cancel it, decide after verification.
+
+- ``POST /api/failbacks`` — validate (``domain.request``; 400 ``application/problem+json``
+  with every reason), then start ``failback_orchestrator`` — or, if the item already has a
+  run in progress, answer with that run. 202 + ``Location`` + ``Retry-After`` (Logic Apps
+  poll the Location until 200). A dry run answers 200 with the plan when pre-flight ends
+  within a few seconds.
+- ``GET /api/failbacks/{id}`` — phase, progress (merged from the job-wait sub-orchestrator),
+  timeline, report; 202 while running, 200 when finished, 404 for an unknown run.
+- ``POST /api/failbacks/{id}/cancel`` — raises ``CancelRequest``; the orchestrator answers
+  (H10: refused while data synchronizes). Waits briefly for that answer.
+- ``POST /api/failbacks/{id}/verification`` — the human decision after a failed
+  verification (``commit-anyway`` | ``leave-manual``), raised as ``VerificationDecision``.
+
+The initiator is the ``x-ms-client-principal-name`` header (App Service authentication)
+when present, else the body's ``initiator``/``by`` field, else ``anonymous``. Bodies never
+carry Durable system URLs or keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import azure.durable_functions as df
+import azure.functions as func
+from azure.durable_functions.models.DurableOrchestrationStatus import DurableOrchestrationStatus
+from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus as Rs
+
+from clients.settings import get_settings
+from domain import phases
+from domain.errors import RequestInvalid
+from domain.request import parse_failback_request
+from domain.runs import is_run_of, run_instance_id, run_prefix
+from function_app.problem import problem
+from orchestrators.approval_gate import APPROVAL_EVENT, gate_instance_id
+from orchestrators.failback import (
+    CANCEL_EVENT,
+    GATE_SWITCHOVER,
+    GATE_WINDOW,
+    ORCHESTRATOR,
+    VERIFICATION_EVENT,
+)
+from orchestrators.safety import cancel_verdict
+
+bp = df.Blueprint()
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 10
+#: A dry run answers 200 with the plan if pre-flight finishes within this many seconds.
+DRY_RUN_WAIT_SECONDS = 20.0
+#: The cancel endpoint waits this long for the orchestrator's answer.
+CANCEL_ANSWER_SECONDS = 5.0
+POLL_SECONDS = 0.2
+RUNNING = (Rs.Running, Rs.Pending, Rs.ContinuedAsNew)
+IN_PROGRESS_FILTER = [Rs.Running, Rs.Pending, Rs.ContinuedAsNew]
+DECISIONS = ("commit-anyway", "leave-manual")
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def _json_response(body: Any, status: int, headers: dict[str, str] | None = None) -> func.HttpResponse:
+    return func.HttpResponse(
+        json.dumps(body), status_code=status, mimetype="application/json", headers=headers
+    )
+
+
+def _origin(req: func.HttpRequest) -> str:
+    parts = urlsplit(req.url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def status_url(req: func.HttpRequest, instance_id: str) -> str:
+    """Absolute URL of ``GET /api/failbacks/{id}`` on the host that received ``req``."""
+    return f"{_origin(req)}/api/failbacks/{instance_id}"
+
+
+def _body(req: func.HttpRequest) -> tuple[dict[str, Any] | None, func.HttpResponse | None]:
+    raw = req.get_body() or b""
+    if not raw.strip():
+        return {}, None
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return None, problem(
+            400, "Invalid JSON", "The body is not valid JSON.", errors=["body: not valid JSON"]
+        )
+    if not isinstance(body, dict):
+        return None, problem(400, "Invalid request", errors=["body: must be a JSON object"])
+    return body, None
+
+
+def initiator_of(req: func.HttpRequest, body: dict[str, Any]) -> str:
+    """The caller: App Service's principal header, else the body's initiator/by, else anonymous."""
+    principal = (req.headers.get("x-ms-client-principal-name") or "").strip()
+    if principal:
+        return principal
+    for key in ("initiator", "by"):
+        value = body.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:200]
+    return "anonymous"
+
+
+def _is_run_id(instance_id: str) -> bool:
+    # Only failback runs are exposed here, not their gates or job waits.
+    return instance_id.startswith("fb-") and ":" not in instance_id
+
+
+def _custom(status: DurableOrchestrationStatus) -> dict[str, Any]:
+    value = status.custom_status
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _running_headers(req: func.HttpRequest, instance_id: str) -> dict[str, str]:
+    return {"Location": status_url(req, instance_id), "Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+async def _get_run(
+    client: df.DurableOrchestrationClient, instance_id: str
+) -> DurableOrchestrationStatus | None:
+    if not _is_run_id(instance_id):
+        return None
+    status = await client.get_status(instance_id)
+    return status if status and status.runtime_status is not None else None
+
+
+async def existing_run(client: df.DurableOrchestrationClient, vault: str, item: str) -> str | None:
+    """The id of a run of this item that is still in progress, if any (one run per item)."""
+    found = await client.get_status_by(
+        instance_id_prefix=run_prefix(vault, item), runtime_status=IN_PROGRESS_FILTER
+    )
+    ids = sorted(
+        s.instance_id for s in found or [] if s.instance_id and is_run_of(s.instance_id, vault, item)
+    )
+    return ids[0] if ids else None
+
+
+async def _wait_for(
+    client: df.DurableOrchestrationClient, instance_id: str, done: Any, seconds: float
+) -> DurableOrchestrationStatus | None:
+    """Poll the status until ``done(status)`` or ``seconds`` pass (real time); the last status."""
+    deadline = time.monotonic() + seconds
+    status = None
+    while True:
+        status = await client.get_status(instance_id)
+        if status and done(status):
+            return status
+        if time.monotonic() >= deadline:
+            return status
+        await asyncio.sleep(POLL_SECONDS)
+
+
+# ------------------------------------------------------------------------ POST /api/failbacks
+
+
+@bp.route(route="failbacks", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+async def start_failback_run(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
+    """Start a failback run (or return the item's run in progress)."""
+    body, error = _body(req)
+    if error is not None or body is None:
+        return error or problem(400)
+    initiator = initiator_of(req, body)
+    request_body = {k: v for k, v in body.items() if k != "initiator"}
+    try:
+        request = parse_failback_request(request_body, local_mode=get_settings().local_mode)
+    except RequestInvalid as invalid:
+        return problem(400, "Invalid failback request", "Fix every listed field.", errors=invalid.reasons)
+    vault, item = request.vault.name, request.item.label
+    current = await existing_run(client, vault, item)
+    if current is not None:
+        return _json_response(
+            {
+                "id": current,
+                "statusUrl": status_url(req, current),
+                "existing": True,
+                "message": "A failback of this item is already in progress; this is that run.",
+            },
+            202,
+            _running_headers(req, current),
+        )
+    instance_id = run_instance_id(vault, item, datetime.now(UTC))
+    run_input = {"runId": instance_id, "request": request.to_dict(), "initiator": initiator}
+    try:
+        await client.start_new(ORCHESTRATOR, instance_id, run_input)
+    except Exception as exc:  # e.g. the same id started a moment ago by a concurrent request
+        log.warning("start of %s refused: %s", instance_id, exc)
+        current = await existing_run(client, vault, item)
+        if current is None:
+            return problem(
+                503,
+                "Could not start the run",
+                "The Durable host refused to start it; retry.",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        instance_id = current
+    log.info("failback run %s started by %s", instance_id, initiator, extra={"runId": instance_id})
+    if request.dry_run:
+        status = await _wait_for(
+            client, instance_id, lambda s: s.runtime_status not in RUNNING, DRY_RUN_WAIT_SECONDS
+        )
+        if status and status.runtime_status == Rs.Completed and isinstance(status.output, dict):
+            report = status.output
+            return _json_response(
+                {
+                    "id": instance_id,
+                    "statusUrl": status_url(req, instance_id),
+                    "outcome": report.get("outcome"),
+                    "plan": report.get("plan"),
+                    "preflight": report.get("preflight"),
+                },
+                200,
+            )
+    return _json_response(
+        {"id": instance_id, "statusUrl": status_url(req, instance_id), "existing": False},
+        202,
+        _running_headers(req, instance_id),
+    )
+
+
+# ------------------------------------------------------------------------ GET /api/failbacks/{id}
+
+
+async def _live_progress(
+    client: df.DurableOrchestrationClient, custom: dict[str, Any]
+) -> dict[str, Any] | None:
+    tracker = custom.get("tracker")
+    if not tracker:
+        return custom.get("progress")
+    child = await client.get_status(str(tracker))
+    progress = _custom(child).get("progress") if child else None
+    return progress or custom.get("progress")
+
+
+def run_view(status: DurableOrchestrationStatus, custom: dict[str, Any], progress: Any) -> dict[str, Any]:
+    """The JSON body of ``GET /api/failbacks/{id}``."""
+    runtime = status.runtime_status.value if status.runtime_status else None
+    output = status.output if isinstance(status.output, dict) else None
+    view: dict[str, Any] = {
+        "id": status.instance_id,
+        "runtimeStatus": runtime,
+        "phase": custom.get("phase"),
+        "step": custom.get("step"),
+        "awaiting": custom.get("awaiting"),
+        "message": custom.get("message"),
+        "jobId": custom.get("jobId"),
+        "progress": progress,
+        "cancel": custom.get("cancel"),
+        "timeline": (output or {}).get("timeline") or custom.get("timeline") or [],
+        "outcome": (output or {}).get("outcome"),
+        "report": output,
+        "createdTime": str(status.created_time) if status.created_time else None,
+        "lastUpdatedTime": str(status.last_updated_time) if status.last_updated_time else None,
+    }
+    if status.runtime_status in (Rs.Failed, Rs.Terminated):
+        view["error"] = status.output if isinstance(status.output, str) else json.dumps(status.output)
+    return view
+
+
+@bp.route(route="failbacks/{id}", methods=["GET"])
+@bp.durable_client_input(client_name="client")
+async def get_failback_run(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Report a run: 202 + Retry-After while it runs, 200 when it has ended."""
+    instance_id = req.route_params.get("id", "")
+    status = await _get_run(client, instance_id)
+    if status is None:
+        return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
+    custom = _custom(status)
+    progress = (
+        await _live_progress(client, custom) if status.runtime_status in RUNNING else custom.get("progress")
+    )
+    view = run_view(status, custom, progress)
+    if status.runtime_status in RUNNING or status.runtime_status == Rs.Suspended:
+        return _json_response(view, 202, _running_headers(req, instance_id))
+    return _json_response(view, 200)
+
+
+# ------------------------------------------------------------------------ POST .../cancel
+
+
+@bp.route(route="failbacks/{id}/cancel", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+async def cancel_failback_run(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
+    """Ask the run to cancel; the orchestrator decides (H10) and this answers with its verdict."""
+    instance_id = req.route_params.get("id", "")
+    body, error = _body(req)
+    if error is not None or body is None:
+        return error or problem(400)
+    status = await _get_run(client, instance_id)
+    if status is None:
+        return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
+    if status.runtime_status not in RUNNING:
+        return problem(
+            409, "The run has ended", f"Run {instance_id} is {status.runtime_status.value}.", code="RUN_ENDED"
+        )
+    by = initiator_of(req, body)
+    request_id = str(uuid.uuid4())
+    reason = str(body.get("reason") or "")[:500] or None
+    custom = _custom(status)
+    await client.raise_event(instance_id, CANCEL_EVENT, {"requestId": request_id, "by": by, "reason": reason})
+    phase = str(custom.get("phase") or "")
+    if custom.get("awaiting") == "approval" and cancel_verdict(phase).accepted:
+        # The gate is a sub-orchestration: tell it too, so the run does not wait for its timeout.
+        gate = GATE_WINDOW if phase == phases.WINDOW else GATE_SWITCHOVER
+        await client.raise_event(
+            gate_instance_id(instance_id, gate),
+            APPROVAL_EVENT,
+            {"decision": "cancelled", "by": by, "comment": reason or "run cancelled", "gate": gate},
+        )
+    answered = await _wait_for(
+        client,
+        instance_id,
+        lambda s: (
+            (_custom(s).get("cancel") or {}).get("requestId") == request_id or s.runtime_status not in RUNNING
+        ),
+        CANCEL_ANSWER_SECONDS,
+    )
+    answer = _custom(answered).get("cancel") if answered else None
+    if not answer or answer.get("requestId") != request_id:
+        return _json_response(
+            {
+                "id": instance_id,
+                "requestId": request_id,
+                "accepted": None,
+                "message": "Cancel requested; the run has not answered yet. Follow statusUrl.",
+                "statusUrl": status_url(req, instance_id),
+            },
+            202,
+            _running_headers(req, instance_id),
+        )
+    if not answer.get("accepted"):
+        return problem(
+            409,
+            "Cancel refused",
+            answer.get("reason"),
+            code=answer.get("code"),
+            requestId=request_id,
+            statusUrl=status_url(req, instance_id),
+        )
+    return _json_response(
+        {
+            "id": instance_id,
+            "requestId": request_id,
+            "accepted": True,
+            "reason": answer.get("reason"),
+            "statusUrl": status_url(req, instance_id),
+        },
+        202,
+        _running_headers(req, instance_id),
+    )
+
+
+# ------------------------------------------------------------------------ POST .../verification
+
+
+@bp.route(route="failbacks/{id}/verification", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+async def decide_failback_verification(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
+    """The human decision after a failed verification: commit anyway, or leave for manual work."""
+    instance_id = req.route_params.get("id", "")
+    body, error = _body(req)
+    if error is not None or body is None:
+        return error or problem(400)
+    decision = body.get("decision")
+    reasons = []
+    if decision not in DECISIONS:
+        reasons.append(f"decision: must be one of {', '.join(DECISIONS)}")
+    comment = body.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        reasons.append("comment: must be a string")
+    if reasons:
+        return problem(400, "Invalid decision", errors=reasons)
+    status = await _get_run(client, instance_id)
+    if status is None:
+        return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
+    custom = _custom(status)
+    if status.runtime_status not in RUNNING or custom.get("awaiting") != "verification-decision":
+        return problem(
+            409,
+            "No decision awaited",
+            "The run is not holding after a failed verification.",
+            awaiting=custom.get("awaiting"),
+        )
+    by = initiator_of(req, body)
+    await client.raise_event(
+        instance_id, VERIFICATION_EVENT, {"decision": decision, "by": by, "comment": (comment or "")[:1000]}
+    )
+    return _json_response(
+        {"id": instance_id, "decision": decision, "by": by, "statusUrl": status_url(req, instance_id)},
+        202,
+        _running_headers(req, instance_id),
+    )
