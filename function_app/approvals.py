@@ -31,6 +31,7 @@ from domain.approvals_tokens import (
     read_claims_unverified,
     verify_token,
 )
+from function_app.problem import problem
 from function_app.templates import PAGE_HEADERS, render
 from notifications.links import APPROVAL_PATH, keyring
 from orchestrators.approval_gate import APPROVAL_EVENT, gate_instance_id
@@ -68,15 +69,51 @@ def page(html: str, status: int = 200) -> func.HttpResponse:
     return func.HttpResponse(html, status_code=status, mimetype="text/html", headers=dict(PAGE_HEADERS))
 
 
-def message_page(status: int, title: str, message: str, tone: str = "error", **kw: Any) -> func.HttpResponse:
-    """A page that only tells something (refusals, outcomes)."""
+def prefers_json(req: func.HttpRequest | None) -> bool:
+    """Whether an API client (not a browser) asked: JSON ranked above HTML in ``Accept``."""
+    if req is None:
+        return False
+    ranks = {"html": 0.0, "json": 0.0}
+    for part in (req.headers.get("accept") or "").split(","):
+        media, _, params = part.strip().partition(";")
+        q = 1.0
+        for p in params.split(";"):
+            key, _, value = p.strip().partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        media = media.strip().lower()
+        if media == "text/html":
+            ranks["html"] = max(ranks["html"], q)
+        elif media in {"application/json", "application/problem+json"}:
+            ranks["json"] = max(ranks["json"], q)
+    return ranks["json"] > ranks["html"]
+
+
+def message_page(
+    status: int,
+    title: str,
+    message: str,
+    tone: str = "error",
+    req: func.HttpRequest | None = None,
+    **kw: Any,
+) -> func.HttpResponse:
+    """A page that only tells something (refusals, outcomes); problem+json for API clients."""
+    if status >= 400 and prefers_json(req):
+        return problem(status, title, message, reason=kw.get("reason"))
     return page(render("message.html", title=title, message=message, tone=tone, **kw), status)
 
 
-def refusal(failure: TokenFailure) -> func.HttpResponse:
+def refusal(failure: TokenFailure, req: func.HttpRequest | None = None) -> func.HttpResponse:
     """The page for a refused link; nothing was changed."""
     return message_page(
-        _FAILURE_STATUS[failure], "This link cannot be used", FAILURE_MESSAGES[failure], reason=str(failure)
+        _FAILURE_STATUS[failure],
+        "This link cannot be used",
+        FAILURE_MESSAGES[failure],
+        req=req,
+        reason=str(failure),
     )
 
 
@@ -255,14 +292,14 @@ async def _show(
     settings = get_settings()
     claims, failure = check_link(token, settings, None, None)
     if claims is None or failure in (TokenFailure.MALFORMED, TokenFailure.FORGED, TokenFailure.WRONG_KEY):
-        return refusal(failure or TokenFailure.MALFORMED)
+        return refusal(failure or TokenFailure.MALFORMED, req)
     gate = await load_gate(client, claims)
     identity, why = resolve_identity(req, claims, settings)
     claims, failure = check_link(token, settings, gate, identity.name if identity else None)
     if failure is not None or claims is None:
-        return refusal(failure or TokenFailure.MALFORMED)
+        return refusal(failure or TokenFailure.MALFORMED, req)
     if identity is None:
-        return message_page(401 if "Sign in" in (why or "") else 403, "Not allowed", why or "")
+        return message_page(401 if "Sign in" in (why or "") else 403, "Not allowed", why or "", req=req)
     return page(render_decision_page(token, claims, gate, identity))
 
 
@@ -287,24 +324,30 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
     token = req.route_params.get("token", "")
     form = _form(req)
     if _cross_site(req):
-        return message_page(403, "Not allowed", "This form must be sent from the approval page itself.")
+        return message_page(
+            403, "Not allowed", "This form must be sent from the approval page itself.", req=req
+        )
     if form.get("token", [""])[0] != token:
-        return message_page(400, "Not allowed", "The form does not match this link. Open the link again.")
+        return message_page(
+            400, "Not allowed", "The form does not match this link. Open the link again.", req=req
+        )
     decision = {"approve": "approved", "reject": "rejected"}.get(form.get("decision", [""])[0])
     settings = get_settings()
     claims, failure = check_link(token, settings, None, None)
     if claims is None or failure in (TokenFailure.MALFORMED, TokenFailure.FORGED, TokenFailure.WRONG_KEY):
-        return refusal(failure or TokenFailure.MALFORMED)
+        return refusal(failure or TokenFailure.MALFORMED, req)
     gate = await load_gate(client, claims)
     identity, why = resolve_identity(req, claims, settings)
     claims, failure = check_link(token, settings, gate, identity.name if identity else None)
     if failure is not None or claims is None:
-        return refusal(failure or TokenFailure.MALFORMED)
+        return refusal(failure or TokenFailure.MALFORMED, req)
     if identity is None:
-        return message_page(401 if "Sign in" in (why or "") else 403, "Not allowed", why or "")
+        return message_page(401 if "Sign in" in (why or "") else 403, "Not allowed", why or "", req=req)
     comment = form.get("comment", [""])[0][:2000]
     attested = [a for a in form.get("attest", []) if a]
     if decision is None:
+        if prefers_json(req):
+            return problem(400, "Bad Request", "decision must be 'approve' or 'reject'")
         html = render_decision_page(
             token, claims, gate, identity, error="Choose Approve or Reject.", comment=comment
         )
@@ -312,6 +355,8 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
     missing = [i for i in checklist_of(gate) if i["id"] not in attested]
     if decision == "approved" and missing:
         error = "To approve, confirm every item: " + "; ".join(i["text"] for i in missing)
+        if prefers_json(req):
+            return problem(422, "Checklist not attested", error, errors=[i["id"] for i in missing])
         return page(
             render_decision_page(
                 token, claims, gate, identity, error=error, comment=comment, attested=attested

@@ -1,0 +1,423 @@
+"""``GET /api/openapi.json``: the OpenAPI 3.0 document of our HTTP API.
+
+Written by hand next to the code and checked against the registered routes in
+``tests/api`` (every documented operation exists and every route is documented),
+and exercised by schemathesis. Durable's own ``/runtime/webhooks`` routes are
+not part of our API and never documented or exposed to callers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import azure.durable_functions as df
+import azure.functions as func
+
+bp = df.Blueprint()
+
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+_KEYED: list[dict[str, list[str]]] = [{"functionKey": []}, {"functionKeyQuery": []}]
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/problem+json": {"schema": PROBLEM}}}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _html(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+def _html_or_problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description + " (HTML for browsers, problem+json when JSON is preferred)",
+        "content": {
+            "text/html": {"schema": {"type": "string"}},
+            "application/problem+json": {"schema": PROBLEM},
+        },
+    }
+
+
+_RUN_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^fb-[a-z0-9-]+$", "maxLength": 200},
+    "description": "run (orchestration instance) id, `fb-<vault>-<item>-<yyyymmddHHMMSS>`",
+}
+_TOKEN = {
+    "name": "token",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 2048},
+    "description": "signed approval token from the link",
+}
+_NAMES = {"type": "array", "items": {"type": "string", "minLength": 1}}
+
+SCHEMAS: dict[str, Any] = {
+    "Problem": {
+        "type": "object",
+        "description": "RFC 9457 problem details",
+        "required": ["title", "status"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "FailbackRequest": {
+        "type": "object",
+        "description": "see docs/request.md",
+        "required": ["vault", "item", "approval", "verification"],
+        "properties": {
+            "kind": {
+                "type": "string",
+                "enum": ["hyperv", "vmware-classic", "vmware-modernized", "recovery-plan"],
+            },
+            "vault": {
+                "type": "object",
+                "required": ["subscriptionId", "resourceGroup", "name"],
+                "properties": {
+                    "subscriptionId": {"type": "string", "format": "uuid"},
+                    "resourceGroup": {"type": "string"},
+                    "name": {"type": "string"},
+                },
+            },
+            "item": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "friendlyName": {"type": "string"},
+                    "fabric": {"type": "string"},
+                    "container": {"type": "string"},
+                },
+            },
+            "dataSync": {"type": "string", "enum": ["auto", "before-failover", "during-failover"]},
+            "location": {"type": "string", "enum": ["original", "alternate"]},
+            "targetHost": {"type": "string"},
+            "createVmIfNotFound": {"type": "boolean"},
+            "approval": {
+                "type": "object",
+                "required": ["approvers"],
+                "properties": {
+                    "approvers": _NAMES,
+                    "timeoutHours": {"type": "number"},
+                    "reminderMinutes": {"type": "integer"},
+                    "escalateTo": _NAMES,
+                    "quorum": {"type": "integer"},
+                    "fourEyes": {"type": "boolean"},
+                },
+            },
+            "verification": {
+                "type": "object",
+                "required": ["workspaceId", "computer"],
+                "properties": {
+                    "workspaceId": {"type": "string", "format": "uuid"},
+                    "computer": {"type": "string"},
+                    "checks": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"name": {"type": "string"}, "query": {"type": "string"}},
+                        },
+                    },
+                    "windowMinutes": {"type": "integer"},
+                    "humanConfirmation": {"type": "boolean"},
+                },
+            },
+            "reverseReplication": {"type": "boolean"},
+            "maintenanceWindow": {
+                "type": "object",
+                "properties": {"start": {"type": "string"}, "end": {"type": "string"}},
+            },
+            "callbackUrl": {"type": "string"},
+            "dryRun": {"type": "boolean"},
+            "initiator": {"type": "string"},
+        },
+    },
+    "RunAccepted": {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "statusUrl": {"type": "string"}},
+    },
+    "RunStatus": {
+        "type": "object",
+        "description": "phase, progress, timeline, report, runtimeStatus (contracts §6)",
+        "additionalProperties": True,
+    },
+    "RunList": {
+        "type": "object",
+        "properties": {"runs": {"type": "array", "items": {"type": "object"}}},
+    },
+    "CommonAlert": {
+        "type": "object",
+        "description": "Azure Monitor common alert schema",
+        "required": ["schemaId", "data"],
+        "properties": {
+            "schemaId": {"type": "string", "enum": ["azureMonitorCommonAlertSchema"]},
+            "data": {
+                "type": "object",
+                "required": ["essentials"],
+                "properties": {
+                    "essentials": {
+                        "type": "object",
+                        "required": ["alertId", "alertRule", "monitorCondition"],
+                        "properties": {
+                            "alertId": {"type": "string"},
+                            "alertRule": {"type": "string"},
+                            "monitorCondition": {"type": "string", "enum": ["Fired", "Resolved"]},
+                            "severity": {"type": "string"},
+                            "firedDateTime": {"type": "string"},
+                        },
+                    },
+                    "alertContext": {"type": "object"},
+                },
+            },
+        },
+    },
+    "AlertAnswer": {"type": "object", "additionalProperties": True},
+    "Decision": {
+        "type": "object",
+        "description": "the approval page's form",
+        "required": ["token", "decision"],
+        "properties": {
+            "token": {"type": "string"},
+            "decision": {"type": "string", "enum": ["approve", "reject"]},
+            "comment": {"type": "string", "maxLength": 2000},
+            "attest": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "CancelRequest": {
+        "type": "object",
+        "properties": {"reason": {"type": "string"}, "by": {"type": "string"}},
+    },
+    "VerificationDecision": {
+        "type": "object",
+        "required": ["decision"],
+        "properties": {
+            "decision": {"type": "string", "enum": ["commit-anyway", "leave-manual"]},
+            "comment": {"type": "string"},
+            "by": {"type": "string"},
+        },
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/api/health": {
+        "get": {
+            "operationId": "health",
+            "summary": "Liveness probe",
+            "security": [],
+            "responses": {"200": _json({"type": "object"}, "alive")},
+        }
+    },
+    "/api/smoke": {
+        "post": {
+            "operationId": "smoke",
+            "summary": "Start the smoke orchestration (deployment check)",
+            "responses": {"202": _json({"type": "object"}, "started"), "401": {"description": "no key"}},
+        }
+    },
+    "/api/failbacks": {
+        "post": {
+            "operationId": "startFailback",
+            "summary": "Start a failback (Logic Apps: 202 + Location + Retry-After; one run per item)",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FailbackRequest"}}},
+            },
+            "responses": {
+                "200": _json({"type": "object"}, "dry run: the plan"),
+                "202": _json(
+                    {"$ref": "#/components/schemas/RunAccepted"}, "started, or the item's running run"
+                ),
+                "400": _problem("invalid request, every reason listed"),
+                "409": _problem("conflicting run"),
+            },
+        },
+        "get": {
+            "operationId": "listFailbacks",
+            "summary": "List runs (JSON, or HTML for a browser)",
+            "parameters": [
+                {
+                    "name": "format",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "enum": ["json", "html"]},
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "runs, newest first",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/RunList"}},
+                        "text/html": {"schema": {"type": "string"}},
+                    },
+                }
+            },
+        },
+    },
+    "/api/failbacks/{id}": {
+        "get": {
+            "operationId": "getFailback",
+            "summary": "Status of a run: JSON (202 while running, 200 when finished) or the HTML timeline",
+            "parameters": [_RUN_ID],
+            "responses": {
+                "200": _json({"$ref": "#/components/schemas/RunStatus"}, "finished"),
+                "202": _json({"$ref": "#/components/schemas/RunStatus"}, "running (Retry-After)"),
+                "404": _problem("unknown run"),
+            },
+        }
+    },
+    "/api/failbacks/{id}/cancel": {
+        "post": {
+            "operationId": "cancelFailback",
+            "summary": "Ask the run to stop, only where safe (never during data sync, H10)",
+            "parameters": [_RUN_ID],
+            "requestBody": {
+                "required": False,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CancelRequest"}}},
+            },
+            "responses": {
+                "202": _json({"type": "object"}, "cancel requested"),
+                "404": _problem("unknown run"),
+                "409": _problem("not cancellable now"),
+            },
+        }
+    },
+    "/api/failbacks/{id}/verification": {
+        "post": {
+            "operationId": "decideVerification",
+            "summary": "Human decision after a failed verification",
+            "parameters": [_RUN_ID],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/VerificationDecision"}}
+                },
+            },
+            "responses": {
+                "202": _json({"type": "object"}, "decision sent"),
+                "400": _problem("invalid decision"),
+                "404": _problem("unknown run"),
+                "409": _problem("the run is not waiting for this decision"),
+            },
+        }
+    },
+    "/api/alerts": {
+        "post": {
+            "operationId": "receiveAlert",
+            "summary": "Azure Monitor alert (common schema): Fired starts, Resolved cancels before approval",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CommonAlert"}}},
+            },
+            "responses": {
+                "200": _json({"$ref": "#/components/schemas/AlertAnswer"}, "duplicate delivery or no rule"),
+                "202": _json({"$ref": "#/components/schemas/AlertAnswer"}, "runs started or cancelled"),
+                "400": _problem("not a common-schema alert"),
+                "503": _problem("start logic unavailable"),
+            },
+        }
+    },
+    "/api/approvals/{token}": {
+        "get": {
+            "operationId": "approvalPage",
+            "summary": "The approval page (never decides)",
+            "security": [],
+            "parameters": [_TOKEN],
+            "responses": {
+                "200": _html("the page"),
+                "400": _html_or_problem("malformed link"),
+                "401": _html_or_problem("sign-in needed"),
+                "403": _html_or_problem("forged link, wrong key or wrong person"),
+                "409": _html_or_problem("link already used"),
+                "410": _html_or_problem("expired link or closed gate"),
+            },
+        },
+        "post": {
+            "operationId": "approvalDecide",
+            "summary": "Decide once (form post from the page)",
+            "security": [],
+            "parameters": [_TOKEN],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Decision"}}
+                },
+            },
+            "responses": {
+                "200": _html("decision recorded"),
+                "202": _html("decision sent"),
+                "400": _html_or_problem("malformed link or form"),
+                "401": _html_or_problem("sign-in needed"),
+                "403": _html_or_problem("forged link, wrong person, policy refusal, cross-site post"),
+                "409": _html_or_problem("link already used"),
+                "410": _html_or_problem("expired link or closed gate"),
+                "422": _html_or_problem("checklist not attested"),
+            },
+        },
+    },
+    "/api/outbox": {
+        "get": {
+            "operationId": "outbox",
+            "summary": "Local outbox of notifications (local mode only)",
+            "parameters": [
+                {"name": "runId", "in": "query", "required": False, "schema": {"type": "string"}},
+                {
+                    "name": "after",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 0},
+                },
+            ],
+            "responses": {
+                "200": _json({"type": "object"}, "messages"),
+                "400": _problem("bad parameter"),
+                "404": _problem("not in local mode"),
+            },
+        }
+    },
+    "/api/openapi.json": {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document",
+            "security": [],
+            "responses": {"200": _json({"type": "object"}, "OpenAPI 3 document")},
+        }
+    },
+}
+
+
+def openapi_document(server_url: str = "/") -> dict[str, Any]:
+    """Return the OpenAPI document (paths are absolute from the host root)."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "ASR failback",
+            "version": "1.0.0",
+            "description": "Azure Site Recovery failback (Azure to on-premises) as a Durable Functions "
+            "workflow.",
+        },
+        "servers": [{"url": server_url}],
+        "security": _KEYED,
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "functionKey": {"type": "apiKey", "in": "header", "name": "x-functions-key"},
+                "functionKeyQuery": {"type": "apiKey", "in": "query", "name": "code"},
+            },
+        },
+    }
+
+
+@bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def openapi(req: func.HttpRequest) -> func.HttpResponse:
+    """Serve the OpenAPI document."""
+    return func.HttpResponse(json.dumps(openapi_document()), mimetype="application/json")
