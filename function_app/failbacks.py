@@ -36,9 +36,10 @@ from azure.durable_functions.models.OrchestrationRuntimeStatus import Orchestrat
 from clients.settings import get_settings
 from domain import phases
 from domain.errors import RequestInvalid
-from domain.request import parse_failback_request
+from domain.request import FailbackRequest, parse_failback_request
 from domain.runs import is_run_of, run_instance_id, run_prefix
 from function_app.problem import problem
+from function_app.status_pages import html_response, render_status_page, wants_html
 from orchestrators.approval_gate import APPROVAL_EVENT, gate_instance_id
 from orchestrators.failback import (
     CANCEL_EVENT,
@@ -166,6 +167,42 @@ async def _wait_for(
 # ------------------------------------------------------------------------ POST /api/failbacks
 
 
+async def _start(
+    client: df.DurableOrchestrationClient, request: FailbackRequest, initiator: str
+) -> tuple[str, bool]:
+    vault, item = request.vault.name, request.item.label
+    current = await existing_run(client, vault, item)
+    if current is not None:
+        return current, False
+    instance_id = run_instance_id(vault, item, datetime.now(UTC))
+    run_input = {"runId": instance_id, "request": request.to_dict(), "initiator": initiator}
+    try:
+        await client.start_new(ORCHESTRATOR, instance_id, run_input)
+    except Exception as exc:  # e.g. the same id started a moment ago by a concurrent request
+        log.warning("start of %s refused: %s", instance_id, exc)
+        current = await existing_run(client, vault, item)
+        if current is None:
+            raise
+        return current, False
+    log.info("failback run %s started by %s", instance_id, initiator, extra={"runId": instance_id})
+    return instance_id, True
+
+
+async def start_run(
+    client: df.DurableOrchestrationClient, body: dict[str, Any], initiator: str
+) -> tuple[str, bool]:
+    """Validate a request body and start its run, or find the item's run in progress.
+
+    Returns:
+        ``(instance_id, started)``; ``started`` is False when an existing run is returned.
+
+    Raises:
+        RequestInvalid: with every reason, for a bad body.
+    """
+    request = parse_failback_request(body, local_mode=get_settings().local_mode)
+    return await _start(client, request, initiator)
+
+
 @bp.route(route="failbacks", methods=["POST"])
 @bp.durable_client_input(client_name="client")
 async def start_failback_run(
@@ -181,35 +218,26 @@ async def start_failback_run(
         request = parse_failback_request(request_body, local_mode=get_settings().local_mode)
     except RequestInvalid as invalid:
         return problem(400, "Invalid failback request", "Fix every listed field.", errors=invalid.reasons)
-    vault, item = request.vault.name, request.item.label
-    current = await existing_run(client, vault, item)
-    if current is not None:
+    try:
+        instance_id, started = await _start(client, request, initiator)
+    except Exception:
+        return problem(
+            503,
+            "Could not start the run",
+            "The Durable host refused to start it; retry.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    if not started:
         return _json_response(
             {
-                "id": current,
-                "statusUrl": status_url(req, current),
+                "id": instance_id,
+                "statusUrl": status_url(req, instance_id),
                 "existing": True,
                 "message": "A failback of this item is already in progress; this is that run.",
             },
             202,
-            _running_headers(req, current),
+            _running_headers(req, instance_id),
         )
-    instance_id = run_instance_id(vault, item, datetime.now(UTC))
-    run_input = {"runId": instance_id, "request": request.to_dict(), "initiator": initiator}
-    try:
-        await client.start_new(ORCHESTRATOR, instance_id, run_input)
-    except Exception as exc:  # e.g. the same id started a moment ago by a concurrent request
-        log.warning("start of %s refused: %s", instance_id, exc)
-        current = await existing_run(client, vault, item)
-        if current is None:
-            return problem(
-                503,
-                "Could not start the run",
-                "The Durable host refused to start it; retry.",
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            )
-        instance_id = current
-    log.info("failback run %s started by %s", instance_id, initiator, extra={"runId": instance_id})
     if request.dry_run:
         status = await _wait_for(
             client, instance_id, lambda s: s.runtime_status not in RUNNING, DRY_RUN_WAIT_SECONDS
@@ -285,12 +313,69 @@ async def get_failback_run(req: func.HttpRequest, client: df.DurableOrchestratio
         await _live_progress(client, custom) if status.runtime_status in RUNNING else custom.get("progress")
     )
     view = run_view(status, custom, progress)
-    if status.runtime_status in RUNNING or status.runtime_status == Rs.Suspended:
+    running = status.runtime_status in RUNNING or status.runtime_status == Rs.Suspended
+    if wants_html(req):  # a person's browser: the status page (contracts §8)
+        return html_response(render_status_page(view), 200)
+    if running:
         return _json_response(view, 202, _running_headers(req, instance_id))
     return _json_response(view, 200)
 
 
 # ------------------------------------------------------------------------ POST .../cancel
+
+
+async def request_cancel(
+    client: df.DurableOrchestrationClient, instance_id: str, by: str, reason: str | None
+) -> dict[str, Any]:
+    """Ask a run to cancel and wait briefly for the orchestrator's verdict (H10).
+
+    Raises ``CancelRequest`` on the run and, while it awaits approval in a phase where a
+    cancel is accepted, ``ApprovalDecision`` ``cancelled`` on the open gate (so the run does
+    not wait for the gate's timeout).
+
+    Returns:
+        ``{requestId, accepted: True | False | None, code?, reason?}``; ``accepted`` is None
+        when the run did not answer within :data:`CANCEL_ANSWER_SECONDS`; ``code`` is
+        ``UNKNOWN_RUN`` or ``RUN_ENDED`` when nothing was sent.
+    """
+    request_id = str(uuid.uuid4())
+    status = await _get_run(client, instance_id)
+    if status is None:
+        return {"requestId": request_id, "accepted": False, "code": "UNKNOWN_RUN", "reason": "No such run."}
+    if status.runtime_status not in RUNNING:
+        ended = status.runtime_status.value if status.runtime_status else "ended"
+        return {
+            "requestId": request_id,
+            "accepted": False,
+            "code": "RUN_ENDED",
+            "reason": f"The run is {ended}.",
+        }
+    custom = _custom(status)
+    await client.raise_event(instance_id, CANCEL_EVENT, {"requestId": request_id, "by": by, "reason": reason})
+    phase = str(custom.get("phase") or "")
+    if custom.get("awaiting") == "approval" and cancel_verdict(phase).accepted:
+        gate = GATE_WINDOW if phase == phases.WINDOW else GATE_SWITCHOVER
+        await client.raise_event(
+            gate_instance_id(instance_id, gate),
+            APPROVAL_EVENT,
+            {"decision": "cancelled", "by": by, "comment": reason or "run cancelled", "gate": gate},
+        )
+
+    def answered(s: DurableOrchestrationStatus) -> bool:
+        return (_custom(s).get("cancel") or {}).get(
+            "requestId"
+        ) == request_id or s.runtime_status not in RUNNING
+
+    final = await _wait_for(client, instance_id, answered, CANCEL_ANSWER_SECONDS)
+    answer = _custom(final).get("cancel") if final else None
+    if not answer or answer.get("requestId") != request_id:
+        return {"requestId": request_id, "accepted": None}
+    return {
+        "requestId": request_id,
+        "accepted": bool(answer.get("accepted")),
+        "code": answer.get("code"),
+        "reason": answer.get("reason"),
+    }
 
 
 @bp.route(route="failbacks/{id}/cancel", methods=["POST"])
@@ -303,68 +388,39 @@ async def cancel_failback_run(
     body, error = _body(req)
     if error is not None or body is None:
         return error or problem(400)
-    status = await _get_run(client, instance_id)
-    if status is None:
-        return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
-    if status.runtime_status not in RUNNING:
-        return problem(
-            409, "The run has ended", f"Run {instance_id} is {status.runtime_status.value}.", code="RUN_ENDED"
-        )
-    by = initiator_of(req, body)
-    request_id = str(uuid.uuid4())
     reason = str(body.get("reason") or "")[:500] or None
-    custom = _custom(status)
-    await client.raise_event(instance_id, CANCEL_EVENT, {"requestId": request_id, "by": by, "reason": reason})
-    phase = str(custom.get("phase") or "")
-    if custom.get("awaiting") == "approval" and cancel_verdict(phase).accepted:
-        # The gate is a sub-orchestration: tell it too, so the run does not wait for its timeout.
-        gate = GATE_WINDOW if phase == phases.WINDOW else GATE_SWITCHOVER
-        await client.raise_event(
-            gate_instance_id(instance_id, gate),
-            APPROVAL_EVENT,
-            {"decision": "cancelled", "by": by, "comment": reason or "run cancelled", "gate": gate},
-        )
-    answered = await _wait_for(
-        client,
-        instance_id,
-        lambda s: (
-            (_custom(s).get("cancel") or {}).get("requestId") == request_id or s.runtime_status not in RUNNING
-        ),
-        CANCEL_ANSWER_SECONDS,
-    )
-    answer = _custom(answered).get("cancel") if answered else None
-    if not answer or answer.get("requestId") != request_id:
-        return _json_response(
-            {
-                "id": instance_id,
-                "requestId": request_id,
-                "accepted": None,
-                "message": "Cancel requested; the run has not answered yet. Follow statusUrl.",
-                "statusUrl": status_url(req, instance_id),
-            },
-            202,
-            _running_headers(req, instance_id),
-        )
-    if not answer.get("accepted"):
+    answer = await request_cancel(client, instance_id, initiator_of(req, body), reason)
+    url = status_url(req, instance_id)
+    if answer.get("code") == "UNKNOWN_RUN":
+        return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
+    if answer.get("code") == "RUN_ENDED":
+        return problem(409, "The run has ended", answer.get("reason"), code="RUN_ENDED")
+    if answer["accepted"] is None:
+        body_out = {
+            "id": instance_id,
+            "requestId": answer["requestId"],
+            "accepted": None,
+            "message": "Cancel requested; the run has not answered yet. Follow statusUrl.",
+            "statusUrl": url,
+        }
+        return _json_response(body_out, 202, _running_headers(req, instance_id))
+    if not answer["accepted"]:
         return problem(
             409,
             "Cancel refused",
             answer.get("reason"),
             code=answer.get("code"),
-            requestId=request_id,
-            statusUrl=status_url(req, instance_id),
+            requestId=answer["requestId"],
+            statusUrl=url,
         )
-    return _json_response(
-        {
-            "id": instance_id,
-            "requestId": request_id,
-            "accepted": True,
-            "reason": answer.get("reason"),
-            "statusUrl": status_url(req, instance_id),
-        },
-        202,
-        _running_headers(req, instance_id),
-    )
+    body_out = {
+        "id": instance_id,
+        "requestId": answer["requestId"],
+        "accepted": True,
+        "reason": answer.get("reason"),
+        "statusUrl": url,
+    }
+    return _json_response(body_out, 202, _running_headers(req, instance_id))
 
 
 # ------------------------------------------------------------------------ POST .../verification
