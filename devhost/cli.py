@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import sys
 from pathlib import Path
 
 from devhost.clock import Clock, RealClock, ScaledClock
@@ -56,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     state_dir = Path(args.state_dir) if args.state_dir else app_dir / ".devhost"
     runtime = HostRuntime(app_dir, clock=clock, port=args.port, state_dir=state_dir, bind=args.bind)
     runtime.apply_env()  # Values → environment for the lifetime of the process
-    runtime.load()
+    try:
+        runtime.load()
+    except (RuntimeError, ImportError, SyntaxError) as exc:
+        print(f"devhost: cannot load the app in {app_dir}: {exc}", file=sys.stderr)
+        return 1
     asyncio.run(serve(runtime))
     return 0

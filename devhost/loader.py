@@ -72,6 +72,11 @@ def load_app(app_dir: Path, script_file: str | None = None) -> Any:
         # A module of the same name from another app directory: load ours instead.
         del sys.modules[stem]
     module = importlib.import_module(stem)
+    if not _module_is_under(module, app_dir):
+        raise RuntimeError(
+            f"{stem}.py was not found in {app_dir} (set PYTHON_SCRIPT_FILE_NAME if the app's"
+            f" entry file has another name); Python resolved '{stem}' to {getattr(module, '__file__', '?')}"
+        )
     registers = [v for v in vars(module).values() if isinstance(v, func.FunctionRegister)]
     unique = list({id(r): r for r in registers}.values())
     if len(unique) != 1:
