@@ -34,5 +34,10 @@ def accepted(request: Request, job: Job, resource_uri: str) -> Response:
 
 
 def status_headers(request: Request) -> dict[str, str]:
-    """Headers of a status poll answer (``Retry-After`` keeps SDK polling quick)."""
-    return {"Retry-After": str(request.app.settings.poll_retry_after)}
+    """Headers of a status poll answer.
+
+    ``Retry-After`` keeps SDK polling quick; 0 means no header, so the client's own
+    ``polling_interval`` applies.
+    """
+    seconds = request.app.settings.poll_retry_after
+    return {"Retry-After": str(seconds)} if seconds > 0 else {}

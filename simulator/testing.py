@@ -10,6 +10,8 @@ Example::
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -137,6 +139,14 @@ class SimulatorServer:
     def world(self) -> World:
         """The current world (direct model access for assertions; take ``world.lock`` to be safe)."""
         return self.app.world
+
+    @contextmanager
+    def locked(self) -> Iterator[World]:
+        """The current world, locked and brought up to the clock's now (jobs progressed)."""
+        world = self.app.world
+        with world.lock:
+            world.tick()
+            yield world
 
     def app_settings(self) -> dict[str, str]:
         """App settings that point the failback app at this simulator (contracts §2)."""

@@ -182,7 +182,7 @@ def settings(req: Request) -> Response:
     if "page_size" in body:
         app.page_size = req.world.page_size = max(1, int(body["page_size"]))
     if "poll_retry_after" in body:
-        app.settings.poll_retry_after = max(1, int(body["poll_retry_after"]))
+        app.settings.poll_retry_after = max(0, int(body["poll_retry_after"]))
     if "initial_retry_after" in body:
         app.settings.initial_retry_after = max(1, int(body["initial_retry_after"]))
     for name, value in (body.get("rates") or {}).items():

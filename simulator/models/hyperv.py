@@ -478,9 +478,7 @@ class HyperVItem(ProtectedItem):
                 raise self.world.provider_lost_error(provider)
 
         tasks = [
-            Task(
-                "CreateProtectionTargetTask", "Create protection target", rates.protection_s, on_start=check
-            ),
+            Task("CreateProtectionTargetTask", "Create protection target", rates.protection_s, on_end=check),
             Task("EnableProtectionTask", "Enable protection", rates.protection_s, provider=provider),
             Task(
                 "StartInitialReplicationTask",
@@ -600,7 +598,7 @@ class _Failback:
                 "VmPfoPrerequisitesCheck",
                 "Prerequisites check for planned failover",
                 rates.preflight_s,
-                on_start=self.preflight,
+                on_end=self.preflight,
             ),
         ]
         if self.options.data_sync_option == "ForDownTime":

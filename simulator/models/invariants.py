@@ -17,13 +17,18 @@ if TYPE_CHECKING:
     from simulator.models.world import World
 
 
-def start_onprem(world: World, machine: Machine, at: datetime, after_failback: bool) -> None:
-    """Start the on-prem copy, recording ``both_running`` and (after a failback) ``data_loss``."""
+def start_onprem(world: World, machine: Machine, at: datetime, after_failback: bool = False) -> None:
+    """Start the on-prem copy, recording ``both_running`` and ``data_loss``.
+
+    ``data_loss`` is checked whenever an Azure copy still exists (running or stopped): the on-prem
+    copy then must hold all of it — after a failback (``after_failback``) or when someone boots the
+    on-prem VM by hand instead of finishing the failback.
+    """
     if machine.azure_state == "running":
         world.violation(
             "both_running", machine.name, "the on-prem VM started while the Azure VM was running", at
         )
-    if after_failback:
+    if after_failback or machine.azure_state in ("running", "stopped"):
         for disk in machine.disks:
             final = machine.azure_written(disk, at)
             if disk.onprem_synced_mb + 1e-6 < final:
