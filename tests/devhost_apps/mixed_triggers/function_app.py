@@ -1,0 +1,27 @@
+"""An app with a timer trigger next to HTTP and durable functions (func start serves it all)."""
+
+import azure.durable_functions as df
+import azure.functions as func
+
+app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+@app.timer_trigger(schedule="0 0 3 * * *", arg_name="timer", run_on_startup=False)
+def nightly(timer: func.TimerRequest) -> None:
+    return None
+
+
+@app.route(route="ping", methods=["GET"])
+def ping(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("pong")
+
+
+@app.orchestration_trigger(context_name="context")
+def hello_orchestrator(context: df.DurableOrchestrationContext):
+    result = yield context.call_activity("hello_activity", "mixed")
+    return result
+
+
+@app.activity_trigger(input_name="name")
+def hello_activity(name: str) -> str:
+    return f"hello {name}"
