@@ -89,11 +89,14 @@ def call_activity(
     Raises:
         StepFailed: with the parsed error code when the activity fails for good.
     """
+    # Activities measure ages and ETAs against the orchestration's clock (contracts §5: ``now``),
+    # which is also the simulator's clock in local runs.
     attempt = 0
     while True:
         attempt += 1
+        timed = {**payload, "now": iso(context.current_utc_datetime)}
         try:
-            return (yield from awaiter(context.call_activity(name, payload)))
+            return (yield from awaiter(context.call_activity(name, timed)))
         except Exception as exc:  # the SDK raises a plain Exception with the failure text
             code, message = parse_error(str(exc))
             if not is_transient(code) or attempt >= MAX_ATTEMPTS:
