@@ -217,10 +217,28 @@ def resolve_identity(
     return identity, None
 
 
+def _minutes(seconds: Any) -> int | None:
+    return round(float(seconds) / 60) if isinstance(seconds, int | float) else None
+
+
+def _downtime(summary: dict[str, Any]) -> str | None:
+    """``downtimeEstimateMinutes``, or the orchestrator's ``expectedDowntime`` estimate."""
+    if summary.get("downtimeEstimateMinutes") is not None:
+        return str(summary["downtimeEstimateMinutes"])
+    est = summary.get("expectedDowntime")
+    if not isinstance(est, dict) or _minutes(est.get("seconds")) is None:
+        return None
+    text = f"about {_minutes(est.get('seconds'))}"
+    low, high = _minutes(est.get("lowSeconds")), _minutes(est.get("highSeconds"))
+    if low is not None and high is not None:
+        text += f" ({low}–{high})"
+    return text
+
+
 def _summary_context(gate: GateView) -> dict[str, Any]:
     summary = gate.input.get("summary") or {}
-    known = {"vm", "item", "phase1", "dataToTransferGB", "downtimeEstimateMinutes", "preflight", "checklist"}
-    known |= {"recommendation"}
+    known = {"vm", "item", "friendlyName", "phase1", "dataToTransferGB", "downtimeEstimateMinutes"}
+    known |= {"preflight", "checklist", "recommendation", "expectedDowntime", "what", "initiator"}
     phase1 = summary.get("phase1")
     if isinstance(phase1, dict):
         phase1 = ", ".join(f"{k}: {v}" for k, v in phase1.items() if v not in (None, ""))
@@ -228,11 +246,21 @@ def _summary_context(gate: GateView) -> dict[str, Any]:
     if isinstance(rec, dict):
         rec = " — ".join(str(v) for v in (rec.get("dataSyncOption"), rec.get("reason")) if v)
     extra = [(k, v) for k, v in summary.items() if k not in known and isinstance(v, str | int | float)]
+    est = summary.get("expectedDowntime")
+    if isinstance(est, dict) and est.get("assumptions"):
+        extra.append(("Estimate based on", str(est["assumptions"])))
+    if summary.get("initiator") or gate.input.get("initiator"):
+        extra.append(("Started by", str(summary.get("initiator") or gate.input.get("initiator"))))
     return {
-        "vm": summary.get("vm") or summary.get("item") or gate.input.get("runId") or "?",
+        "vm": summary.get("vm")
+        or summary.get("friendlyName")
+        or summary.get("item")
+        or gate.input.get("runId")
+        or "?",
+        "what": summary.get("what"),
         "phase1": phase1,
         "data_gb": summary.get("dataToTransferGB"),
-        "downtime": summary.get("downtimeEstimateMinutes"),
+        "downtime": _downtime(summary),
         "recommendation": rec,
         "preflight": [c for c in summary.get("preflight") or [] if isinstance(c, dict)],
         "checklist": checklist_of(gate),

@@ -28,6 +28,7 @@ def summary_facts(summary: dict[str, Any]) -> list[tuple[str, str]]:
     facts: list[tuple[str, str]] = []
     labels = [
         ("vm", "VM"),
+        ("friendlyName", "VM"),
         ("phase1", "Phase 1"),
         ("dataToTransferGB", "Data to transfer (GB)"),
         ("downtimeEstimateMinutes", "Estimated downtime (min)"),
@@ -53,7 +54,9 @@ def compose(data: dict[str, Any], links: list[Link]) -> Message:
     """
     kind = str(data.get("kind") or "info")
     summary = data.get("summary") or {}
-    vm = str(summary.get("vm") or summary.get("item") or data.get("runId") or "?")
+    vm = str(
+        summary.get("vm") or summary.get("friendlyName") or summary.get("item") or data.get("runId") or "?"
+    )
     outcome = str(data.get("outcome") or "")
     subject = data.get("subject") or _SUBJECTS.get(kind, "Failback {vm}: {kind}").format(
         vm=vm, kind=kind, outcome=outcome

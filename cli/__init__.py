@@ -1,0 +1,1 @@
+"""Operator CLI (``python -m cli``): start, watch, list, approve/reject failbacks."""
