@@ -48,7 +48,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   }
 }
 
-resource alertRule 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
+resource alertRule 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: alertRuleName
   location: location
   properties: {
