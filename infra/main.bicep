@@ -70,7 +70,7 @@ param logsEndpoint string = 'https://api.loganalytics.io'
 @description('Public base URL used in approval links; empty for https://<function app>.azurewebsites.net. Set it for a custom domain or Front Door.')
 param publicBaseUrl string = ''
 
-@description('Maximum number of Flex Consumption instances (the plan accepts 40 to 1000).')
+@description('Maximum number of Flex Consumption instances.')
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40

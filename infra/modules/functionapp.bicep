@@ -35,7 +35,7 @@ param applicationInsightsConnectionString string
 @description('App settings that belong to the application (names from clients/settings.py SETTING_NAMES).')
 param applicationSettings object
 
-@description('Maximum number of instances the plan scales out to (40 to 1000).')
+@description('Maximum number of instances the plan scales out to.')
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40
