@@ -179,6 +179,9 @@ class Engine:
             return
         messages = self.store.due_messages(instance_id, epoch(self.now()))
         stale = [m for m in messages if m["execution_id"] not in (None, row["execution_id"])]
+        if row["status"] != "Suspended":
+            # A resume that finds the instance not suspended (e.g. it was resumed twice) is dropped.
+            stale += [m for m in messages if m["etype"] == EventType.ExecutionResumed and m not in stale]
         fresh = [m for m in messages if m not in stale]
         history = self.store.history(instance_id)
         if not history:

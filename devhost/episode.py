@@ -86,17 +86,22 @@ def is_retry_relevant(state: dict[str, Any], event: Event) -> bool:
 def select_batch(row: dict[str, Any], messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Pick the messages one episode consumes, in order.
 
-    Control messages (terminate/suspend/resume) get episodes of their own. Retry-relevant
-    events are only taken at the start of a batch so the host allocates ids in the same
-    order as the SDK (§2.4 exactness caveat).
+    A queued terminate wins over everything else (with the ExecutionStarted of a new
+    execution, if any). Suspend gets an episode of its own; a suspended instance only takes
+    its resume. At most one EventRaised per episode, so events that arrive behind a
+    continue-as-new stay queued for the next generation (DTFx carries them over).
+    Retry-relevant events are only taken at the start of a batch so the host allocates ids
+    in the same order as the SDK (§2.4 exactness caveat).
     """
+    terminate = next((m for m in messages if m["etype"] == EventType.ExecutionTerminated), None)
+    if terminate is not None:
+        starts = [m for m in messages[:1] if m["etype"] == EventType.ExecutionStarted]
+        return [*starts, terminate]
     status = row["status"]
     batch: list[dict[str, Any]] = []
     seen_plain = False
     for msg in messages:
         etype = msg["etype"]
-        if etype == EventType.ExecutionTerminated:
-            return batch or [msg]
         if status == "Suspended":
             if etype == EventType.ExecutionResumed:
                 status = "Running"
@@ -105,13 +110,15 @@ def select_batch(row: dict[str, Any], messages: list[dict[str, Any]]) -> list[di
         if etype == EventType.ExecutionSuspended:
             return batch or [msg]
         if etype == EventType.ExecutionResumed:
-            continue  # resume of a non-suspended instance: dropped
+            continue  # resume of a non-suspended instance: the engine drops it
         if is_retry_relevant(row["state"], msg["event"]):
             if seen_plain:
                 break
         else:
             seen_plain = True
         batch.append(msg)
+        if etype == EventType.EventRaised:
+            break
     return batch
 
 
@@ -144,14 +151,15 @@ class Episode:
         """Handle terminate/suspend batches (no orchestrator call); None for normal episodes."""
         if not self.batch:
             return None
-        first = self.batch[0]["event"]
-        etype = first["EventType"]
-        if etype == EventType.ExecutionTerminated:
-            reason = first.get("Input")
+        terminate = next(
+            (m["event"] for m in self.batch if m["etype"] == EventType.ExecutionTerminated), None
+        )
+        if terminate is not None:
+            reason = terminate.get("Input")
             output = reason if _is_json(reason) else (compact(reason) if reason is not None else None)
             self._finish(RuntimeStatus.Terminated, output, completion_id=-1)
             return self.out
-        if etype == EventType.ExecutionSuspended:
+        if self.batch[0]["etype"] == EventType.ExecutionSuspended:
             self.row["status"] = "Suspended"
             self._close_episode()
             return self.out
