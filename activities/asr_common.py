@@ -8,7 +8,7 @@ service asked for, 5xx/connection → ``ARM_UNAVAILABLE``, 404 → the caller's 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +23,7 @@ from azure.core.exceptions import (
 from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 
 from clients.asr import site_recovery_client
-from clients.settings import Settings
+from clients.settings import Settings, get_settings
 from domain.errors import FailbackError
 from domain.items import arm_segment, job_name_from_id, parse_time
 
@@ -58,13 +58,29 @@ class Vault:
         return self.resource_group, self.name
 
 
-def now_of(payload: Mapping[str, Any]) -> datetime:
-    """The reference time of a call: the orchestration's ``now`` when given, else the wall clock.
+def now_of(
+    payload: Mapping[str, Any], settings: Settings | None = None, service_now: datetime | None = None
+) -> datetime:
+    """The reference time of a call, for heartbeat ages, time in Azure and ETAs.
 
-    The orchestrator passes ``context.current_utc_datetime`` so that heartbeat ages and
-    ETAs use the same clock as ASR (the virtual clock in tests).
+    The orchestrator should pass ``now`` (``context.current_utc_datetime``): that is the
+    clock ASR runs on, including the virtual clock of local runs. Without it, Azure uses
+    the wall clock; local mode (``FAILBACK_LOCAL_MODE``), where the simulator may run on
+    a virtual clock, uses ``service_now`` — the newest time the service itself reported.
     """
-    return parse_time(payload.get("now")) or datetime.now(UTC)
+    given = parse_time(payload.get("now"))
+    if given is not None:
+        return given
+    local = settings.local_mode if settings is not None else get_settings().local_mode
+    if local and service_now is not None:
+        return service_now
+    return datetime.now(UTC)
+
+
+def newest_time(values: Iterable[object]) -> datetime | None:
+    """The newest of some service timestamps (``None`` if none parses)."""
+    times = [t for t in (parse_time(v) for v in values) if t is not None]
+    return max(times) if times else None
 
 
 def log_event(payload: Mapping[str, Any], message: str, **fields: Any) -> None:

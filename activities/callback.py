@@ -54,6 +54,7 @@ def post(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[s
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             status = int(response.status)
     except urllib.error.HTTPError as err:
+        err.close()  # the error carries the open response
         raise FailbackError(
             "CALLBACK_FAILED", f"callback to {host} answered {err.code}", details={"status": err.code}
         ) from err

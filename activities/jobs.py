@@ -9,12 +9,13 @@ then leaves the on-prem VM unbootable) — it never cancels then.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import azure.durable_functions as df
 from azure.mgmt.recoveryservicessiterecovery import models
 
-from activities.asr_common import Vault, arm_errors, log_event, now_of, start_operation
+from activities.asr_common import Vault, arm_errors, log_event, newest_time, now_of, start_operation
 from clients.settings import Settings
 from domain.errors import FailbackError
 from domain.items import job_name_from_id
@@ -30,10 +31,26 @@ def read_job_dict(vault: Vault, job_id: str) -> dict[str, Any]:
         return dict(vault.client.replication_jobs.get(*vault.args, name).as_dict())
 
 
+def job_now(payload: Mapping[str, Any], job: Mapping[str, Any], settings: Settings | None) -> datetime:
+    """Reference time for a job's ETA; locally without ``now``, its newest task time (a lower bound)."""
+    props = job.get("properties") or {}
+    stamps = [props.get("startTime"), props.get("endTime")]
+    stamps += [t.get(k) for t in props.get("tasks") or [] for k in ("startTime", "endTime")]
+    return now_of(payload, settings, newest_time(stamps))
+
+
+def snapshot(
+    vault: Vault, payload: Mapping[str, Any], job_id: str, settings: Settings | None
+) -> dict[str, Any]:
+    """Read a job and build its ``JobSnapshot``."""
+    job = read_job_dict(vault, job_id)
+    return job_snapshot(job, job_now(payload, job, settings))
+
+
 def read(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
     """The ``get_job`` body: ``{vault, jobId, now?}`` → ``JobSnapshot``."""
     vault = Vault(payload["vault"], settings)
-    return job_snapshot(read_job_dict(vault, str(payload["jobId"])), now_of(payload))
+    return snapshot(vault, payload, str(payload["jobId"]), settings)
 
 
 def resume(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
@@ -48,7 +65,7 @@ def resume(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
     """
     vault = Vault(payload["vault"], settings)
     name = job_name_from_id(str(payload["jobId"]))
-    snap = job_snapshot(read_job_dict(vault, name), now_of(payload))
+    snap = snapshot(vault, payload, name, settings)
     if snap["state"] != "Suspended" or "Resume" not in snap["allowedActions"]:
         log_event(payload, "resume_job: adopted", jobId=name, state=snap["state"])
         return {"jobId": name, "adopted": True, "state": snap["state"]}
@@ -59,7 +76,7 @@ def resume(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
         f"resume job {name}", vault.client.replication_jobs.begin_resume, *vault.args, name, body
     )
     job_id = started or name
-    state = job_snapshot(read_job_dict(vault, job_id), now_of(payload))["state"]
+    state = snapshot(vault, payload, job_id, settings)["state"]
     log_event(payload, "resume_job: resumed", jobId=job_id, state=state)
     return {"jobId": job_id, "adopted": False, "state": state}
 
@@ -111,7 +128,7 @@ def cancel(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
     """
     vault = Vault(payload["vault"], settings)
     name = job_name_from_id(str(payload["jobId"]))
-    snap = job_snapshot(read_job_dict(vault, name), now_of(payload))
+    snap = snapshot(vault, payload, name, settings)
     if snap["state"] in ("Cancelled", "Canceled"):
         return {"jobId": name, "state": snap["state"], "adopted": True}
     if is_terminal(snap["state"]):
@@ -123,7 +140,7 @@ def cancel(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
         log_event(payload, "cancel_job: refused", jobId=name, code=refusal.code)
         raise refusal
     start_operation(f"cancel job {name}", vault.client.replication_jobs.begin_cancel, *vault.args, name)
-    state = job_snapshot(read_job_dict(vault, name), now_of(payload))["state"]
+    state = snapshot(vault, payload, name, settings)["state"]
     log_event(payload, "cancel_job: cancelled", jobId=name, state=state)
     return {"jobId": name, "state": state, "adopted": False}
 

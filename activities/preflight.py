@@ -14,7 +14,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from activities.asr_common import Vault, arm_errors, log_event, now_of
+from activities.asr_common import Vault, arm_errors, log_event, newest_time, now_of
 from activities.items import find_rpi, on_prem_vm_present, recovery_plan_of
 from clients.settings import Settings
 from domain.items import fabric_facts, item_facts, item_ref
@@ -48,12 +48,12 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
     """
     request = FailbackRequest.from_dict(payload["request"])
     vault = Vault(payload.get("vault") or request.vault.to_dict(), settings)
-    now = now_of(payload)
     rpi = find_rpi(vault, request.item.to_dict())
     facts = item_facts(
         rpi, on_prem_vm_present=on_prem_vm_present(vault, rpi), recovery_plan=recovery_plan_of(vault, rpi)
     )
     site = read_site(vault, str(facts["fabric"]))
+    now = now_of(payload, settings, newest_time(p.get("lastHeartBeat") for p in site["providers"]))
     result = run_preflight(facts, site, request, now)
     recommendation = resolve_data_sync(request.data_sync, facts, request.location, now)
     log_event(

@@ -34,8 +34,7 @@ def heartbeat_query(computer: str) -> str:
     """KQL: the computer's newest heartbeat in the query span (no row: no heartbeat)."""
     name = computer.replace("\\", "\\\\").replace("'", "\\'")
     return (
-        f"Heartbeat | where Computer =~ '{name}' "
-        "| summarize LastHeartbeat = max(TimeGenerated) by Computer"
+        f"Heartbeat | where Computer =~ '{name}' | summarize LastHeartbeat = max(TimeGenerated) by Computer"
     )
 
 
