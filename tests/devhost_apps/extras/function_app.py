@@ -137,3 +137,67 @@ def multi_header(req: func.HttpRequest) -> func.HttpResponse:
 async def start_and_wait(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     instance_id = await client.start_new(req.route_params["name"], None, None)
     return await client.wait_for_completion_or_create_check_status_response(req, instance_id, 20000, 200)
+
+
+@app.orchestration_trigger(context_name="context")
+def ten_day_timer(context: df.DurableOrchestrationContext):
+    started = context.current_utc_datetime
+    yield context.create_timer(started + timedelta(days=10))
+    return {"started": started.isoformat(), "resumed": context.current_utc_datetime.isoformat()}
+
+
+@app.orchestration_trigger(context_name="context")
+def accumulate(context: df.DurableOrchestrationContext):
+    total = context.get_input() or 0
+    value = yield context.wait_for_external_event("add")
+    total += value
+    if total >= 6:
+        return total
+    context.continue_as_new(total)
+    return None
+
+
+@app.orchestration_trigger(context_name="context")
+def no_yields(context: df.DurableOrchestrationContext):
+    return f"no yields for {context.get_input()}"
+
+
+@app.orchestration_trigger(context_name="context")
+def empty_error(context: df.DurableOrchestrationContext):
+    yield context.call_activity("echo", "before")
+    raise ValueError()
+
+
+@app.orchestration_trigger(context_name="context")
+def unserializable_output(context: df.DurableOrchestrationContext):
+    yield context.call_activity("echo", "before")
+    return {1, 2}
+
+
+@app.orchestration_trigger(context_name="context")
+def unserializable_activity(context: df.DurableOrchestrationContext):
+    try:
+        yield context.call_activity("returns_a_set", None)
+    except Exception as exc:
+        return str(exc)
+    return "unexpected success"
+
+
+@app.orchestration_trigger(context_name="context")
+def activity_context(context: df.DurableOrchestrationContext):
+    name = yield context.call_activity("with_context", "x")
+    return name
+
+
+@app.activity_trigger(input_name="unused")
+def returns_a_set(unused) -> set:
+    return {1, 2}
+
+
+@app.activity_trigger(input_name="payload")
+def with_context(payload: str, context: func.Context) -> dict:
+    return {
+        "function": context.function_name,
+        "hasInvocationId": bool(context.invocation_id),
+        "payload": payload,
+    }
