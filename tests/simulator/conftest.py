@@ -6,6 +6,7 @@ real SDK clients (``asr``, ``logs``) talk to the server over TLS.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -38,6 +39,22 @@ class Sim:
         self.control = server.control
         self.asr = server.mgmt_client()
         self.logs = server.logs_client()
+        self.pollers: list[Any] = []
+
+    def track(self, poller: Any) -> Any:
+        """Remember an LRO poller so teardown can let its polling thread end before closing clients."""
+        self.pollers.append(poller)
+        return poller
+
+    def close(self) -> None:
+        """End background polling (the world is reset, so pending jobs vanish) and close the clients."""
+        self.control.reset("empty")
+        for poller in self.pollers:
+            # a poller of a vanished job ends with an error; that is the point
+            with contextlib.suppress(Exception):
+                poller.wait(timeout=10)
+        self.asr.close()
+        self.logs.close()
 
     @property
     def world(self) -> Any:
@@ -60,7 +77,7 @@ class Sim:
     def failback(self, ref: tuple[str, str, str], option: str = "ForDownTime", **details: Any) -> Any:
         """Start a failback (planned failover RecoveryToPrimary) without waiting; return the poller."""
         body = failback_input(option, **details)
-        return self.asr.replication_protected_items.begin_planned_failover(RG, VAULT, *ref, body)
+        return self.track(self.asr.replication_protected_items.begin_planned_failover(RG, VAULT, *ref, body))
 
     def job_id_of(self, ref: tuple[str, str, str]) -> str:
         """The job running on an item, from ``currentScenario`` (how activities adopt a job)."""
@@ -68,10 +85,10 @@ class Sim:
 
     def resume(self, job_name: str) -> Any:
         params = m.ResumeJobParams(properties=m.ResumeJobParamsProperties(comments="approved"))
-        return self.asr.replication_jobs.begin_resume(RG, VAULT, job_name, params)
+        return self.track(self.asr.replication_jobs.begin_resume(RG, VAULT, job_name, params))
 
     def commit(self, ref: tuple[str, str, str]) -> Any:
-        return self.asr.replication_protected_items.begin_failover_commit(RG, VAULT, *ref)
+        return self.track(self.asr.replication_protected_items.begin_failover_commit(RG, VAULT, *ref))
 
     def reprotect(self, ref: tuple[str, str, str]) -> Any:
         body = m.ReverseReplicationInput(
@@ -80,7 +97,7 @@ class Sim:
                 provider_specific_details=m.HyperVReplicaAzureReprotectInput(),
             )
         )
-        return self.asr.replication_protected_items.begin_reprotect(RG, VAULT, *ref, body)
+        return self.track(self.asr.replication_protected_items.begin_reprotect(RG, VAULT, *ref, body))
 
     def heartbeats(self, vm: str, since: str) -> list[Any]:
         query = f"Heartbeat | where Computer =~ '{vm}' and TimeGenerated > datetime({since})"
@@ -118,5 +135,4 @@ def sim(_server: tuple[SimulatorServer, ManualClock]) -> Iterator[Sim]:
     server.control.settings(page_size=50, poll_retry_after=0, initial_retry_after=30)
     helper = Sim(server, clock)
     yield helper
-    helper.asr.close()
-    helper.logs.close()
+    helper.close()
