@@ -44,13 +44,6 @@ def test_call_http_performs_one_request_and_returns_the_response_dict(run_app):
     }
 
 
-def test_custom_class_round_trips_through_an_activity(run_app):
-    app = run_app("extras")
-    instance_id = app.start("points")
-    assert app.drive_until_status(instance_id) == "Completed"
-    assert app.status_response(instance_id).json()["output"] == {"x": 11, "y": 22, "type": "Point"}
-
-
 def test_none_result_async_activity_and_function_name_override(run_app):
     app = run_app("extras")
     instance_id = app.start("odd_activities")
