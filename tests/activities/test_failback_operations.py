@@ -168,3 +168,16 @@ def test_a_failed_job_reports_its_error(env):
     failed = _until(env, job_id, lambda s: s["state"] in ("Failed", "Succeeded"))
     assert failed["state"] == "Failed"
     assert failed["errors"] and failed["errors"][0]["message"]
+
+
+def test_activity_logs_are_structured_with_run_id_phase_and_job_id(env, caplog):
+    caplog.set_level("INFO", logger="failback.activities")
+    started = _start(env, runId="fb-vault-dr-rpi-web01-20260110090000", phase="sync")
+    records = [r for r in caplog.records if r.name == "failback.activities"]
+    assert records, "no activity log line"
+    last = records[-1]
+    assert (last.runId, last.phase, last.jobId) == (
+        "fb-vault-dr-rpi-web01-20260110090000",
+        "sync",
+        started["jobId"],
+    )
