@@ -14,11 +14,13 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 
-#: Headers every HTML page sends: the token is in the URL, so never leak it via Referer,
+#: Headers every HTML page sends: the token is in the URL, so never send it to another site
+#: in a Referer (``same-origin`` still lets the browser send a real ``Origin`` on the form
+#: post, which the POST checks; ``no-referrer`` would make Chromium send ``Origin: null``),
 #: never cache the page, never frame it.
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "X-Robots-Tag": "noindex, nofollow",

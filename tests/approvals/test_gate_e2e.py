@@ -16,7 +16,7 @@ def test_approver_journey_get_shows_post_decides_W2_W4(host) -> None:
     page = requests.get(url, timeout=10)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "vm01" in page.text and "host hv01 connected" in page.text and "Owners informed" in page.text
-    assert page.headers["Referrer-Policy"] == "no-referrer" and page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "same-origin" and page.headers["Cache-Control"] == "no-store"
     assert not gate.done()  # a GET decides nothing
     posted = decide(url, "approve", comment="go ahead")
     assert posted.status_code in (200, 202), posted.text
