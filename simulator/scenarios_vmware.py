@@ -82,6 +82,15 @@ def add_config_server(world: World) -> tuple[ConfigServer, Container]:
                 retention_volumes=[RetentionVolume("/mnt/retention")],
                 datastores=[Datastore("datastore-vmfs-01", "VMFS"), Datastore("vsanDatastore", "vSAN")],
             ),
+            MasterTarget(
+                "mt-lin-02",
+                "mt-lin-02.contoso.local",
+                "Linux",
+                "10.1.0.6",
+                base_disk_count=1,
+                retention_volumes=[RetentionVolume("/mnt/retention")],
+                datastores=[Datastore("datastore-vmfs-02", "VMFS")],
+            ),
         ],
         run_as_accounts=[
             RunAsAccount("vcenter-admin", "vcenter-admin"),

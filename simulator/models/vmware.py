@@ -982,6 +982,16 @@ class ClassicVmwareItem(VmwareItem):
         self._remember("unplanned", body)
         return self.begin(operation)
 
+    def _failback_checks(self, at: datetime) -> None:
+        """Failback prerequisites: CS connected, at least one recovery point."""
+        _fail(self._cs_error(at))
+        if self.protected_since is None:
+            raise TaskFailed(
+                "78070",
+                f"No recovery point is available for the virtual machine '{self.friendly_name}'.",
+                recommended_action="Wait until a recovery point is generated and retry.",
+            )
+
     def failback_operation(self, point_type: str, point_id: str | None, shutdown: bool) -> Operation:
         """Failback: shut down the Azure VM, apply the recovery point on-prem, start the on-prem VM.
 
@@ -997,13 +1007,7 @@ class ClassicVmwareItem(VmwareItem):
         upto: dict[str, float] = {}
 
         def checks(ctx: TaskContext) -> None:
-            _fail(self._cs_error(ctx.at))
-            if self.protected_since is None:
-                raise TaskFailed(
-                    "78070",
-                    f"No recovery point is available for the virtual machine '{self.friendly_name}'.",
-                    recommended_action="Wait until a recovery point is generated and retry.",
-                )
+            self._failback_checks(ctx.at)
             if point_type != "LatestTime":
                 upto.update(self._tag_counters(ctx.at))
 
@@ -1052,18 +1056,26 @@ class ClassicVmwareItem(VmwareItem):
             self.last_failover_time = at
             self.state = CLASSIC_FAILED_BACK
 
-        def revert(job: Job, at: datetime) -> None:
+        def failed(job: Job, at: datetime) -> None:
+            task = job.current_task()
+            if job.state == "Failed" and task is not None and task.name == "StartVmOnPrimary":
+                # the data is on-premises, only the VM didn't start: commit is possible (and risky)
+                succeeded(job, at)
+                return
+            self.state = previous
             if machine.azure_state == "stopped" and machine.onprem_state != "running":
                 invariants.start_azure(self.world, machine, at)
 
         self.failback_started = self.world.now()
-        return self._operation(
+        previous = self.state
+        return Operation(
             "UnplannedFailover",
             "Failover",
             tasks,
-            succeeded,
-            revert,
-            running=("UnplannedFailoverInitiated", "Failover in progress"),
+            on_success=succeeded,
+            on_failure=failed,
+            on_cancel=failed,
+            running_state=("UnplannedFailoverInitiated", "Failover in progress"),
         )
 
     # --- commit ------------------------------------------------------------------------------------
