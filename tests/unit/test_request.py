@@ -191,3 +191,9 @@ def test_verification_checks_shape():
     assert "names must be unique" in text
     assert "verification.checks[2]: must be an object" in text
     assert "verification.checks[3].query: required" in text
+
+
+def test_normalized_form_is_itself_a_valid_request_with_the_same_meaning():
+    for body in _doc_examples():
+        req = parse_failback_request(body)
+        assert parse_failback_request(req.to_dict()) == req
