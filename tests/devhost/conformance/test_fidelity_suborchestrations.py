@@ -70,3 +70,27 @@ def test_continue_as_new_counter_keeps_one_id_and_resets_history(run_app, virtua
     assert types[-1] == "ExecutionCompleted"
     assert virtual_clock.now() - start >= timedelta(minutes=3)
     assert [s.instance_id for s in app.run(app.client.get_status_all())] == [instance_id]
+
+
+def test_event_raised_on_an_explicit_child_id_reaches_the_gate(run_app):
+    """contracts §7: the approval gate runs as '<runId>:gate:<gate>' and gets its event there."""
+    app = run_app("suborch")
+    parent_id = app.start("parent_with_gate")
+    gate_id = f"{parent_id}:gate:approve"
+    app.drive_until(lambda: app.runtime_status(gate_id) == "Running")
+    app.run(app.client.raise_event(gate_id, "ApprovalDecision", {"decision": "approved"}))
+    assert app.drive_until_status(parent_id) == "Completed"
+    output = app.status_response(parent_id).json()["output"]
+    assert output == {"gate": gate_id, "decision": '{"decision": "approved"}'}
+
+
+def test_terminating_the_parent_leaves_the_child_running(run_app):
+    """§3.5: terminate does not cascade to sub-orchestrations."""
+    app = run_app("suborch")
+    parent_id = app.start("parent_with_gate")
+    gate_id = f"{parent_id}:gate:approve"
+    app.drive_until(lambda: app.runtime_status(gate_id) == "Running")
+    app.run(app.client.terminate(parent_id, "stop"))
+    app.settle()
+    assert app.runtime_status(parent_id) == "Terminated"
+    assert app.runtime_status(gate_id) == "Running"

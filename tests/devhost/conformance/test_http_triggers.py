@@ -133,3 +133,10 @@ def test_entry_file_named_by_python_script_file_name(run_app):
     instance_id = app.start("greet", "there")
     assert app.drive_until_status(instance_id) == "Completed"
     assert app.status_response(instance_id).json()["output"] == "hi there"
+
+
+def test_one_megabyte_body_round_trips(http_app):
+    payload = "x" * (1024 * 1024)
+    response = http_app.http.post(_url(http_app, "echo"), data=payload, timeout=60)
+    assert response.status_code == 200
+    assert len(response.json()["body"]) == len(payload)

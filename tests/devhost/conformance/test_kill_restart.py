@@ -147,3 +147,21 @@ def test_kill_during_activity_reruns_only_that_activity(host_process, log_dir):
     effects = _effects(log_dir)
     _assert_each_step_once(effects, instance_id)
     assert effects[f"{instance_id} b started"] == 2  # at-least-once: the interrupted attempt ran again
+
+
+def test_event_accepted_before_kill_is_delivered_after_restart(host_process, log_dir):
+    """A 202 from raiseEvent means the event is durable."""
+    host_process.start()
+    response = requests.post(f"{host_process.base_url}/api/start-gate", timeout=10)
+    instance_id = response.json()["id"]
+    _wait_for(lambda: host_process.status(instance_id)["runtimeStatus"] == "Running", 10, "the run to start")
+    _wait_for(lambda: _effects(log_dir)[f"{instance_id} a"] == 1, 10, "step a")
+    url = f"{host_process.base_url}/runtime/webhooks/durabletask/instances/{instance_id}/raiseEvent/go"
+    assert requests.post(url, json="approved", timeout=10).status_code == 202
+    host_process.kill9()
+
+    host_process.start()
+    _wait_for(lambda: host_process.status(instance_id)["runtimeStatus"] in TERMINAL, 30, "completion")
+    body = host_process.status(instance_id)
+    assert (body["runtimeStatus"], body["output"]) == ("Completed", "approved")
+    assert _effects(log_dir)[f"{instance_id} c"] == 1

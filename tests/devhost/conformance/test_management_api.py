@@ -275,3 +275,19 @@ def test_check_status_payload_urls_point_at_the_host(run_app):
     assert payload["id"] == "abc"
     for key in ("statusQueryGetUri", "sendEventPostUri", "terminatePostUri", "purgeHistoryDeleteUri"):
         assert payload[key].startswith(f"{app.base_url}/runtime/webhooks/durabletask/instances/abc")
+
+
+def test_client_get_status_with_history_exposes_history_events(run_app):
+    """§4.4: the SDK keeps the server's 'historyEvents' as an attribute; 'history' stays None."""
+    app = run_app("chaining")
+    instance_id = app.start("seq")
+    app.drive_until_status(instance_id)
+    status = app.run(app.client.get_status(instance_id, show_history=True, show_history_output=True))
+    assert status.runtime_status == df.OrchestrationRuntimeStatus.Completed
+    assert status.output == ["Hello Tokyo", "Hello Seattle"]
+    assert [e["EventType"] for e in status.historyEvents] == [
+        "ExecutionStarted",
+        "TaskCompleted",
+        "TaskCompleted",
+        "ExecutionCompleted",
+    ]

@@ -48,3 +48,19 @@ def slow_effect(job: dict) -> str:
     time.sleep(job["seconds"])
     _effect(job["line"])
     return job["line"]
+
+
+@app.route(route="start-gate", methods=["POST"])
+@app.durable_client_input(client_name="client")
+async def start_gate(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    instance_id = await client.start_new("gate", None, None)
+    return client.create_check_status_response(req, instance_id)
+
+
+@app.orchestration_trigger(context_name="context")
+def gate(context: df.DurableOrchestrationContext):
+    tag = context.instance_id
+    yield context.call_activity("effect", f"{tag} a")
+    decision = yield context.wait_for_external_event("go")
+    yield context.call_activity("effect", f"{tag} c")
+    return decision

@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import azure.durable_functions as df
@@ -73,3 +74,21 @@ def bump(key: str) -> int:
         count = len(handle.read().splitlines()) + 1
         handle.write(f"{count}\n")
     return count
+
+
+@app.orchestration_trigger(context_name="context")
+def parent_with_gate(context: df.DurableOrchestrationContext):
+    gate_id = f"{context.instance_id}:gate:approve"
+    decision = yield context.call_sub_orchestrator("gate_child", {"gate": "approve"}, gate_id)
+    return {"gate": gate_id, "decision": decision}
+
+
+@app.orchestration_trigger(context_name="context")
+def gate_child(context: df.DurableOrchestrationContext):
+    timeout = context.create_timer(context.current_utc_datetime + timedelta(hours=24))
+    decision = context.wait_for_external_event("ApprovalDecision")
+    winner = yield context.task_any([timeout, decision])
+    if winner == decision:
+        timeout.cancel()
+        return decision.result
+    return {"decision": "timeout"}
