@@ -25,6 +25,7 @@ from devhost.invoke import ActivityError, activity_failure, run_activity, run_or
 from devhost.jsonfmt import compact, epoch
 from devhost.loader import FunctionIndex
 from devhost.store import Store
+from devhost.timer_triggers import TimerTriggers
 from devhost.webrequest import run_http_activity
 
 log = logging.getLogger("devhost.engine")
@@ -53,6 +54,7 @@ class Engine:
         self.entities = EntityRunner(store, index, clock)
         self.http_inflight = 0
         self.episodes_run = 0
+        self.timers: TimerTriggers | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -60,6 +62,8 @@ class Engine:
         for item in self.store.work_items():
             self._dispatch(item)
         self._task = asyncio.get_running_loop().create_task(self._schedule_loop())
+        if self.timers:
+            self.timers.start()
 
     async def stop(self) -> None:
         """Stop scheduling; running activities finish in their threads."""
@@ -85,7 +89,12 @@ class Engine:
         """No episode, activity or HTTP request running and nothing runnable now."""
         if self._running or self._activities or self.http_inflight or self.entities.busy:
             return False
-        return not self.store.runnable_instances(epoch(self.now()))
+        if self.timers and self.timers.running:
+            return False
+        if (self.timers and self.timers.due(self.now())) or self.store.runnable_instances(epoch(self.now())):
+            self.poke()  # someone moved the clock without telling the scheduler
+            return False
+        return True
 
     def next_timer(self) -> datetime | None:
         """When the next durable timer (or delayed message) becomes visible."""
@@ -122,6 +131,8 @@ class Engine:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     def _start_runnable(self) -> None:
+        if self.timers:
+            self.timers.fire_due()
         now = epoch(self.now())
         for instance_id in self.store.runnable_instances(now):
             if instance_id not in self._running:
@@ -133,6 +144,9 @@ class Engine:
 
     def _sleep_seconds(self) -> float | None:
         nxt = self.next_timer()
+        trigger_due = self.timers.next_due() if self.timers else None
+        if trigger_due is not None and (nxt is None or trigger_due < nxt):
+            nxt = trigger_due
         if nxt is None:
             return None if _is_virtual(self.clock) else 1.0
         seconds = self.clock.real_seconds_until(nxt)

@@ -33,6 +33,7 @@ class FunctionIndex:
     orchestrators: dict[str, FunctionEntry] = field(default_factory=dict)
     activities: dict[str, FunctionEntry] = field(default_factory=dict)
     entities: dict[str, FunctionEntry] = field(default_factory=dict)
+    timers: list[FunctionEntry] = field(default_factory=list)
     other: list[FunctionEntry] = field(default_factory=list)
 
     def orchestrator(self, name: str) -> FunctionEntry | None:
@@ -128,6 +129,8 @@ def index_functions(app: Any) -> FunctionIndex:
         elif trigger.type == "entityTrigger":
             entry.durable_name = getattr(trigger, "entity_name", None) or entry.name
             index.entities[entry.durable_name.lower()] = entry
+        elif trigger.type == "timerTrigger":
+            index.timers.append(entry)
         else:
             index.other.append(entry)
     app._devhost_index = index

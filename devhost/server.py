@@ -19,6 +19,7 @@ from devhost.keys import Keys, load_or_create_keys
 from devhost.loader import FunctionIndex, index_functions, load_app
 from devhost.rewind import rewind_instance
 from devhost.store import Store
+from devhost.timer_triggers import TimerTriggers
 from devhost.urls import client_binding
 
 log = logging.getLogger("devhost")
@@ -106,6 +107,8 @@ class HostRuntime:
         if sockets:
             self.port = int(sockets[0].getsockname()[1])
         self.origin = f"http://127.0.0.1:{self.port}"
+        if self.index.timers:
+            self.engine.timers = TimerTriggers(self.index.timers, self.clock, self.binding_for)
         self.engine.start()
         _RUNNING.add(id(self))
 
@@ -154,6 +157,8 @@ class HostRuntime:
         ):
             for entry in group.values():
                 lines.append(f"  {entry.name}: {kind}")
+        for entry in self.index.timers:
+            lines.append(f"  {entry.name}: timerTrigger ({getattr(entry.trigger, 'schedule', '')})")
         for entry in self.index.other:
             lines.append(f"  {entry.name}: {entry.trigger_type} (not run by devhost)")
         return lines

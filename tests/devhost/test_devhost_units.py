@@ -97,3 +97,20 @@ def test_batch_takes_terminate_first_and_one_event_at_a_time_W5() -> None:
     assert [m["id"] for m in select_batch(suspended, [done, resume])] == [5]
     assert select_batch(suspended, [done]) == []
     assert EventType(ev1["etype"]) == EventType.EventRaised
+
+
+def test_ncrontab_next_occurrences_W5() -> None:
+    from devhost.ncrontab import Schedule
+
+    every_five = Schedule("0 */5 * * * *")
+    assert every_five.next_after(T0) == T0 + timedelta(minutes=5)
+    weekdays_nine = Schedule("0 30 9 * * 1-5")
+    # 2026-01-01 is a Thursday: next are Thu 09:30 then Fri 09:30, then Mon 09:30
+    first = weekdays_nine.next_after(T0)
+    assert first == datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+    assert weekdays_nine.next_after(datetime(2026, 1, 2, 10, tzinfo=UTC)) == datetime(
+        2026, 1, 5, 9, 30, tzinfo=UTC
+    )
+    assert Schedule("00:10:00").next_after(T0) == T0 + timedelta(minutes=10)
+    with pytest.raises(ValueError):
+        Schedule("* * *")
