@@ -20,7 +20,10 @@ LIN01 = ("vmware-cs01", "cloud-vmware", "rpi-vmw-lin01")
 LIN02 = ("vmware-cs01", "cloud-vmware", "rpi-vmw-lin02")
 LIN03 = ("vmware-cs01", "cloud-vmware", "rpi-vmw-lin03")
 WIN03 = ("vmware-cs01", "cloud-vmware", "rpi-vmw-win03")
-POLICY = f"/Subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/{RG}/providers/Microsoft.RecoveryServices/vaults/{VAULT}/replicationPolicies/vmware-policy-failback"
+POLICY = (
+    f"/Subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/{RG}/providers/"
+    f"Microsoft.RecoveryServices/vaults/{VAULT}/replicationPolicies/vmware-policy-failback"
+)
 
 
 def reprotect_to_onprem(
@@ -82,10 +85,12 @@ def failed_job(sim: Sim, poller: Any, seconds: float = 120) -> Any:
     sim.advance(seconds)
     with pytest.raises(HttpResponseError) as raised:
         poller.result()
-    job_id = poller.polling_method()._initial_response.http_response.headers["Location"]
-    job = sim.job(job_id.split("/operationresults/")[1].split("?")[0])
+    failed = sim.asr.replication_jobs.list(RG, VAULT, filter="Status eq 'Failed'")
+    job = sim.job(next(iter(failed)).name)  # newest first
     assert job.properties.state == "Failed"
-    return raised.value, job
+    # the SDK's error carries the job's ASR error code
+    assert job.properties.errors[0].service_error_details.code in str(raised.value)
+    return job
 
 
 def failing_task(job: Any) -> tuple[str, Any]:
@@ -179,8 +184,8 @@ def test_classic_failback_reprotect_failover_commit_reprotect_back_V1_V5(sim: Si
     assert master_target(sim, "mt-win-01").disk_count == disks_before
 
     # the on-prem VM booted 7 minutes ago: its agent is not registered yet (V4 applies both ways)
-    error, job = failed_job(sim, reprotect_to_azure(sim, WIN01))
-    assert "78060" in str(error)
+    job = failed_job(sim, reprotect_to_azure(sim, WIN01))
+    assert failing_task(job)[1].code == "78060"
     sim.advance(16 * 60)
     poller = reprotect_to_azure(sim, WIN01)
     sim.advance(3600)
@@ -193,14 +198,13 @@ def test_classic_failback_reprotect_failover_commit_reprotect_back_V1_V5(sim: Si
 def test_reprotect_fails_until_the_agent_registers_V4(sim: Sim) -> None:
     # vmw-win01 started in Azure when the scenario was seeded: 5 minutes later its agent is not registered
     sim.advance(5 * 60)
-    error, job = failed_job(sim, reprotect_to_onprem(sim, WIN01))
+    job = failed_job(sim, reprotect_to_onprem(sim, WIN01))
     task, details = failing_task(job)
     assert task == "ReprotectPrerequisitesCheck"
     assert details.code == "78060"
     assert "isn't installed" in details.message
     assert "15 minutes" in details.possible_causes
     assert details.recommended_action.startswith("Wait")
-    assert "78060" in str(error)
     assert sim.item(WIN01).properties.allowed_operations == ["ReverseReplicate", "DisableProtection"]
 
     sim.advance(6 * 60 + 30)  # 13:30 after the start (the check runs at 14:00): still within the window
@@ -223,7 +227,7 @@ def test_agent_heartbeat_shows_when_the_agent_registered_V4(sim: Sim) -> None:
 def test_nfs_datastore_fails_while_preparing_the_master_target_V3(sim: Sim) -> None:
     sim.control.reset("vmware-nfs")
     assert [d.type for d in master_target(sim, "mt-win-01").data_stores] == ["NFS"]
-    error, job = failed_job(sim, reprotect_to_onprem(sim, WIN01, datastore="nfs-datastore-01"))
+    job = failed_job(sim, reprotect_to_onprem(sim, WIN01, datastore="nfs-datastore-01"))
     task, details = failing_task(job)
     assert (task, details.code) == ("PrepareMasterTargetTask", "78063")
     assert "VMFS or vSAN" in details.possible_causes
@@ -236,7 +240,7 @@ def test_more_than_60_disks_on_a_master_target_fails_counting_reprotects_in_flig
     assert master_target(sim, "mt-win-01").disk_count == 56
     first = reprotect_to_onprem(sim, WIN01)  # 56 + 2 = 58
     second = reprotect_to_onprem(sim, WIN02)  # 58 + 3 = 61 > 60 while the first is still running
-    error, job = failed_job(sim, second)
+    job = failed_job(sim, second)
     task, details = failing_task(job)
     assert (task, details.code) == ("ReprotectPrerequisitesCheck", "78062")
     assert "61 disks" in details.message
@@ -249,7 +253,7 @@ def test_more_than_60_disks_on_a_master_target_fails_counting_reprotects_in_flig
 def test_linux_vm_with_windows_master_target_fails_V3(sim: Sim) -> None:
     sim.control.reset("vmware-linux-windows-mt")
     assert [t.os_type for t in fabric_details(sim).master_target_servers] == ["Windows"]
-    error, job = failed_job(sim, reprotect_to_onprem(sim, LIN03))
+    job = failed_job(sim, reprotect_to_onprem(sim, LIN03))
     task, details = failing_task(job)
     assert (task, details.code) == ("ReprotectPrerequisitesCheck", "78061")
     assert "Linux master target" in details.recommended_action
@@ -258,7 +262,7 @@ def test_linux_vm_with_windows_master_target_fails_V3(sim: Sim) -> None:
 def test_read_only_vcenter_account_hides_datastores_and_fails_reprotect_V3(sim: Sim) -> None:
     sim.control.reset("vmware-readonly-vcenter")
     assert master_target(sim, "mt-win-01").data_stores == []
-    error, job = failed_job(sim, reprotect_to_onprem(sim, WIN01))
+    job = failed_job(sim, reprotect_to_onprem(sim, WIN01))
     task, details = failing_task(job)
     assert (task, details.code) == ("PrepareMasterTargetTask", "78064")
     assert "read-only" in details.possible_causes
@@ -267,13 +271,13 @@ def test_read_only_vcenter_account_hides_datastores_and_fails_reprotect_V3(sim: 
 
 def test_read_only_run_as_account_in_the_request_fails_reprotect_V3(sim: Sim) -> None:
     sim.advance(16 * 60)
-    error, job = failed_job(sim, reprotect_to_onprem(sim, WIN01, run_as="vcenter-readonly"))
+    job = failed_job(sim, reprotect_to_onprem(sim, WIN01, run_as="vcenter-readonly"))
     assert failing_task(job)[1].code == "78064"
 
 
 def test_mixed_os_replication_group_fails_reprotect_V3(sim: Sim) -> None:
     sim.control.reset("vmware-mixed-os-group")
-    error, job = failed_job(sim, reprotect_to_onprem(sim, WIN03))
+    job = failed_job(sim, reprotect_to_onprem(sim, WIN03))
     task, details = failing_task(job)
     assert (task, details.code) == ("ReprotectPrerequisitesCheck", "78065")
     assert "vmw-mixed-group" in details.message
@@ -283,7 +287,7 @@ def test_replication_group_must_share_one_master_target_V5(sim: Sim) -> None:
     first = reprotect_to_onprem(sim, LIN01, mt="mt-lin-01", retention="/mnt/retention")
     sim.advance(3600)
     assert first.result().properties.provider_specific_details.master_target_id == "mt-lin-01"
-    error, job = failed_job(
+    job = failed_job(
         sim,
         reprotect_to_onprem(
             sim, LIN02, mt="mt-lin-02", retention="/mnt/retention", datastore="datastore-vmfs-02"
@@ -299,7 +303,7 @@ def test_disconnected_configuration_server_fails_reprotect_V3(sim: Sim) -> None:
         sim.asr.replication_fabrics.get(RG, VAULT, "vmware-cs01").properties.custom_details.cs_service_status
         == "Stopped"
     )
-    error, job = failed_job(sim, reprotect_to_onprem(sim, WIN01))
+    job = failed_job(sim, reprotect_to_onprem(sim, WIN01))
     assert failing_task(job)[1].code == "78068"
 
 
@@ -340,7 +344,7 @@ def test_failback_without_shutting_down_azure_runs_both_copies(sim: Sim) -> None
 def test_commit_after_the_onprem_vm_failed_to_start_is_reported(sim: Sim) -> None:
     _protected_win01(sim)
     sim.control.fault(kind="job_failure", task="StartVmOnPrimary", vm="vmw-win01")
-    error, job = failed_job(sim, failback(sim, WIN01), seconds=900)
+    job = failed_job(sim, failback(sim, WIN01), seconds=900)
     assert failing_task(job)[0] == "StartVmOnPrimary"
     item = sim.item(WIN01)
     assert "Commit" in item.properties.allowed_operations  # the data is home; only the boot failed
