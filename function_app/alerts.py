@@ -18,8 +18,10 @@ it never waits for a run.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import importlib
+import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -40,6 +42,8 @@ CONDITIONS = ("Fired", "Resolved")
 #: Run phases in which a Resolved alert may still stop the run (no destructive ASR step yet).
 CANCELLABLE_PHASES = {"preflight", "sync", "approval", "window"}
 INITIATOR_PREFIX = "alert:"
+#: Longest the route waits on a cancel it sent (the events go out first).
+CANCEL_SEND_SECONDS = 0.8
 
 
 @dataclass(frozen=True)
@@ -164,11 +168,32 @@ async def _resolved(
         elif request_cancel is None:
             return 503, results
         else:
-            answer = await request_cancel(client, run_id, INITIATOR_PREFIX + alert.rule, "alert resolved")
+            answer = await _cancel_without_waiting(request_cancel, client, run_id, alert)
             entry["action"] = "cancel requested"
             entry["answer"] = answer
         results.append(entry)
     return 202, results
+
+
+async def _cancel_without_waiting(
+    request_cancel: Callable[..., Awaitable[Any]],
+    client: df.DurableOrchestrationClient,
+    run_id: str,
+    alert: Alert,
+) -> Any:
+    """Send the cancel through ``failbacks.request_cancel`` but do not wait for the verdict.
+
+    Action groups want a quick answer; the run's verdict shows on its status page.
+    ``wait_seconds=0`` when the function accepts it, else stop waiting after the events
+    went out (they are raised before the wait starts).
+    """
+    by, reason = INITIATOR_PREFIX + alert.rule, "alert resolved"
+    if "wait_seconds" in inspect.signature(request_cancel).parameters:
+        return await request_cancel(client, run_id, by, reason, wait_seconds=0)
+    try:
+        return await asyncio.wait_for(request_cancel(client, run_id, by, reason), timeout=CANCEL_SEND_SECONDS)
+    except TimeoutError:
+        return {"accepted": None, "reason": "cancel sent; the run will answer on its status page"}
 
 
 @bp.orchestration_trigger(context_name="context")
