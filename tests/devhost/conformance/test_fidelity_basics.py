@@ -122,6 +122,19 @@ def test_max_concurrent_activity_functions_caps_parallel_activities(run_app):
     assert _peak_overlap(spans) == 2
 
 
+def test_max_concurrent_orchestrator_functions_caps_parallel_episodes(run_app):
+    """host.json maxConcurrentOrchestratorFunctions=2: six blocking orchestrators, at most two at once."""
+    app = run_app("concurrency")
+    ids = [app.start("slow_orchestration") for _ in range(6)]
+    app.drive_until(lambda: all(app.runtime_status(i) == "Completed" for i in ids))
+    spans = [
+        dict(zip(("start", "end"), map(float, line.split()), strict=True))
+        for line in app.lines("orchestrator-spans.txt")
+    ]
+    assert len(spans) == 6
+    assert 1 <= _peak_overlap(spans) <= 2
+
+
 def test_day_long_timer_completes_in_virtual_time(run_app, virtual_clock):
     """A 24-hour durable timer fires when the host jumps the virtual clock (W2 approval timeouts)."""
     app = run_app("chaining")

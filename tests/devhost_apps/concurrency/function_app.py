@@ -1,6 +1,8 @@
 """Six parallel activities under host.json maxConcurrentActivityFunctions = 2."""
 
+import os
 import time
+from pathlib import Path
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -21,3 +23,13 @@ def timed_work(index: int) -> dict:
     start = time.time()
     time.sleep(0.3)
     return {"index": index, "start": start, "end": time.time()}
+
+
+@app.orchestration_trigger(context_name="context")
+def slow_orchestration(context: df.DurableOrchestrationContext):
+    # Deliberately blocking and impure: records the wall-clock span of each invocation.
+    start = time.time()
+    time.sleep(0.2)
+    with open(Path(os.environ["CONFORMANCE_LOG_DIR"]) / "orchestrator-spans.txt", "a", encoding="utf-8") as f:
+        f.write(f"{start} {time.time()}\n")
+    return "done"
