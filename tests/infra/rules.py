@@ -219,6 +219,41 @@ def cross_scope_modules(t: Template) -> list[str]:
     return out
 
 
+def roles_go_to_the_app_identity(t: Template) -> list[str]:
+    """Every role module grants to the app's user-assigned identity, as a service principal."""
+    out = []
+    for call in t.main.modules():
+        if not call.target.name.startswith("roles-"):
+            continue
+        principal = json.dumps((call.body.get("params") or {}).get("principalId"))
+        if '"identity"' not in principal or '"principalId"' not in principal:
+            out.append(f"{call.symbol}: principalId must be identity.outputs.principalId")
+    for res in t.resources("Microsoft.Authorization/roleAssignments", existing=False):
+        if res.properties.get("principalType") != "ServicePrincipal":
+            out.append(f"{_where(res)}: principalType must be ServicePrincipal")
+    return out
+
+
+def secrets_only_through_key_vault(t: Template) -> list[str]:
+    """No app setting carries a @secure() parameter's value; secrets are Key Vault references."""
+    secure = [
+        name
+        for name, p in t.main.parameters.items()
+        if any(d.get("type") == "secure" for d in p.get("decorators") or [])
+    ]
+    settings, out = _function_app_settings(t)
+    for name, value in settings.items():
+        text = json.dumps(value)
+        for param in secure:
+            # empty(<param>) only decides whether a Key Vault reference is set at all.
+            if f'"{param}"' in text.replace(f'"item_to_test": "{param}"', ""):
+                out.append(f"app setting {name} carries the secret parameter {param} in plain text")
+    signing = json.dumps(settings.get("APPROVAL_SIGNING_KEY"))
+    if "@Microsoft.KeyVault(" not in signing:
+        out.append("APPROVAL_SIGNING_KEY must be a Key Vault reference")
+    return out
+
+
 def _function_app_settings(t: Template) -> tuple[dict[str, Any], list[str]]:
     sites = t.resources("Microsoft.Web/sites", existing=False)
     if len(sites) != 1:
@@ -390,6 +425,8 @@ RULES: dict[str, Rule] = {
     "https_and_tls12": https_and_tls12,
     "roles_least_privilege": roles_least_privilege,
     "cross_scope_modules": cross_scope_modules,
+    "roles_go_to_the_app_identity": roles_go_to_the_app_identity,
+    "secrets_only_through_key_vault": secrets_only_through_key_vault,
     "app_settings_match_code": app_settings_match_code,
     "entry_file_setting": entry_file_setting,
     "flex_consumption_python": flex_consumption_python,

@@ -66,6 +66,14 @@ MUTATIONS = [
         "  PYTHON_SCRIPT_FILE_NAME: 'entrypoint.py'\n",
         "",
     ),
+    # Beyond the five: the signing key wired straight into an app setting (plain text).
+    Mutation(
+        "plain-secret",
+        "signing key as a plain app setting",
+        "main.bicep",
+        "APPROVAL_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.approvalSigningKeyUri})'",
+        "APPROVAL_SIGNING_KEY: approvalSigningKey",
+    ),
 ]
 
 

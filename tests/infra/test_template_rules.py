@@ -39,6 +39,14 @@ def test_vault_and_workspace_roles_are_deployed_into_each_targets_resource_group
     assert rules.cross_scope_modules(template) == []
 
 
+def test_every_grant_goes_to_the_apps_identity(template: Template) -> None:
+    assert rules.roles_go_to_the_app_identity(template) == []
+
+
+def test_secrets_reach_the_app_only_as_key_vault_references(template: Template) -> None:
+    assert rules.secrets_only_through_key_vault(template) == []
+
+
 def test_app_settings_are_the_codes_setting_names_plus_platform_ones(template: Template) -> None:
     assert rules.app_settings_match_code(template) == []
 
