@@ -45,6 +45,7 @@ def test_chaining_public_history_merges_scheduling_into_completions(run_app):
     assert [first["Result"], second["Result"]] == ["Hello Tokyo", "Hello Seattle"]
     assert "ScheduledTime" in first
     assert completed["OrchestrationStatus"] == "Completed"
+    assert not {"OrchestrationInstance", "ParentInstance", "Version", "Tags"} & set(started)
     for event in events:
         assert "EventId" not in event
         assert "IsPlayed" not in event
@@ -57,6 +58,8 @@ def test_history_results_only_with_show_history_output(run_app):
     app.drive_until_status(instance_id)
     events = app.history(instance_id, output=False)
     assert not any("Result" in e for e in events if e["EventType"] == "TaskCompleted")
+    hidden = app.status_response(instance_id, showHistory=True, showInput=False).json()["historyEvents"]
+    assert not any("Input" in e for e in hidden)
 
 
 def test_replay_flag_is_true_before_the_last_yield_and_false_after(run_app):

@@ -140,3 +140,26 @@ def test_one_megabyte_body_round_trips(http_app):
     response = http_app.http.post(_url(http_app, "echo"), data=payload, timeout=60)
     assert response.status_code == 200
     assert len(response.json()["body"]) == len(payload)
+
+
+def test_form_post_is_parsed_into_req_form(http_app):
+    """W4: approval pages post a form; the function reads req.form."""
+    response = http_app.http.post(
+        _url(http_app, "form"), data={"decision": "approved", "comment": "ok by me"}, timeout=30
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["form"] == {"decision": "approved", "comment": "ok by me"}
+    assert body["contentType"] == "application/x-www-form-urlencoded"
+
+
+def test_redirect_keeps_status_and_location(http_app):
+    response = http_app.http.get(_url(http_app, "redirect"), allow_redirects=False, timeout=30)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/api/items/1"
+
+
+def test_no_content_response(http_app):
+    response = http_app.http.delete(_url(http_app, "empty"), timeout=30)
+    assert response.status_code == 204
+    assert response.content == b""

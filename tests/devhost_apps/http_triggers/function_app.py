@@ -73,3 +73,18 @@ def admin_only(req: func.HttpRequest) -> func.HttpResponse:
 @app.route(route="broken", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def broken(req: func.HttpRequest) -> func.HttpResponse:
     raise RuntimeError("handler crashed")
+
+
+@app.route(route="form", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+def form(req: func.HttpRequest) -> func.HttpResponse:
+    return _json({"form": dict(req.form), "contentType": req.headers.get("content-type")})
+
+
+@app.route(route="redirect", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def redirect(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse(status_code=302, headers={"Location": "/api/items/1"})
+
+
+@app.route(route="empty", methods=["DELETE"], auth_level=func.AuthLevel.ANONYMOUS)
+def empty(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse(status_code=204)
