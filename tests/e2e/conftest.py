@@ -14,8 +14,12 @@ import pytest
 
 from scripts.failback_stack import FailbackStack
 
-ASR_WRITES = ("write items.planned_failover", "write jobs.resume", "write items.failover_commit",
-              "write items.reprotect")
+ASR_WRITES = (
+    "write items.planned_failover",
+    "write jobs.resume",
+    "write items.failover_commit",
+    "write items.reprotect",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

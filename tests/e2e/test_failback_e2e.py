@@ -19,7 +19,9 @@ def _item(stack: FailbackStack, friendly: str) -> dict[str, Any]:
     return next(i for i in state["items"] if i.get("friendlyName") == friendly or i.get("vm") == friendly)
 
 
-def test_before_failover_happy_path_through_http_and_the_approval_page_H3a_W1_W2(stack: FailbackStack) -> None:
+def test_before_failover_happy_path_through_http_and_the_approval_page_H3a_W1_W2(
+    stack: FailbackStack,
+) -> None:
     response = stack.post("/api/failbacks", sample_request(), {"x-ms-client-principal-name": "alice"})
     assert response.status_code == 202
     body = response.json()
@@ -38,4 +40,246 @@ def test_before_failover_happy_path_through_http_and_the_approval_page_H3a_W1_W2
     assert report["decisions"][0]["decision"] == "approved"
     final = stack.get(f"/api/failbacks/{run_id}")
     assert final.status_code == 200 and final.json()["outcome"] == "succeeded"
+    assert_clean(stack)
+
+
+def test_during_failover_asks_approval_before_the_shutdown_H3b(stack: FailbackStack) -> None:
+    run_id = stack.start_failback(sample_request(dataSync="during-failover"))
+    waiting = stack.drive_to(run_id, awaiting="approval")
+    assert waiting["jobId"] is None  # nothing started in ASR before the approval
+    assert stack.writes() == {}
+    report = approve_and_finish(stack, run_id)
+    assert report["outcome"] == "succeeded"
+    assert report["dataSync"]["asrDataSyncOption"] == "ForSynchronization"
+    assert_clean(stack, resume=0)
+
+
+def test_alternate_location_creates_the_vm_on_the_named_host_H9(stack: FailbackStack) -> None:
+    run_id = stack.start_failback(sample_request(location="alternate", targetHost="hv-host-02"))
+    report = approve_and_finish(stack, run_id)
+    assert report["outcome"] == "succeeded", report.get("error")
+    assert report["location"] == "alternate"
+    assert_clean(stack)
+
+
+@pytest.mark.parametrize(
+    ("vm", "overrides", "rule"),
+    [
+        ("legacy01", {}, "H2a"),
+        ("db01", {}, "H2b"),
+        ("file01", {}, "H2c"),
+        ("app01", {"location": "alternate", "targetHost": "hv-host-02"}, "H2d"),
+        ("lin01", {}, "active"),
+    ],
+)
+def test_each_preflight_failure_rejects_with_its_reason_and_changes_nothing_H2(
+    stack: FailbackStack, vm: str, overrides: dict[str, Any], rule: str
+) -> None:
+    run_id = stack.start_failback(sample_request(vm, **overrides))
+    report = stack.finish(run_id)
+    assert report["outcome"] == "rejected"
+    assert report["error"]["code"] == "PREFLIGHT_FAILED"
+    failed = [c for c in report["preflight"]["checks"] if not c["passed"]]
+    assert any(rule.lower() in (c["id"] + " " + c["rule"]).lower() for c in failed), failed
+    assert stack.writes() == {}
+    assert stack.invariants() == []
+
+
+def test_dry_run_answers_the_plan_and_changes_nothing(stack: FailbackStack) -> None:
+    response = stack.post("/api/failbacks", sample_request(dryRun=True))
+    assert response.status_code == 200, response.text
+    plan = response.json()["plan"]
+    assert plan["wouldStart"] is True
+    assert [p["name"] for p in plan["phases"]][:3] == ["preflight", "sync", "approval"]
+    assert plan["expectedDowntime"]["seconds"] > 0
+    assert stack.writes() == {}
+
+
+def test_invalid_request_gets_every_reason_as_problem_json(stack: FailbackStack) -> None:
+    response = stack.post(
+        "/api/failbacks", {"vault": {"name": "vault-dr"}, "dataSync": "sometimes", "bogus": 1}
+    )
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    errors = response.json()["errors"]
+    assert len(errors) >= 4
+    assert any("dataSync" in e for e in errors) and any("bogus" in e for e in errors)
+
+
+def test_one_run_per_item_a_second_request_gets_the_existing_run(stack: FailbackStack) -> None:
+    first = stack.start_failback(sample_request())
+    again = stack.post("/api/failbacks", sample_request())
+    assert again.status_code == 202
+    assert again.json()["id"] == first and again.json()["existing"] is True
+    assert again.headers["Location"].endswith(first)
+    approve_and_finish(stack, first)
+    assert_clean(stack)
+
+
+def test_unknown_run_is_a_404_problem(stack: FailbackStack) -> None:
+    response = stack.get("/api/failbacks/fb-vault-dr-nothing-20260101000000")
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+
+
+# ----------------------------------------------------------------- ASR job failures
+
+
+@pytest.mark.parametrize(
+    ("phase", "task", "after"),
+    [
+        ("sync", "SynchronizeDataBeforeFailover", {"resume": 0, "failover_commit": 0, "reprotect": 0}),
+        ("switchover", "SynchronizeData", {"failover_commit": 0, "reprotect": 0}),
+        ("commit", "CommitFailover", {"reprotect": 0}),
+        ("reprotect", "EnableProtectionTask", {}),
+    ],
+)
+def test_a_failed_asr_job_stops_the_run_before_the_next_destructive_step(
+    stack: FailbackStack, phase: str, task: str, after: dict[str, int]
+) -> None:
+    stack.sim.control.fault(
+        kind="job_failure", task=task, vm="web01", code="70094", message="injected failure"
+    )
+    run_id = stack.start_failback(sample_request())
+    report = stack.finish(run_id) if phase == "sync" else approve_and_finish(stack, run_id)
+    assert report["outcome"] == "failed"
+    assert report["error"]["code"] == "ASR_JOB_FAILED"
+    assert "70094" in report["error"]["message"]
+    assert report["error"]["remedy"]
+    assert_clean(stack, **after)
+
+
+# ----------------------------------------------------------------- approval gate (W2)
+
+
+def test_rejection_keeps_the_azure_vm_and_a_new_failback_can_start_W2_H10(stack: FailbackStack) -> None:
+    run_id = stack.start_failback(sample_request())
+    stack.drive_to(run_id, awaiting="approval")
+    assert stack.decide(run_id, "rejected", comment="not tonight").status_code == 200
+    report = stack.finish(run_id)
+    assert report["outcome"] == "not-approved"
+    assert "cancelled" in report["message"]
+    assert_clean(stack, resume=0, failover_commit=0, reprotect=0)
+    rehearsal = stack.post("/api/failbacks", sample_request(dryRun=True))
+    assert rehearsal.status_code == 200 and rehearsal.json()["plan"]["wouldStart"] is True
+
+
+def test_approval_timeout_is_a_safe_outcome_W2(stack: FailbackStack) -> None:
+    run_id = stack.start_failback(
+        sample_request(approval={"approvers": ["ops@contoso.example"], "timeoutHours": 1})
+    )
+    report = stack.finish(run_id)
+    assert report["outcome"] == "not-approved"
+    assert report["decisions"][0]["decision"] == "timeout"
+    assert_clean(stack, resume=0, failover_commit=0, reprotect=0)
+
+
+# ----------------------------------------------------------------- cancel (H10)
+
+
+def test_cancel_during_data_sync_is_refused_with_the_reason_H10(stack: FailbackStack) -> None:
+    run_id = stack.start_failback(sample_request())
+    stack.drive_to(run_id, phase="sync", step="waiting-for-job")
+    response = stack.post(f"/api/failbacks/{run_id}/cancel", {"reason": "changed my mind"})
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "CANCEL_REFUSED_DATA_SYNC"
+    assert "H10" in response.json()["detail"]
+    report = approve_and_finish(stack, run_id)
+    assert report["outcome"] == "succeeded"
+    assert_clean(stack)
+
+
+def test_cancel_while_awaiting_approval_is_accepted(stack: FailbackStack) -> None:
+    run_id = stack.start_failback(sample_request())
+    stack.drive_to(run_id, awaiting="approval")
+    response = stack.post(f"/api/failbacks/{run_id}/cancel", {"reason": "window moved"})
+    assert response.status_code == 202, response.text
+    assert response.json()["accepted"] is True
+    report = stack.finish(run_id)
+    assert report["outcome"] == "cancelled"
+    assert_clean(stack, resume=0, failover_commit=0, reprotect=0)
+
+
+# ----------------------------------------------------------------- verification (H6)
+
+
+def _failing_check(stack: FailbackStack) -> dict[str, Any]:
+    query = "AppHealth | where Computer == 'web01' and Status == 'OK'"
+    stack.sim.control.logs(
+        query=query, table={"columns": [{"name": "Computer", "type": "string"}], "rows": []}
+    )
+    return {"name": "app-ok", "query": query}
+
+
+@pytest.mark.parametrize(
+    ("decision", "outcome", "commits"),
+    [("leave-manual", "left-manual", 0), ("commit-anyway", "succeeded", 1)],
+)
+def test_failed_verification_holds_for_a_person_and_never_commits_by_itself_H6(
+    stack: FailbackStack, decision: str, outcome: str, commits: int
+) -> None:
+    verification = {
+        "workspaceId": "11111111-2222-3333-4444-555555555555",
+        "computer": "web01",
+        "windowMinutes": 10,
+        "checks": [_failing_check(stack)],
+    }
+    run_id = stack.start_failback(sample_request(verification=verification))
+    stack.drive_to(run_id, awaiting="approval")
+    stack.decide(run_id, "approved")
+    held = stack.drive_to(run_id, awaiting="verification-decision")
+    assert held["phase"] == "verify"
+    assert stack.writes().get("write items.failover_commit", 0) == 0
+    early = stack.post(f"/api/failbacks/{run_id}/verification", {"decision": "maybe"})
+    assert early.status_code == 400
+    response = stack.post(
+        f"/api/failbacks/{run_id}/verification",
+        {"decision": decision, "comment": "checked"},
+        {"x-ms-client-principal-name": "bob"},
+    )
+    assert response.status_code == 202, response.text
+    report = stack.finish(run_id)
+    assert report["outcome"] == outcome
+    assert report["decisions"][-1]["by"] == "bob"
+    assert_clean(stack, failover_commit=commits, reprotect=commits)
+
+
+# ----------------------------------------------------------------- ARM faults
+
+
+def test_arm_throttling_and_outages_are_retried_without_a_second_operation(stack: FailbackStack) -> None:
+    stack.sim.control.fault(kind="status", status=503, path="plannedFailover", method="POST")
+    stack.sim.control.fault(kind="throttle", path="replicationJobs", retry_after=1, count=3)
+    stack.sim.control.fault(kind="status", status=500, path="failoverCommit", method="POST")
+    run_id = stack.start_failback(sample_request())
+    report = approve_and_finish(stack, run_id)
+    assert report["outcome"] == "succeeded"
+    assert stack.sim.control.state()["faults"]["http"] == []  # every fault was hit
+    assert_clean(stack)
+
+
+# ----------------------------------------------------------------- host killed and restarted
+
+
+@pytest.mark.parametrize(
+    "phase", ["preflight", "sync", "approval", "switchover", "verify", "commit", "reprotect"]
+)
+def test_host_restarted_in_every_phase_resumes_the_run_W5(stack: FailbackStack, phase: str) -> None:
+    run_id = stack.start_failback(sample_request())
+    before_approval = phase in ("preflight", "sync", "approval")
+    if phase == "preflight":
+        stack.restart_host()  # while the pre-flight activity may still run
+    elif phase == "sync":
+        stack.drive_to(run_id, phase="sync", step="waiting-for-job")
+        stack.restart_host()
+    stack.drive_to(run_id, awaiting="approval")
+    if phase == "approval":
+        stack.restart_host()
+    assert stack.decide(run_id, "approved").status_code == 200
+    if not before_approval:
+        seen = stack.drive_to(run_id, phase=phase)
+        assert seen["phase"] == phase, seen
+        stack.restart_host()
+    report = stack.finish(run_id)
+    assert report["outcome"] == "succeeded"
     assert_clean(stack)
