@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from simulator.errors import not_found
 from simulator.handlers.paging import page
 from simulator.lro import accepted
 from simulator.models.base import iso
@@ -36,8 +37,6 @@ def list_container_items(req: Request) -> Response:
     world = req.world
     container = world.fabric(req.params["fabric"]).containers.get(req.params["container"].lower())
     if container is None:
-        from simulator.errors import not_found
-
         raise not_found("protection container", req.params["container"])
     now = world.now()
     return page(req, [i.to_arm(now) for i in container.items()])
@@ -126,7 +125,71 @@ def get_recovery_point(req: Request) -> Response:
     """GET one recovery point."""
     point = _recovery_point(req)
     if req.params["point"].lower() != point["name"]:
-        from simulator.errors import not_found
-
         raise not_found("recovery point", req.params["point"])
     return Response(200, point)
+
+
+def _protectable(req: Request, item: ProtectedItem) -> dict[str, Any]:
+    machine = item.machine
+    return {
+        "id": f"{item.container.arm_id}/replicationProtectableItems/{item.protectable_item_id}",
+        "name": item.protectable_item_id,
+        "type": "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/"
+        "replicationProtectableItems",
+        "location": None,
+        "properties": {
+            "friendlyName": machine.name,
+            "protectionStatus": "Protected",
+            "replicationProtectedItemId": item.arm_id,
+            "recoveryServicesProviderId": provider.arm_id if (provider := item.provider()) else None,
+            "protectionReadinessErrors": [],
+            "supportedReplicationProviders": [item.instance_type],
+            "customDetails": {
+                "instanceType": item.protected_item_type,
+                "sourceItemId": item.protectable_item_id,
+                "generation": "2",
+                "osDetails": {"osType": machine.os_type},
+                "diskDetails": [
+                    {"maxSizeMB": d.size_gb * 1024, "vhdType": "VHDX", "vhdId": d.name, "vhdName": d.name}
+                    for d in machine.disks
+                ],
+                "hyperVHost": machine.onprem_host,
+            },
+        },
+    }
+
+
+@route(
+    "GET",
+    VAULT + r"/replicationfabrics/(?P<fabric>[^/]+)/replicationprotectioncontainers/(?P<container>[^/]+)"
+    r"/replicationprotectableitems",
+    name="protectable_items.list",
+)
+def list_protectable_items(req: Request) -> Response:
+    """GET the VMs the on-prem server reports in a container (VMs deleted on-prem are absent)."""
+    world = req.world
+    container = world.fabric(req.params["fabric"]).containers.get(req.params["container"].lower())
+    if container is None:
+        raise not_found("protection container", req.params["container"])
+    present = [i for i in container.items() if i.machine.onprem_state != "absent"]
+    return page(req, [_protectable(req, i) for i in present])
+
+
+@route(
+    "GET",
+    VAULT + r"/replicationfabrics/(?P<fabric>[^/]+)/replicationprotectioncontainers/(?P<container>[^/]+)"
+    r"/replicationprotectableitems/(?P<protectable>[^/]+)",
+    name="protectable_items.get",
+)
+def get_protectable_item(req: Request) -> Response:
+    """GET one protectable item (404 when the on-prem VM is gone)."""
+    world = req.world
+    container = world.fabric(req.params["fabric"]).containers.get(req.params["container"].lower())
+    if container is None:
+        raise not_found("protection container", req.params["container"])
+    for item in container.items():
+        if item.protectable_item_id.lower() == req.params["protectable"].lower() and (
+            item.machine.onprem_state != "absent"
+        ):
+            return Response(200, _protectable(req, item))
+    raise not_found("protectable item", req.params["protectable"])

@@ -9,13 +9,14 @@ operation's tasks into its own job and call the callbacks itself.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from simulator.errors import ArmError, bad_request, conflict
-from simulator.models.base import IDLE_SCENARIO_START, RPI_TYPE, iso, new_guid
+from simulator.models.base import IDLE_SCENARIO_START, RPI_TYPE, iso
 
 if TYPE_CHECKING:
     from simulator.models.fabrics import Container, Policy
@@ -96,7 +97,8 @@ class ProtectedItem:
         self.last_failover_time: datetime | None = None
         self.recovery_plan: str | None = None
         self.health_errors: list[dict[str, Any]] = []
-        self.protectable_item_id = new_guid()
+        # the Hyper-V/VMware VM id: stable per item so it survives resets
+        self.protectable_item_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"protectable/{name}"))
 
     # --- identity -----------------------------------------------------------------------------
     @property

@@ -96,3 +96,21 @@ def test_items_filtered_by_recovery_plan(sim: Sim) -> None:
 def test_recovery_points(sim: Sim) -> None:
     points = list(sim.asr.recovery_points.list_by_replication_protected_items(RG, VAULT, *WEB01))
     assert [p.name for p in points] == ["latest"]
+
+
+def test_protectable_items_show_which_onprem_vms_exist_H3b(sim: Sim) -> None:
+    listed = sim.asr.replication_protectable_items.list_by_replication_protection_containers(
+        RG, VAULT, "site-hq", "hq-container"
+    )
+    names = {p.properties.friendly_name for p in listed}
+    assert "web01" in names
+    assert "old01" not in names  # deleted on-prem
+    web = sim.item(WEB01)
+    protectable_name = web.properties.protectable_item_id.rsplit("/", 1)[1]
+    got = sim.asr.replication_protectable_items.get(RG, VAULT, "site-hq", "hq-container", protectable_name)
+    assert got.properties.replication_protected_item_id == web.id
+    with pytest.raises(ResourceNotFoundError):
+        old = sim.item(("site-hq", "hq-container", "rpi-old01"))
+        sim.asr.replication_protectable_items.get(
+            RG, VAULT, "site-hq", "hq-container", old.properties.protectable_item_id.rsplit("/", 1)[1]
+        )
