@@ -88,8 +88,8 @@ def test_fan_in_keeps_yield_order_when_completions_arrive_out_of_order(run_app):
     assert app.status_response(instance_id).json()["output"] == ["a", "b", "c"]
 
     events = app.history(instance_id)
-    completions = [e["Result"] for e in events if e["EventType"] == "TaskCompleted"]
-    assert completions == ["c", "a", "b"]
+    completions = [(e["TaskScheduledId"], e["Result"]) for e in events if e["EventType"] == "TaskCompleted"]
+    assert completions == [(2, "c"), (0, "a"), (1, "b")]
     assert history_types(events)[-1] == "ExecutionCompleted"
 
 

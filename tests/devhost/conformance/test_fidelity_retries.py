@@ -43,6 +43,8 @@ def test_retry_history_has_a_timer_after_every_failed_attempt(run_app):
     assert all(timedelta(seconds=1) <= d < timedelta(seconds=2) for d in delays[:2]), delays
     assert delays[2] < timedelta(seconds=1), "the timer after the last attempt fires at once"
     assert all("TimerId" not in e for e in events if e["EventType"] == "TimerFired")
+    # DTFx numbering: attempt, timer, attempt, timer, attempt, final timer = ids 0-5.
+    assert [e["TaskScheduledId"] for e in events if e["EventType"] == "TaskFailed"] == [0, 2, 4]
 
 
 def test_second_attempt_success_returns_its_value_without_further_timers(run_app):
