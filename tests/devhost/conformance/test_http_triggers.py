@@ -163,3 +163,24 @@ def test_no_content_response(http_app):
     response = http_app.http.delete(_url(http_app, "empty"), timeout=30)
     assert response.status_code == 204
     assert response.content == b""
+
+
+def test_plain_function_app_registers_a_durable_blueprint(run_app):
+    """The official blueprint pattern: func.FunctionApp + df.Blueprint; unset auth levels inherit FUNCTION."""
+    app = run_app("funcapp_blueprint")
+    start = f"{app.base_url}/api/startRun"
+    assert app.http.get(start, timeout=30).status_code == 401
+    response = app.http.post(start, params={"code": app.host.function_key, "first": "Kyoto"}, timeout=30)
+    assert response.status_code == 202
+    instance_id = response.json()["id"]
+    assert app.drive_until_status(instance_id) == "Completed"
+    assert app.status_response(instance_id).json()["output"] == ["Visited Kyoto", "Visited Lima"]
+
+
+def test_route_without_methods_accepts_any_method(run_app):
+    app = run_app("funcapp_blueprint")
+    key = {"x-functions-key": app.host.function_key}
+    url = f"{app.base_url}/api/Greeter"
+    assert app.http.get(url, params={"name": "Ada"}, headers=key, timeout=30).text == "Greetings, Ada."
+    assert app.http.post(url, json={"name": "Bo"}, headers=key, timeout=30).text == "Greetings, Bo."
+    assert app.http.delete(url, headers=key, timeout=30).text == "Greetings, stranger."
