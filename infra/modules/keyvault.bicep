@@ -121,9 +121,11 @@ resource acsAccessKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empt
 output name string = vault.name
 output id string = vault.id
 output uri string = vault.properties.vaultUri
-// Version-less URIs, so a rotated secret is picked up without redeploying the app.
+// Version-less URIs, so a rotated secret is picked up without redeploying the app. The
+// optional ones are always given (main.bicep only uses them when the secret exists), so no
+// output expression touches a secure parameter.
 output approvalSigningKeyUri string = signingKey.properties.secretUri
-output approvalSigningKeyPreviousUri string = empty(approvalSigningKeyPrevious) ? '' : '${vault.properties.vaultUri}secrets/approval-signing-key-previous'
-output notifyWebhookUrlUri string = empty(notifyWebhookUrl) ? '' : '${vault.properties.vaultUri}secrets/notify-webhook-url'
-output notifyAcsAccessKeyUri string = empty(notifyAcsAccessKey) ? '' : '${vault.properties.vaultUri}secrets/notify-acs-access-key'
-output notifyTeamsWebhookUrlUri string = empty(notifyTeamsWebhookUrl) ? '' : '${vault.properties.vaultUri}secrets/notify-teams-webhook-url'
+output approvalSigningKeyPreviousUri string = '${vault.properties.vaultUri}secrets/approval-signing-key-previous'
+output notifyWebhookUrlUri string = '${vault.properties.vaultUri}secrets/notify-webhook-url'
+output notifyAcsAccessKeyUri string = '${vault.properties.vaultUri}secrets/notify-acs-access-key'
+output notifyTeamsWebhookUrlUri string = '${vault.properties.vaultUri}secrets/notify-teams-webhook-url'

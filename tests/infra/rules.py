@@ -248,6 +248,19 @@ def secrets_only_through_key_vault(t: Template) -> list[str]:
             # empty(<param>) only decides whether a Key Vault reference is set at all.
             if f'"{param}"' in text.replace(f'"item_to_test": "{param}"', ""):
                 out.append(f"app setting {name} carries the secret parameter {param} in plain text")
+    for f in t.files.values():
+        hidden = {
+            n
+            for n, p in f.parameters.items()
+            if any(d.get("type") == "secure" for d in p.get("decorators") or [])
+        }
+        for out_name, output in (f.doc.get("outputs") or {}).items():
+            text = json.dumps(output.get("value"))
+            out += [
+                f"{f.path.name}: output {out_name} uses secure parameter {h}"
+                for h in hidden
+                if f'"{h}"' in text
+            ]
     signing = json.dumps(settings.get("APPROVAL_SIGNING_KEY"))
     if "@Microsoft.KeyVault(" not in signing:
         out.append("APPROVAL_SIGNING_KEY must be a Key Vault reference")
