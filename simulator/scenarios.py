@@ -25,6 +25,9 @@ from simulator.models.world import World
 
 Builder = Callable[[World], None]
 
+#: thumbprint of the certificate of the encrypted VMM fabric ``vmm-secure`` (H4)
+ENCRYPTION_THUMBPRINT = "7A1B2C3D4E5F60718293A4B5C6D7E8F901234567"
+
 
 @dataclass
 class Scenario:
@@ -251,6 +254,27 @@ def build_default(world: World) -> None:
         os_type="Linux",
     )
     world.machines["lin01"].start_onprem(now - timedelta(days=10))
+
+    # a VMM server with cloud data encryption: failback names its certificate (H4)
+    secure = world.add_fabric("vmm-secure", "vmm02.contoso.local", "VMM")
+    secure.encryption = {
+        "kekState": "Enabled",
+        "kekCertThumbprint": ENCRYPTION_THUMBPRINT,
+        "kekCertExpiryDate": "2028-06-30T00:00:00Z",
+    }
+    secure.add_provider("vmm02", "vmm02.contoso.local")
+    vault_cloud = secure.add_container("cloud-secure", "Cloud-Secure")
+    add_hyperv_vm(
+        world,
+        vault_cloud,
+        policy,
+        item_name="rpi-fin01",
+        vm="fin01",
+        host="vmm02",
+        disks=[(128, True)],
+        state=hyperv.UNPLANNED_COMMITTED,
+        in_azure_since=now - timedelta(days=1),
+    )
 
 
 def build_many(world: World) -> None:

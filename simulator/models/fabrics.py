@@ -159,6 +159,8 @@ class Fabric:
     containers: dict[str, Container] = field(default_factory=dict)
     custom_details: Callable[[datetime], dict[str, Any]] | None = None
     internal_identifier: str = field(default_factory=new_guid)
+    #: cloud data encryption (VMM, H4): ``{"kekState", "kekCertThumbprint", "kekCertExpiryDate"}``
+    encryption: dict[str, Any] | None = None
 
     @property
     def arm_id(self) -> str:
@@ -205,12 +207,9 @@ class Fabric:
             "location": None,
             "properties": {
                 "friendlyName": self.friendly_name,
-                "encryptionDetails": {
-                    "kekState": "None",
-                    "kekCertThumbprint": None,
-                    "kekCertExpiryDate": None,
-                },
-                "rolloverEncryptionDetails": {"kekState": "None"},
+                "encryptionDetails": self.encryption
+                or {"kekState": "None", "kekCertThumbprint": None, "kekCertExpiryDate": None},
+                "rolloverEncryptionDetails": {"kekState": "None", "kekCertThumbprint": None},
                 "internalIdentifier": self.internal_identifier,
                 "bcdrState": "Valid",
                 "customDetails": self._details(at),

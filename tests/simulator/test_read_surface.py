@@ -114,3 +114,16 @@ def test_protectable_items_show_which_onprem_vms_exist_H3b(sim: Sim) -> None:
         sim.asr.replication_protectable_items.get(
             RG, VAULT, "site-hq", "hq-container", old.properties.protectable_item_id.rsplit("/", 1)[1]
         )
+
+
+def test_encrypted_vmm_fabric_shows_its_certificate_H4(sim: Sim) -> None:
+    fabric = sim.asr.replication_fabrics.get(RG, VAULT, "vmm-secure")
+    assert fabric.properties.encryption_details.kek_state == "Enabled"
+    assert (
+        fabric.properties.encryption_details.kek_cert_thumbprint == "7A1B2C3D4E5F60718293A4B5C6D7E8F901234567"
+    )
+    assert (
+        sim.asr.replication_fabrics.get(RG, VAULT, "vmm-contoso").properties.encryption_details.kek_state
+        == "None"
+    )
+    assert sim.item(("vmm-secure", "cloud-secure", "rpi-fin01")).properties.friendly_name == "fin01"
