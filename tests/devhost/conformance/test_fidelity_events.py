@@ -100,3 +100,35 @@ def test_raise_event_to_unknown_instance_is_404_and_to_finished_instance_is_410(
     app.raise_event_http(instance_id, "go", 1)
     assert app.drive_until_status(instance_id) == "Completed"
     assert app.raise_event_http(instance_id, "go", 2).status_code == 410
+
+
+def test_expiry_timer_reused_across_task_any_rounds(run_app, virtual_clock):
+    """Human-interaction pattern: a wrong answer, then the right one, before the timer."""
+    app = run_app("events")
+    start = virtual_clock.now()
+    instance_id = app.start("challenge")
+    app.settle()
+    app.raise_event_http(instance_id, "Answer", 1)
+    app.settle()
+    assert app.runtime_status(instance_id) == "Running"
+    app.raise_event_http(instance_id, "Answer", 1234)
+    app.settle()
+    assert app.status_response(instance_id).json()["output"] == "verified on attempt 2"
+    assert virtual_clock.now() - start < timedelta(seconds=90)
+
+
+def test_expiry_timer_wins_when_nobody_answers(run_app, virtual_clock):
+    app = run_app("events")
+    start = virtual_clock.now()
+    instance_id = app.start("challenge")
+    assert app.drive_until_status(instance_id) == "Completed"
+    assert app.status_response(instance_id).json()["output"] == "expired"
+    assert virtual_clock.now() - start >= timedelta(seconds=90)
+
+
+def test_monitor_loop_polls_on_hourly_timers(run_app):
+    app = run_app("events")
+    instance_id = app.start("monitor")
+    assert app.drive_until_status(instance_id) == "Completed"
+    output = app.status_response(instance_id).json()["output"]
+    assert output == {"polls": 4, "at": "2026-01-01T03:00:00+00:00"}

@@ -68,3 +68,39 @@ def ticking(context: df.DurableOrchestrationContext):
 def slow(seconds: float) -> str:
     time.sleep(seconds)
     return "slept"
+
+
+@app.orchestration_trigger(context_name="context")
+def challenge(context: df.DurableOrchestrationContext):
+    # Human-interaction pattern: the same expiry timer joins several task_any rounds.
+    expiry = context.create_timer(context.current_utc_datetime + timedelta(seconds=90))
+    answer = context.wait_for_external_event("Answer")
+    for attempt in range(1, 4):
+        winner = yield context.task_any([answer, expiry])
+        if winner == expiry:
+            return "expired"
+        if answer.result == 1234:
+            expiry.cancel()
+            return f"verified on attempt {attempt}"
+        answer = context.wait_for_external_event("Answer")
+    expiry.cancel()
+    return "too many attempts"
+
+
+@app.orchestration_trigger(context_name="context")
+def monitor(context: df.DurableOrchestrationContext):
+    # Monitor pattern: poll with an activity, sleep on a durable timer, until done or expired.
+    expiry = context.current_utc_datetime + timedelta(hours=6)
+    polls = 0
+    while context.current_utc_datetime < expiry:
+        state = yield context.call_activity("check_job", polls)
+        polls += 1
+        if state == "done":
+            return {"polls": polls, "at": context.current_utc_datetime.isoformat()}
+        yield context.create_timer(context.current_utc_datetime + timedelta(hours=1))
+    return {"polls": polls, "at": "expired"}
+
+
+@app.activity_trigger(input_name="poll")
+def check_job(poll: int) -> str:
+    return "done" if poll >= 3 else "running"
