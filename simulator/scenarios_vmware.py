@@ -282,9 +282,10 @@ def add_default_content(world: World, failed_over_at: datetime) -> None:
         )
         for name in ("vmw-lin01", "vmw-lin02")
     ]
-    add_modernized_vm(
+    rcm = add_modernized_vm(
         world, appliance, rcm_container, vm="vmw-rcm01", disks=[128], in_azure_since=now - timedelta(hours=2)
     )
+    add_plan(world, "rp-vmware-rcm", "RP-VMware-Modernized", [[rcm]], world.fabric(RCM_FABRIC))
     add_plan(world, "rp-vmware-linux", "RP-VMware-Linux-Group", [lin], world.fabric(CS_FABRIC))
 
     site = world.fabrics.get("site-hq")

@@ -11,6 +11,8 @@ from azure.mgmt.recoveryservicessiterecovery import models as m
 
 from tests.simulator.conftest import RG, VAULT, Sim
 from tests.simulator.test_vmware_classic import LIN01, LIN02, reprotect_to_onprem
+from tests.simulator.test_vmware_modernized import RCM01
+from tests.simulator.test_vmware_modernized import reprotect_to_onprem as rcm_reprotect
 
 RP_DB01 = ("site-hq", "hq-container", "rpi-rp-db01")
 RP_APP01 = ("site-hq", "hq-container", "rpi-rp-app01")
@@ -41,7 +43,7 @@ def plan_job(sim: Sim, name: str) -> Any:
 
 def test_plans_list_with_groups_providers_and_allowed_operations(sim: Sim) -> None:
     listed = {p.name: p for p in plans(sim).list(RG, VAULT)}
-    assert set(listed) == {"rp-hyperv", "rp-vmware-linux"}
+    assert set(listed) == {"rp-hyperv", "rp-vmware-linux", "rp-vmware-rcm"}
     hv = plans(sim).get(RG, VAULT, "rp-hyperv").properties
     assert [g.group_type for g in hv.groups] == ["Shutdown", "Failover", "Boot", "Boot"]
     boot = [[i.id.rsplit("/", 1)[1] for i in g.replication_protected_items] for g in hv.groups[2:]]
@@ -203,3 +205,40 @@ def test_plan_operation_refused_while_one_of_its_items_is_busy(sim: Sim) -> None
     assert refused.value.status_code == 409
     sim.advance(4 * 3600)
     poller.result()
+
+
+def test_modernized_plan_fails_back_with_its_provider_input_and_commits(sim: Sim) -> None:
+    poller = rcm_reprotect(sim)
+    sim.advance(3600)
+    poller.result()
+    plan = plans(sim).get(RG, VAULT, "rp-vmware-rcm").properties
+    assert (plan.replication_providers, plan.allowed_operations) == (
+        ["InMageRcmFailback"],
+        ["PlannedFailover"],
+    )
+
+    missing = m.RecoveryPlanPlannedFailoverInput(
+        properties=m.RecoveryPlanPlannedFailoverInputProperties(failover_direction="RecoveryToPrimary")
+    )
+    with pytest.raises(HttpResponseError, match="'InMageRcmFailback' provider specific input"):
+        plans(sim).begin_planned_failover(RG, VAULT, "rp-vmware-rcm", missing)
+
+    body = m.RecoveryPlanPlannedFailoverInput(
+        properties=m.RecoveryPlanPlannedFailoverInputProperties(
+            failover_direction="RecoveryToPrimary",
+            provider_specific_details=[
+                m.RecoveryPlanInMageRcmFailbackFailoverInput(
+                    recovery_point_type="CrashConsistent", use_multi_vm_sync_point="True"
+                )
+            ],
+        )
+    )
+    poller = plans(sim).begin_planned_failover(RG, VAULT, "rp-vmware-rcm", body)
+    sim.advance(3600)
+    assert poller.result().properties.allowed_operations == ["CancelFailover", "Commit"]
+    assert sim.item(RCM01).properties.provider_specific_details.last_planned_failover_status == "Succeeded"
+    commit = plans(sim).begin_failover_commit(RG, VAULT, "rp-vmware-rcm")
+    sim.advance(1800)
+    commit.result()
+    assert sim.item(RCM01).properties.allowed_operations == ["ReverseReplicate", "DisableProtection"]
+    assert sim.control.invariants() == []
