@@ -133,7 +133,7 @@ class DevHost:
                     raise TimeoutError("drive: timeout (real seconds) passed")
                 time.sleep(0.02)
                 continue
-            nxt = self._next_timer()
+            nxt = self.next_timer()
             if nxt is None:
                 raise Stuck("host is idle, no durable timer is pending and until() is false")
             if nxt - start > max_virtual:
@@ -141,7 +141,9 @@ class DevHost:
             self.clock.advance_to(nxt)
             self._poke()
 
-    def _next_timer(self) -> Any:
+    def next_timer(self) -> Any:
+        """When the next durable timer fires (None if no timer is pending)."""
+
         async def get() -> Any:
             return self.runtime.engine.next_timer()
 

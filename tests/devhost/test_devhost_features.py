@@ -98,8 +98,9 @@ def test_entity_call_signal_and_client_read_W5(client: Client) -> None:
 
 def test_early_event_keeps_instance_running_until_second_event_W5(client: Client) -> None:
     instance_id = client.start("early_events")
-    client.host.call(client.sdk.raise_event(instance_id, "E", "x"))
-    client.host.drive(lambda: True)
+    client.host.drive(lambda: client.state(instance_id) == "Running")
+    client.host.call(client.sdk.raise_event(instance_id, "E", "x"))  # while the timer is pending
+    client.host.drive(lambda: client.host.next_timer() is None)  # the timer fires, both waits get "x"
     assert client.state(instance_id) == "Running"
     client.host.call(client.sdk.raise_event(instance_id, "E", "y"))
     client.host.drive(lambda: client.state(instance_id) in DONE)

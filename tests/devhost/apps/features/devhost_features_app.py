@@ -56,7 +56,7 @@ def unknown_activity(context: df.DurableOrchestrationContext):
 
 @app.orchestration_trigger(context_name="context")
 def early_events(context: df.DurableOrchestrationContext):
-    yield context.call_activity("slow_echo", "first")
+    yield context.create_timer(context.current_utc_datetime + timedelta(minutes=1))
     a = yield context.wait_for_external_event("E")
     b = yield context.wait_for_external_event("E")
     return [a, b]
