@@ -13,12 +13,14 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.devhost.conformance.harness import APPS, TERMINAL
+from tests.devhost.conformance.timeutil import parse_time
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -44,6 +46,8 @@ class HostProcess:
     def __init__(self, state_dir: Path, log_dir: Path) -> None:
         self.port = _free_port()
         self.state_dir = state_dir
+        self.stdout = state_dir.parent / "devhost-stdout.txt"
+        self.extra_args: list[str] = []
         self.env = {**os.environ, "CONFORMANCE_LOG_DIR": str(log_dir)}
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -53,10 +57,9 @@ class HostProcess:
 
     def start(self) -> None:
         args = [sys.executable, "-m", "devhost", "start", "--app-dir", str(APPS / "durable_steps")]
-        args += ["--port", str(self.port), "--state-dir", str(self.state_dir)]
-        self.proc = subprocess.Popen(
-            args, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        args += ["--port", str(self.port), "--state-dir", str(self.state_dir), *self.extra_args]
+        with open(self.stdout, "ab") as out:
+            self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         _wait_for(self._answers, 30, "devhost to listen")
 
     def _answers(self) -> bool:
@@ -116,6 +119,7 @@ def _assert_each_step_once(effects: Counter[str], instance_id: str) -> None:
 
 def test_kill_during_timer_then_restart_completes_every_instance_once(host_process, log_dir):
     host_process.start()
+    assert f"http://127.0.0.1:{host_process.port}/api/start" in host_process.stdout.read_text()
     ids = [host_process.start_run(timer=2, slow=0.1) for _ in range(3)]
     # Kill only once the host has recorded step a (an effect written but not yet recorded
     # would legitimately run again: activities are at-least-once).
@@ -165,3 +169,17 @@ def test_event_accepted_before_kill_is_delivered_after_restart(host_process, log
     body = host_process.status(instance_id)
     assert (body["runtimeStatus"], body["output"]) == ("Completed", "approved")
     assert _effects(log_dir)[f"{instance_id} c"] == 1
+
+
+def test_time_scale_compresses_durable_timers(host_process, log_dir):
+    """contracts §1: --time-scale 3600 runs a two-hour durable timer in about two real seconds."""
+    host_process.extra_args = ["--time-scale", "3600"]
+    host_process.start()
+    instance_id = host_process.start_run(timer=7200, slow=0)
+    _wait_for(lambda: host_process.status(instance_id)["runtimeStatus"] in TERMINAL, 30, "completion")
+    body = host_process.status(instance_id, showHistory="true")
+    assert body["runtimeStatus"] == "Completed"
+    events = body["historyEvents"]
+    created = parse_time(events[0]["Timestamp"])
+    fired = next(parse_time(e["FireAt"]) for e in events if e["EventType"] == "TimerFired")
+    assert fired - created >= timedelta(hours=2)  # honoured in scaled time, not skipped
