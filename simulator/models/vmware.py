@@ -1347,8 +1347,17 @@ class ModernizedVmwareItem(VmwareItem):
         def pending(ctx: TaskContext) -> float:
             return rates.transfer_seconds(machine.pending_to_onprem_mb(ctx.at))
 
+        def started(ctx: TaskContext) -> None:
+            self.failback_started = self.last_planned_failover_start = ctx.at
+            self.last_planned_failover_status = "Unknown"
+
         tasks = [
-            Task("VmPfoPrerequisitesCheck", "Prerequisites check for planned failover", rates.preflight_s),
+            Task(
+                "VmPfoPrerequisitesCheck",
+                "Prerequisites check for planned failover",
+                rates.preflight_s,
+                on_start=started,
+            ),
             Task("SynchronizeData", "Copy pending changes", pending, on_end=sync, data_sync=True),
             Task(
                 "ShutdownVmOnRecovery",
@@ -1382,9 +1391,6 @@ class ModernizedVmwareItem(VmwareItem):
             if machine.azure_state == "stopped":
                 invariants.start_azure(self.world, machine, at)
 
-        self.failback_started = self.world.now()
-        self.last_planned_failover_start = self.failback_started
-        self.last_planned_failover_status = "Unknown"
         return self._operation(
             "PlannedFailover",
             "Planned failover",
