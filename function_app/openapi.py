@@ -53,7 +53,7 @@ _TOKEN = {
     "name": "token",
     "in": "path",
     "required": True,
-    "schema": {"type": "string", "maxLength": 2048},
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]+$", "maxLength": 2048},
     "description": "signed approval token from the link",
 }
 _NAMES = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -285,6 +285,7 @@ PATHS: dict[str, Any] = {
             },
             "responses": {
                 "202": _json({"type": "object"}, "cancel requested"),
+                "400": _problem("body is not a JSON object"),
                 "404": _problem("unknown run"),
                 "409": _problem("not cancellable now"),
             },
