@@ -45,6 +45,7 @@ pytest: $(STAMP) infra-tools
 
 bench: $(STAMP)
 	$(PY) -m bench.engine
+	$(PY) -m bench.workflow
 
 clean:
 	rm -rf $(VENV) .devhost .sim .mypy_cache .ruff_cache .pytest_cache

@@ -7,8 +7,6 @@ approval links from the local outbox and the approval page's form POST.
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -228,13 +226,3 @@ class FailbackStack:
     def requests_log(self) -> dict[str, Any]:
         """The simulator's request counters."""
         return dict(self.sim.control.requests())
-
-
-def wait_real(seconds: float) -> None:
-    """A short real-time pause (for logs in scripts)."""
-    time.sleep(seconds)
-
-
-def pretty(value: Any) -> str:
-    """Indented JSON."""
-    return json.dumps(value, indent=2, default=str)
