@@ -291,3 +291,37 @@ def test_client_get_status_with_history_exposes_history_events(run_app):
         "TaskCompleted",
         "ExecutionCompleted",
     ]
+
+
+def test_activity_finishing_while_suspended_is_applied_after_resume(run_app):
+    """§3.10: while Suspended nothing advances; the queued completion applies on resume."""
+    app = run_app("events")
+    instance_id = app.start("early")  # first step: a one-second activity
+    app.run(app.client.suspend(instance_id, "hold"))
+    app.settle()  # the activity finishes meanwhile
+    assert app.runtime_status(instance_id) == "Suspended"
+    assert "TaskCompleted" not in [e["EventType"] for e in app.history(instance_id)]
+    app.run(app.client.resume(instance_id, "go on"))
+    app.drive_until(lambda: "TaskCompleted" in [e["EventType"] for e in app.history(instance_id)])
+    assert app.runtime_status(instance_id) == "Running"
+
+
+def test_terminated_instance_ignores_the_result_of_a_running_activity(run_app):
+    """§3.10: outstanding activities keep running; their results are discarded."""
+    app = run_app("events")
+    instance_id = app.start("early")
+    app.run(app.client.terminate(instance_id, "abort"))
+    app.settle()
+    body = app.status_response(instance_id, showHistory=True).json()
+    assert (body["runtimeStatus"], body["output"]) == ("Terminated", "abort")
+    assert "TaskCompleted" not in [e["EventType"] for e in body["historyEvents"]]
+    assert app.raise_event_http(instance_id, "E", "late").status_code == 410
+
+
+def test_suspend_of_a_finished_instance_is_410(run_app):
+    app = run_app("chaining")
+    instance_id = app.start("seq")
+    app.drive_until_status(instance_id)
+    response = app.http.post(app.webhook_url(f"instances/{instance_id}/suspend"), timeout=30)
+    assert response.status_code == 410
+    app.run(app.client.suspend(instance_id, "too late"))  # the SDK accepts 410 silently
