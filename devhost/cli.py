@@ -21,7 +21,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("start", help="serve an app directory")
     start.add_argument("--app-dir", default=".", help="Functions app directory (default: .)")
-    start.add_argument("--port", type=int, default=7071)
+    start.add_argument("--port", type=int, default=None, help="default: Host.LocalHttpPort or 7071")
     start.add_argument("--time-scale", type=float, default=1.0, help="run durable time X times faster")
     start.add_argument(
         "--state-dir", default=None, help="SQLite/keys directory (default: <app-dir>/.devhost)"
@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     app_dir = Path(args.app_dir).resolve()
     clock: Clock = ScaledClock(args.time_scale) if args.time_scale != 1.0 else RealClock()
     state_dir = Path(args.state_dir) if args.state_dir else app_dir / ".devhost"
-    runtime = HostRuntime(app_dir, clock=clock, port=args.port, state_dir=state_dir, bind=args.bind)
+    runtime = HostRuntime(app_dir, clock=clock, port=args.port or 0, state_dir=state_dir, bind=args.bind)
+    runtime.port = args.port or runtime.config.local_port or 7071
     runtime.apply_env()  # Values → environment for the lifetime of the process
     try:
         runtime.load()

@@ -19,6 +19,18 @@ class HostConfig:
     app_dir: Path
     host_json: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
+    local_host: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def local_port(self) -> int | None:
+        """``Host.LocalHttpPort`` of local.settings.json, the default port of ``func start``."""
+        value = self.local_host.get("LocalHttpPort")
+        return int(value) if value else None
+
+    @property
+    def cors(self) -> list[str]:
+        """``Host.CORS`` origins (comma separated in local.settings.json)."""
+        return [o.strip() for o in str(self.local_host.get("CORS") or "").split(",") if o.strip()]
 
     @property
     def durable(self) -> dict[str, Any]:
@@ -62,8 +74,11 @@ def load_config(app_dir: Path) -> HostConfig:
     if host_path.exists():
         host_json = json.loads(host_path.read_text(encoding="utf-8-sig"))
     settings: dict[str, str] = {}
+    local_host: dict[str, Any] = {}
     settings_path = app_dir / "local.settings.json"
     if settings_path.exists():
-        values = json.loads(settings_path.read_text(encoding="utf-8-sig")).get("Values", {}) or {}
+        data = json.loads(settings_path.read_text(encoding="utf-8-sig"))
+        values = data.get("Values", {}) or {}
         settings = {str(k): "" if v is None else str(v) for k, v in values.items()}
-    return HostConfig(app_dir=app_dir, host_json=host_json, settings=settings)
+        local_host = dict(data.get("Host", {}) or {})
+    return HostConfig(app_dir=app_dir, host_json=host_json, settings=settings, local_host=local_host)

@@ -168,7 +168,20 @@ class HostRuntime:
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.engine.http_inflight += 1
         try:
-            response: web.StreamResponse = await handler(request)
+            origin = request.headers.get("Origin")
+            allowed = origin is not None and ("*" in self.config.cors or origin in self.config.cors)
+            if allowed and request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+                response: web.StreamResponse = web.Response(status=204)
+                response.headers["Access-Control-Allow-Methods"] = request.headers[
+                    "Access-Control-Request-Method"
+                ]
+                requested = request.headers.get("Access-Control-Request-Headers")
+                if requested:
+                    response.headers["Access-Control-Allow-Headers"] = requested
+            else:
+                response = await handler(request)
+            if allowed and origin is not None:
+                response.headers["Access-Control-Allow-Origin"] = "*" if "*" in self.config.cors else origin
             return response
         finally:
             self.engine.http_inflight -= 1

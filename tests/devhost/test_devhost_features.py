@@ -143,3 +143,23 @@ def test_suspend_queues_events_until_resume_then_terminate_and_purge_W5(client: 
     assert terminated.output == "stop it"
     assert host.call(sdk.purge_instance_history(second)).instances_deleted == 1
     assert not client.status(second)
+
+
+def test_call_http_makes_one_request_and_returns_the_response_W5(client: Client) -> None:
+    status = client.run("http_caller", f"{client.host.base_url}/api/ping?who=orchestrator")
+    assert status.output == {"status": 200, "content": "pong"}
+    scheduled = [e for e in status.historyEvents if e.get("FunctionName") == "BuiltIn::HttpActivity"]
+    assert len(scheduled) == 1
+
+
+def test_sub_orchestration_retry_recreates_the_child_W5(client: Client) -> None:
+    status = client.run("sub_retry")
+    assert status.output.startswith("Orchestrator function 'failing_child' failed: child broke")
+    host = client.host
+    execution_id = host.runtime.store.instance(status.instance_id)["execution_id"]
+    children = host.runtime.store.instances("instance_id LIKE ?", (f"{execution_id}:%",))
+    assert sorted(c["instance_id"] for c in children) == [f"{execution_id}:0", f"{execution_id}:2"]
+    assert {c["status"] for c in children} == {"Failed"}
+    kinds = [e["EventType"] for e in status.historyEvents]
+    assert kinds.count("SubOrchestrationInstanceFailed") == 2
+    assert kinds.count("TimerFired") == 2

@@ -87,3 +87,29 @@ def echo(value: str) -> str:
 @app.activity_trigger(input_name="value")
 async def slow_echo(value: str) -> str:
     return value
+
+
+@app.route(route="ping", methods=["GET"])
+def ping(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("pong", headers={"X-Pinged": req.params.get("who", "")})
+
+
+@app.orchestration_trigger(context_name="context")
+def http_caller(context: df.DurableOrchestrationContext):
+    response = yield context.call_http("GET", context.get_input())
+    return {"status": response["statusCode"], "content": response["content"]}
+
+
+@app.orchestration_trigger(context_name="context")
+def sub_retry(context: df.DurableOrchestrationContext):
+    try:
+        yield context.call_sub_orchestrator_with_retry("failing_child", df.RetryOptions(500, 2), "in")
+    except Exception as exc:
+        return str(exc)
+    return "no error"
+
+
+@app.orchestration_trigger(context_name="context")
+def failing_child(context: df.DurableOrchestrationContext):
+    yield context.call_activity("echo", context.get_input())
+    raise ValueError("child broke")
