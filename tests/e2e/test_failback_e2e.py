@@ -85,6 +85,44 @@ def test_each_preflight_failure_rejects_with_its_reason_and_changes_nothing_H2(
     assert stack.invariants() == []
 
 
+def test_encrypted_vmm_cloud_needs_its_certificate_H4(stack: FailbackStack) -> None:
+    missing = stack.finish(stack.start_failback(sample_request("fin01")))
+    assert missing["outcome"] == "rejected"
+    assert any(c["id"] == "H4" and not c["passed"] for c in missing["preflight"]["checks"])
+    thumbprint = "7A1B2C3D4E5F60718293A4B5C6D7E8F901234567"  # the simulator's vmm-secure certificate
+    run_id = stack.start_failback(sample_request("fin01", encryptionCertificate={"thumbprint": thumbprint}))
+    report = approve_and_finish(stack, run_id)
+    assert report["outcome"] == "succeeded", report.get("error")
+    assert_clean(stack)
+
+
+def test_a_second_run_by_another_name_is_stopped_by_preflight_while_the_first_runs(
+    stack: FailbackStack,
+) -> None:
+    first = stack.start_failback(sample_request())
+    stack.drive_to(first, awaiting="approval")
+    by_asr_name = sample_request(item={"name": "rpi-web01"})
+    second = stack.start_failback(by_asr_name)
+    assert second != first
+    report = stack.finish(second)
+    assert report["outcome"] == "rejected"
+    assert any(c["id"] == "IDLE" and not c["passed"] for c in report["preflight"]["checks"])
+    approve_and_finish(stack, first)
+    assert_clean(stack)
+
+
+def test_auto_recommends_a_full_download_after_a_long_stay_and_recreates_the_vm_H3b(
+    stack: FailbackStack,
+) -> None:
+    run_id = stack.start_failback(sample_request("old01", dataSync="auto", createVmIfNotFound=True))
+    report = approve_and_finish(stack, run_id)
+    assert report["outcome"] == "succeeded", report.get("error")
+    assert report["dataSync"]["source"] == "recommendation"
+    assert report["dataSync"]["dataSyncOption"] == "during-failover"
+    assert "H3b" in report["dataSync"]["reason"]
+    assert_clean(stack, resume=0)
+
+
 def test_dry_run_answers_the_plan_and_changes_nothing(stack: FailbackStack) -> None:
     response = stack.post("/api/failbacks", sample_request(dryRun=True))
     assert response.status_code == 200, response.text
