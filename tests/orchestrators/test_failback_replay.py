@@ -401,3 +401,27 @@ def test_report_is_posted_to_the_callback_url() -> None:
     assert posted["url"] == "https://hooks.example.com/failback"
     assert posted["body"]["outcome"] == "succeeded"
     assert host.output["callback"] == {"posted": True}
+
+
+def test_cancel_while_waiting_for_the_window_stops_the_timer_and_cancels_the_job() -> None:
+    window = {"start": (T0 + timedelta(hours=6)).isoformat(), "end": (T0 + timedelta(hours=10)).isoformat()}
+    cancel = {"requestId": "c-5", "by": "carol"}
+    host = (
+        FakeAsr()
+        .host(
+            request(maintenanceWindow=window), hooks=[_raise_when("CancelRequest", cancel, awaiting="window")]
+        )
+        .run()
+    )
+    assert host.output["outcome"] == "cancelled"
+    assert _asr_changes(host) == ["start_failback", "cancel_job"]
+    assert host.clock < T0 + timedelta(hours=6)  # did not wait for the window
+    assert not host.timers
+
+
+def test_a_job_resumed_outside_the_run_skips_the_gate_and_goes_on_to_verify() -> None:
+    host = FakeAsr(outcomes={"sync": "Succeeded"}).host(request()).run()
+    names = host.activity_names()
+    assert "approval_gate" not in names and "resume_job" not in names
+    assert names.index("verify_onprem") < names.index("commit_failover")
+    assert host.output["outcome"] == "succeeded"
