@@ -4,7 +4,11 @@ Routes with parameters and constraints, methods, auth levels with function and m
 keys, HttpRequest/HttpResponse fidelity, sync and async handlers, app discovery.
 """
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+import requests
 
 
 @pytest.fixture
@@ -184,3 +188,34 @@ def test_route_without_methods_accepts_any_method(run_app):
     assert app.http.get(url, params={"name": "Ada"}, headers=key, timeout=30).text == "Greetings, Ada."
     assert app.http.post(url, json={"name": "Bo"}, headers=key, timeout=30).text == "Greetings, Bo."
     assert app.http.delete(url, headers=key, timeout=30).text == "Greetings, stranger."
+
+
+def test_slow_sync_requests_are_served_concurrently(http_app):
+    """A blocking handler must not hold up other requests (the worker runs sync functions in threads)."""
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = [pool.submit(requests.get, _url(http_app, "sleepy"), timeout=30) for _ in range(3)]
+        spans = [f.result().json() for f in futures]
+    latest_start = max(s["start"] for s in spans)
+    earliest_end = min(s["end"] for s in spans)
+    assert latest_start < earliest_end, "at least two requests ran at the same time"
+
+
+def test_long_polling_request_returns_when_another_request_raises_the_event(run_app):
+    app = run_app("extras")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        waiting = pool.submit(requests.post, f"{app.base_url}/api/wait/first_of_many", timeout=60)
+
+        def instance_waits() -> bool:
+            runs = [s for s in app.run(app.client.get_status_all()) if s.name == "first_of_many"]
+            return bool(runs) and len([e for e in app.history(runs[0].instance_id) if "Result" in e]) == 5
+
+        # Not drive(): it waits for in-flight HTTP requests, and this one is meant to stay open.
+        deadline = time.monotonic() + 15
+        while not instance_waits():
+            assert time.monotonic() < deadline, "the orchestration never reached its wait"
+            time.sleep(0.05)
+        (run,) = [s for s in app.run(app.client.get_status_all()) if s.name == "first_of_many"]
+        app.raise_event_http(run.instance_id, "A", "from another request")
+        response = waiting.result(timeout=60)
+    assert response.status_code == 200
+    assert response.json() == {"all": ["0", "1", "2", "3", "4"], "event": "from another request"}

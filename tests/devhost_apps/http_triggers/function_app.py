@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import time
 
 import azure.functions as func
 
@@ -88,3 +89,10 @@ def redirect(req: func.HttpRequest) -> func.HttpResponse:
 @app.route(route="empty", methods=["DELETE"], auth_level=func.AuthLevel.ANONYMOUS)
 def empty(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse(status_code=204)
+
+
+@app.route(route="sleepy", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def sleepy(req: func.HttpRequest) -> func.HttpResponse:
+    start = time.time()
+    time.sleep(0.5)
+    return _json({"start": start, "end": time.time()})
