@@ -94,6 +94,15 @@ def test_operator_starts_approves_and_watches_a_failback_W3_W4(stack: tuple[Any,
     assert "Completed" in result.output, result.output
     assert result.exit_code == 0
 
+    page = requests.get(
+        f"{host.base_url}/api/failbacks/{run_id}",
+        params={"code": host.function_key},
+        headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+        timeout=10,
+    )
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<li class="done"><strong>approval' in page.text and "succeeded" in page.text
+
     listed = cli(host, "list")
     assert run_id in listed.output and "Completed" in listed.output
     status = requests.get(

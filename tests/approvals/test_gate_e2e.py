@@ -3,6 +3,7 @@ POST decisions, refusals, timers (W2, W4)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import requests
@@ -125,3 +126,23 @@ def test_a_new_gate_makes_old_links_stale_W4(host) -> None:
     r = decide(old, "approve")
     assert r.status_code == 410 and reason(r) == "stale-gate"
     assert not second.done()
+
+
+def test_no_key_or_link_in_history_status_or_messages_W4(host, tmp_path) -> None:
+    from tests.approvals.conftest import SIGNING_KEY
+
+    gate = Gate(host, {"approvers": ["alice@x", "bob@x"], "reminderMinutes": 60, "timeoutHours": 3})
+    tokens = [url.rsplit("/", 1)[1] for url in gate.links().values()]
+    assert decide(gate.links()["alice@x"], "reject").status_code in (200, 202)
+    gate.output()
+    # The durable store (inputs, history, custom status, outputs) holds no key and no link.
+    stored = b"".join(p.read_bytes() for p in host.state_dir.rglob("*") if p.is_file())
+    assert b"alice@x" in stored and b"ApprovalDecision" in stored  # the history is really there
+    for secret in [SIGNING_KEY, *tokens]:
+        assert secret.encode() not in stored
+    status = json.dumps(gate.status())
+    assert SIGNING_KEY not in status and not any(t in status for t in tokens)
+    # Messages carry page links only: no host key, no Durable webhook URL.
+    outbox = json.dumps(gate.messages())
+    for forbidden in [host.master_key, host.function_key, "runtime/webhooks", "sendEventPostUri", "code="]:
+        assert forbidden not in outbox
