@@ -23,7 +23,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,9 +145,10 @@ class DevhostEngine:
             return [self.http.get(f"{self.webhook}/instances/{ids[0]}", timeout=60).json()]
         prefix = ids[0].split("-")[0] + "-"
         response = self.http.get(
-            f"{self.webhook}/instances", params={"instanceIdPrefix": prefix, "top": 100000}, timeout=60
+            f"{self.webhook}/instances", params={"instanceIdPrefix": prefix, "top": "100000"}, timeout=60
         )
-        return [s for s in response.json() if s["instanceId"] in set(ids)]
+        wanted = set(ids)
+        return [s for s in response.json() if s["instanceId"] in wanted]
 
     def waiting(self, ids: list[str]) -> bool:
         """Every instance reports custom status 'waiting'."""
@@ -308,7 +309,10 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.instances} concurrent instances, {args.latency_samples} latency samples"
     )
     results: dict[str, Figures] = {}
-    runs = {"devhost": devhost_engine, "durabletask": durabletask_engine}
+    runs: dict[str, Callable[[Path], AbstractContextManager[Engine]]] = {
+        "devhost": devhost_engine,
+        "durabletask": durabletask_engine,
+    }
     for name, factory in runs.items():
         if args.only and args.only != name:
             continue
