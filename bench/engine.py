@@ -231,13 +231,23 @@ class DurableTaskEngine:
         """Schedule one orchestration."""
         self.client.schedule_new_orchestration(self.orchestrator, instance_id=instance_id)
 
+    def _states(self, ids: list[str]) -> list[Any]:
+        """One query for the whole batch (as devhost uses one list call), or one lookup."""
+        if len(ids) == 1:
+            state = self.client.get_orchestration_state(ids[0])
+            return [] if state is None else [state]
+        from durabletask.client import OrchestrationQuery
+
+        prefix = ids[0].split("-")[0] + "-"
+        query = OrchestrationQuery(instance_id_prefix=prefix, fetch_inputs_and_outputs=True)
+        wanted = set(ids)
+        return [s for s in self.client.get_all_orchestration_states(query) if s.instance_id in wanted]
+
     def waiting(self, ids: list[str]) -> bool:
         """Every instance reports custom status 'waiting'."""
-        for instance_id in ids:
-            state = self.client.get_orchestration_state(instance_id)
-            if state is None or state.serialized_custom_status != json.dumps("waiting"):
-                return False
-        return True
+        states = self._states(ids)
+        waiting = json.dumps("waiting")
+        return len(states) == len(ids) and all(s.serialized_custom_status == waiting for s in states)
 
     def raise_go(self, instance_id: str) -> None:
         """Raise the event through the gRPC client."""
@@ -245,16 +255,11 @@ class DurableTaskEngine:
 
     def completed(self, ids: list[str]) -> bool:
         """Every instance is COMPLETED."""
-        for instance_id in ids:
-            state = self.client.get_orchestration_state(instance_id, fetch_payloads=False)
-            if state is None:
-                return False
-            status = state.runtime_status.name
-            if status in ("FAILED", "TERMINATED"):
-                raise RuntimeError(f"durabletask: {instance_id} {status}: {state.failure_details}")
-            if status != "COMPLETED":
-                return False
-        return True
+        states = self._states(ids)
+        for state in states:
+            if state.runtime_status.name in ("FAILED", "TERMINATED"):
+                raise RuntimeError(f"durabletask: {state.instance_id} failed: {state.failure_details}")
+        return len(states) == len(ids) and all(s.runtime_status.name == "COMPLETED" for s in states)
 
     def run_until(self, predicate: Callable[[], bool], poll: float = POLL_SECONDS) -> None:
         """The worker runs on its own threads; poll."""
