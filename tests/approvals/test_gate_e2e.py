@@ -146,3 +146,16 @@ def test_no_key_or_link_in_history_status_or_messages_W4(host, tmp_path) -> None
     outbox = json.dumps(gate.messages())
     for forbidden in [host.master_key, host.function_key, "runtime/webhooks", "sendEventPostUri", "code="]:
         assert forbidden not in outbox
+
+
+def test_concurrent_posts_of_one_link_count_once_W4(host) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    gate = Gate(host, {"approvers": ["a@x", "b@x"], "quorum": 2})
+    url = gate.links()["a@x"]
+    with ThreadPoolExecutor(4) as pool:
+        codes = sorted(r.status_code for r in pool.map(lambda _: decide(url, "approve"), range(4)))
+    assert set(codes) <= {200, 202, 409}
+    host.drive(until=lambda: True)
+    status = gate.status()["customStatus"]
+    assert status["approvals"] == 1 and status["open"] is True  # one approval, quorum 2 still open
