@@ -58,6 +58,14 @@ class ControlClient:
         """Seed a fresh world."""
         return self._call("POST", "reset", {"scenario": scenario})
 
+    def seed(self, scenario: str = "default") -> Any:
+        """Same as ``reset`` (the contracts call it seeding)."""
+        return self.reset(scenario)
+
+    def faults(self, **spec: Any) -> Any:
+        """Inject a fault when ``spec`` is given (like ``fault``), else list the faults in force."""
+        return self._call("POST", "faults", spec) if spec else self._call("GET", "faults")
+
     def scenarios(self) -> Any:
         """Named scenarios."""
         return self._call("GET", "scenarios")

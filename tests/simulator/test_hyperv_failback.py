@@ -219,3 +219,47 @@ def test_failed_job_restart_runs_the_failback_again_as_a_new_job(sim: Sim) -> No
     assert job.name != first
     assert job.properties.state == "Succeeded"
     assert sim.item(WEB01).properties.active_location == "Primary"
+
+
+def test_unplanned_failover_to_azure_and_refusal_in_the_other_direction(sim: Sim) -> None:
+    from azure.core.exceptions import HttpResponseError
+    from azure.mgmt.recoveryservicessiterecovery import models as m
+
+    lin01 = ("site-hq", "hq-container", "rpi-lin01")
+    body = m.UnplannedFailoverInput(
+        properties=m.UnplannedFailoverInputProperties(
+            failover_direction="PrimaryToRecovery",
+            source_site_operations="Required",
+            provider_specific_details=m.HyperVReplicaAzureUnplannedFailoverInput(),
+        )
+    )
+    poller = sim.track(sim.asr.replication_protected_items.begin_unplanned_failover(RG, VAULT, *lin01, body))
+    sim.advance(900)
+    item = poller.result()
+    assert item.properties.protection_state == "UnplannedFailoverCommitPendingStatesBegin"
+    with sim.locked() as world:
+        assert world.machines["lin01"].onprem_state == "off"  # sourceSiteOperations Required: shut down first
+    back = m.UnplannedFailoverInput(
+        properties=m.UnplannedFailoverInputProperties(
+            failover_direction="RecoveryToPrimary", source_site_operations="NotRequired"
+        )
+    )
+    try:
+        sim.asr.replication_protected_items.begin_unplanned_failover(RG, VAULT, *WEB01, back)
+    except HttpResponseError as error:
+        assert error.status_code == 400
+        assert error.error.code == "OperationNotSupported"
+    else:
+        raise AssertionError("Hyper-V failback must be a planned failover (H1)")
+
+
+def test_refresh_provider_runs_a_short_job(sim: Sim) -> None:
+    poller = sim.track(
+        sim.asr.replication_recovery_services_providers.begin_refresh_provider(
+            RG, VAULT, "site-hq", "hv-host-01"
+        )
+    )
+    sim.advance(60)
+    provider = poller.result()
+    assert provider.name == "hv-host-01"
+    assert provider.properties.connection_status == "Connected"
