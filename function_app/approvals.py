@@ -164,6 +164,18 @@ async def load_gate(client: df.DurableOrchestrationClient, claims: TokenClaims) 
     )
 
 
+NOT_CONFIGURED = "Approval links are not configured on this app (APPROVAL_SIGNING_KEY). Nothing was changed."
+
+
+def _keys_configured(settings: Settings) -> bool:
+    try:
+        keyring(settings)
+    except ValueError:
+        log.error("approval page: APPROVAL_SIGNING_KEY is missing or too short")
+        return False
+    return True
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -318,6 +330,8 @@ async def _show(
     req: func.HttpRequest, client: df.DurableOrchestrationClient, token: str
 ) -> func.HttpResponse:
     settings = get_settings()
+    if not _keys_configured(settings):
+        return message_page(503, "Approvals unavailable", NOT_CONFIGURED, req=req)
     claims, failure = check_link(token, settings, None, None)
     if claims is None or failure in (TokenFailure.MALFORMED, TokenFailure.FORGED, TokenFailure.WRONG_KEY):
         return refusal(failure or TokenFailure.MALFORMED, req)
@@ -361,6 +375,8 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
         )
     decision = {"approve": "approved", "reject": "rejected"}.get(form.get("decision", [""])[0])
     settings = get_settings()
+    if not _keys_configured(settings):
+        return message_page(503, "Approvals unavailable", NOT_CONFIGURED, req=req)
     claims, failure = check_link(token, settings, None, None)
     if claims is None or failure in (TokenFailure.MALFORMED, TokenFailure.FORGED, TokenFailure.WRONG_KEY):
         return refusal(failure or TokenFailure.MALFORMED, req)

@@ -160,3 +160,26 @@ def test_no_channel_payload_carries_a_key_or_durable_url_W4() -> None:
     for req in cap.requests:
         text = req["raw"].decode()
         assert not [s for s in secrets if s in text]
+
+
+def test_page_without_a_signing_key_answers_503_and_changes_nothing_W4(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+
+    import azure.functions as func
+
+    from clients.settings import get_settings
+    from function_app.approvals import _show
+
+    monkeypatch.delenv("APPROVAL_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("FAILBACK_LOCAL_MODE", raising=False)
+    get_settings.cache_clear()
+    try:
+        req = func.HttpRequest(
+            "GET", "http://h/api/approvals/x", headers={"accept": "application/json"}, body=b""
+        )
+        response = asyncio.run(_show(req, None, "x"))  # type: ignore[arg-type]  # no durable call is reached
+    finally:
+        get_settings.cache_clear()
+    assert response.status_code == 503 and response.mimetype == "application/problem+json"
