@@ -339,6 +339,7 @@ PATHS: dict[str, Any] = {
                 "403": _html_or_problem("forged link, wrong key or wrong person"),
                 "409": _html_or_problem("link already used"),
                 "410": _html_or_problem("expired link or closed gate"),
+                "503": _html_or_problem("signing key not configured"),
             },
         },
         "post": {
@@ -361,6 +362,7 @@ PATHS: dict[str, Any] = {
                 "409": _html_or_problem("link already used"),
                 "410": _html_or_problem("expired link or closed gate"),
                 "422": _html_or_problem("checklist not attested"),
+                "503": _html_or_problem("signing key not configured"),
             },
         },
     },
