@@ -1,0 +1,3 @@
+"""A local helper module whose name another app also uses."""
+
+NAME = "twin one"
