@@ -6,22 +6,24 @@ is the normalized body (same keys, defaults filled in) that crosses into the
 orchestrator, and :meth:`FailbackRequest.from_dict` reads it back.
 
 Variants (``kind``) share one model: a variant adds optional fields and a rule in
-``_KIND_RULES``; it never copies the model. Only ``hyperv`` runs today.
+``_KIND_RULES``; it never copies the model. The variants' own fields (``vmware``,
+``recoveryPlan``, ``waves``, ``wavePolicy``) are parsed by ``domain.request_variants`` and
+travel in ``FailbackRequest.extra``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from domain.errors import RequestInvalid
 
-KINDS_SUPPORTED = ("hyperv",)
-KINDS_RESERVED = ("vmware-classic", "vmware-modernized", "recovery-plan", "waves")
+KINDS_SUPPORTED = ("hyperv", "vmware-classic", "vmware-modernized", "recovery-plan", "waves")
+KINDS_RESERVED: tuple[str, ...] = ()
 DATA_SYNC_OPTIONS = ("before-failover", "during-failover", "auto")
 LOCATIONS = ("original", "alternate")
 
@@ -569,8 +571,11 @@ def parse_failback_request(body: object, *, local_mode: bool = False) -> Failbac
     if not isinstance(body, Mapping):
         raise RequestInvalid(["body: must be a JSON object"])
     r = _Reasons()
-    r.unknown("", body, TOP_LEVEL_FIELDS)
+    from domain import request_variants  # the variants' fields (imports this module)
+
     kind = body.get("kind", "hyperv")
+    body = request_variants.prepare_body(body, kind)
+    r.unknown("", body, TOP_LEVEL_FIELDS + request_variants.VARIANT_FIELDS)
     if kind in KINDS_RESERVED:
         r.add(f"kind: {kind!r} is reserved for a later version; supported: {', '.join(KINDS_SUPPORTED)}")
     elif kind not in KINDS_SUPPORTED:
@@ -593,7 +598,10 @@ def parse_failback_request(body: object, *, local_mode: bool = False) -> Failbac
         callback_url=_parse_callback(r, body, local_mode),
         dry_run=r.flag(body, "dryRun", "", False),
     )
-    rule = _KIND_RULES.get(req.kind)
+    extra = request_variants.parse_variant_fields(body, req.kind, r)
+    if extra:
+        req = replace(req, extra=extra)
+    rule = _KIND_RULES.get(req.kind) or request_variants.KIND_RULES.get(req.kind)
     if rule is not None:
         rule(req, r)
     if r.items:

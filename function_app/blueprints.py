@@ -4,6 +4,7 @@ import azure.durable_functions as df
 
 from activities.failback import FAILBACK_ACTIVITY_BLUEPRINTS
 from activities.notify import bp as notify_bp
+from activities.variant_activities import VARIANT_ACTIVITY_BLUEPRINTS
 from function_app.alerts import bp as alerts_bp
 from function_app.approvals import bp as approvals_bp
 from function_app.failbacks import bp as failbacks_bp
@@ -30,4 +31,5 @@ BLUEPRINTS: list[df.Blueprint] = [
     alerts_bp,
     openapi_bp,
     *FAILBACK_ACTIVITY_BLUEPRINTS,
+    *VARIANT_ACTIVITY_BLUEPRINTS,
 ]

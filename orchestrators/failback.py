@@ -127,6 +127,8 @@ class FailbackRun:
         self.cancel_accepted = False
         self._cancel_waiter: TaskBase | None = None
         self.plan: dict[str, Any] | None = None
+        self.checklist: list[Any] | None = None  # V3 items the approver attests (variants)
+        self._waits = 0  # job waits so far: each gets its own tracker id
 
     # ------------------------------------------------------------------ plumbing
 
@@ -270,24 +272,31 @@ class FailbackRun:
         return remedy_for(code)
 
     def wait_job(
-        self, job_id: str, *, stop_when_suspended: bool = False, until_protected: bool = False
+        self,
+        job_id: str,
+        *,
+        stop_when_suspended: bool = False,
+        until_protected: bool = False,
+        item: dict[str, Any] | None = None,
     ) -> Generator[Any, Any, dict[str, Any]]:
         """Follow an ASR job in ``wait_for_asr_job``; a failed or cancelled job stops the run."""
         assert self.facts is not None
-        self.tracker = tracker_id(self.run_id, self.phase)
+        self._waits += 1
+        # A phase may wait on several jobs (retries, one per plan item): one tracker id each.
+        step = self.phase if self._waits == 1 else f"{self.phase}-{self._waits}"
+        self.tracker = tracker_id(self.run_id, step)
         self.publish(step="waiting-for-job")
-        child = self.ctx.call_sub_orchestrator(
-            WAIT_ORCHESTRATOR,
-            wait_input(
-                self.facts.vault,
-                job_id,
-                self.phase,
-                stop_when_suspended=stop_when_suspended,
-                item=self.facts.item,
-                until_protected=until_protected,
-            ),
-            self.tracker,
+        wait = wait_input(
+            self.facts.vault,
+            job_id,
+            self.phase,
+            stop_when_suspended=stop_when_suspended,
+            item=item or self.facts.item,
+            until_protected=until_protected,
         )
+        if self.request.extra.get("sharedPolling"):
+            wait["shared"] = True  # waves: vault-level job polling (orchestrators.vault_jobs)
+        child = self.ctx.call_sub_orchestrator(WAIT_ORCHESTRATOR, wait, self.tracker)
         try:
             result = yield from self.await_task(child)
         except Exception as exc:
@@ -360,13 +369,16 @@ class FailbackRun:
         """1. Check every precondition (H2); nothing changes in ASR."""
         self.enter(phases.PREFLIGHT)
         self.publish(step="checking")
-        result = yield from self.activity(
-            ActivityCall("preflight", {"vault": self.request.vault.to_dict(), "request": self.request_dict})
-        )
+        result = yield from self.activity(self.variant.preflight(self.request, self.request_dict))
         self.preflight_result = {"passed": result.get("passed"), "checks": result.get("checks") or []}
+        self.checklist = result.get("checklist")
         facts = dict(result.get("facts") or {})
         sync = resolve_data_sync(self.request.data_sync, facts, self.request.location, self.now)
-        self.facts = RunFacts(self.request, item_ref(facts) if facts.get("name") else {}, sync, facts)
+        if result.get("recommendation", {}).get("source") == "variant":
+            sync = dict(result["recommendation"])  # the variant decides how data is synchronized
+        details = {k: result[k] for k in ("inputs", "plan") if k in result}
+        ref = result.get("item") or (item_ref(facts) if facts.get("name") else {})
+        self.facts = RunFacts(self.request, ref, sync, facts, details)
         self.note(
             reports.NOTE,
             passed=bool(result.get("passed")),
@@ -387,9 +399,10 @@ class FailbackRun:
     def sync_phase_1(self) -> Generator[Any, Any, None]:
         """2. Start the planned failover (adopting one under way); wait until ASR suspends the job."""
         assert self.facts is not None
-        job_id = yield from self.start_job(self.variant.start(self.facts))
-        result = yield from self.wait_job(job_id, stop_when_suspended=True)
-        if result.get("state") == "Succeeded":
+        result: dict[str, Any] = {}
+        for call in self.variant.start_steps(self.facts):
+            result = yield from self.job_with_retries(call, stop_when_suspended=True)
+        if result.get("state") == "Succeeded" and self.variant.suspends_after_start(self.facts):
             # Resumed outside the workflow: the switchover already happened.
             self.switchover_done = True
             self.note(
@@ -411,6 +424,18 @@ class FailbackRun:
             ),
             "what": "Approve to shut down the Azure VM and start the on-premises VM.",
         }
+        if self.checklist:
+            summary["checklist"] = self.checklist  # V3 rules no API shows: the approver attests them
+        approved = self.request.extra.get("preApproved")
+        if approved:  # waves: the wave's gate already decided for every VM in it
+            self.note(
+                reports.DECISION,
+                gate=GATE_SWITCHOVER,
+                decision="approved",
+                by=approved.get("by"),
+                comment=approved.get("gate"),
+            )
+            return
         result = yield from self.gate(GATE_SWITCHOVER, summary)
         if self.cancel_accepted or result.get("decision") == "cancelled":
             yield from self.abandon(
@@ -475,11 +500,16 @@ class FailbackRun:
             "since": iso(since),
             "checks": [c.to_dict() for c in check.checks],
         }
+        computers = self.variant.computers(self.facts)
         attempt = 0
         while True:
             attempt += 1
             self.publish(step=f"verification attempt {attempt}")
-            self.verification = yield from self.activity(ActivityCall("verify_onprem", payload))
+            results = []
+            for computer in computers:  # a recovery plan checks each of its VMs
+                call = ActivityCall("verify_onprem", {**payload, "computer": computer})
+                results.append((yield from self.activity(call)))
+            self.verification = results[0] if len(results) == 1 else merge_verifications(computers, results)
             if self.verification.get("passed"):
                 break
             if self.now + VERIFY_POLL > deadline:
@@ -499,7 +529,7 @@ class FailbackRun:
             if result.get("decision") != "approved":
                 yield from self.hold_for_decision()
                 return
-        self.note(reports.ONPREM_VERIFIED, computer=check.computer)
+        self.note(reports.ONPREM_VERIFIED, computer=", ".join(computers))
 
     def hold_for_decision(self) -> Generator[Any, Any, None]:
         """Verification failed: no commit until a person decides; never commit on timeout."""
@@ -557,8 +587,28 @@ class FailbackRun:
     def reprotect(self) -> Generator[Any, Any, None]:
         """8. Reverse replication, then wait until the item is protected again (H8)."""
         assert self.facts is not None
-        job_id = yield from self.start_job(self.variant.reprotect(self.facts))
-        yield from self.wait_job(job_id, until_protected=True)
+        for call in self.variant.reprotect_steps(self.facts):
+            yield from self.job_with_retries(call, until_protected=True, item=call.input.get("item"))
+
+    def job_with_retries(self, call: ActivityCall, **wait: Any) -> Generator[Any, Any, dict[str, Any]]:
+        """Start an ASR operation and wait for its job; retry after a durable timer when the variant says so.
+
+        V4: a VMware re-protect fails with "agent not installed" until the VM's mobility agent
+        has registered (up to 15 minutes after the VM started); the variant asks for a retry.
+        """
+        assert self.facts is not None
+        first = self.now
+        while True:
+            job_id = yield from self.start_job(call)
+            try:
+                return (yield from self.wait_job(job_id, **wait))
+            except RunStopped as stop:
+                delay = self.variant.retry_delay(self.facts, self.phase, stop.message, self.now - first)
+                if delay is None or stop.code != "ASR_JOB_FAILED":
+                    raise
+                self.note(reports.NOTE, detail=f"retrying in {delay}: {stop.message}", jobId=job_id)
+                self.publish(step="waiting to retry", message=f"Retrying in {delay}: {stop.message}")
+                yield from self.await_task(self.ctx.create_timer(self.now + delay))
 
     def abandon(self, outcome: str, message: str) -> Generator[Any, Any, None]:
         """Leave ASR where a new failback can start: cancel a job suspended after sync phase 1.
@@ -655,8 +705,23 @@ class FailbackRun:
 
 @bp.orchestration_trigger(context_name="context")
 def failback_orchestrator(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any]]:
-    """Run one failback (docs/workflow.md)."""
+    """Run one failback (docs/workflow.md); a waves request runs its own orchestration (issue 7)."""
+    data = event_payload(context.get_input())
+    if (data.get("request") or {}).get("kind") == "waves":
+        from orchestrators.waves import run_waves
+
+        return (yield from run_waves(context))
     return (yield from FailbackRun(context).execute())
+
+
+def merge_verifications(computers: list[str], results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One verification result for several VMs: passed when every VM passed."""
+    checks = [
+        {**c, "name": f"{computer}: {c.get('name')}"}
+        for computer, result in zip(computers, results, strict=True)
+        for c in result.get("checks") or []
+    ]
+    return {"passed": all(r.get("passed") for r in results), "checks": checks}
 
 
 __all__ = ["ORCHESTRATOR", "FailbackRun", "bp", "failback_orchestrator"]

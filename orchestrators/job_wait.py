@@ -19,7 +19,7 @@ input (the parent sees one result when the last generation returns).
 from __future__ import annotations
 
 from collections.abc import Generator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -37,6 +37,24 @@ PROTECTED_STATES = ("Protected",)
 #: Item polling: first delay, doubling up to the maximum.
 ITEM_POLL_FIRST = timedelta(seconds=30)
 ITEM_POLL_MAX = timedelta(minutes=10)
+
+
+#: Shared waits (waves) poll on this grid so that every waiting run reads the same vault-level list.
+SHARED_TICK_SECONDS = 60
+
+
+def shared_tick(context: df.DurableOrchestrationContext) -> str:
+    """The grid point at or before the orchestration's time (ISO): the shared read's cache key."""
+    seconds = int(context.current_utc_datetime.timestamp()) // SHARED_TICK_SECONDS * SHARED_TICK_SECONDS
+    return iso(datetime.fromtimestamp(seconds, UTC))
+
+
+def shared_delay(context: df.DurableOrchestrationContext, wanted: timedelta) -> timedelta:
+    """``wanted`` rounded up to the next grid point (at least one tick)."""
+    now = context.current_utc_datetime.timestamp()
+    target = now + max(wanted.total_seconds(), SHARED_TICK_SECONDS)
+    aligned = -(-int(target) // SHARED_TICK_SECONDS) * SHARED_TICK_SECONDS
+    return timedelta(seconds=aligned - now)
 
 
 def tracker_id(run_id: str, step: str) -> str:
@@ -94,9 +112,13 @@ def _poll_job(
     context: df.DurableOrchestrationContext, state: dict[str, Any]
 ) -> Generator[Any, Any, tuple[dict[str, Any], bool]]:
     """Read the job once; return ``(snapshot, finished)``."""
-    snapshot = yield from call_activity(
-        context, "get_job", {"vault": state["vault"], "jobId": state["jobId"]}
-    )
+    if state.get("shared"):  # waves: served from one vault-level job list per tick (activities.vault_cache)
+        payload = {"vault": state["vault"], "jobId": state["jobId"], "tick": shared_tick(context)}
+        snapshot = yield from call_activity(context, "get_job_shared", payload)
+    else:
+        snapshot = yield from call_activity(
+            context, "get_job", {"vault": state["vault"], "jobId": state["jobId"]}
+        )
     current = snapshot.get("state")
     context.set_custom_status(
         {
@@ -113,7 +135,12 @@ def _poll_job(
 
 def _poll_item(context: df.DurableOrchestrationContext, state: dict[str, Any]) -> Generator[Any, Any, bool]:
     """Read the item once; return whether it is protected again."""
-    facts = yield from call_activity(context, "get_item", {"vault": state["vault"], "item": state["item"]})
+    if state.get("shared"):
+        payload = {"vault": state["vault"], "item": state["item"], "tick": shared_tick(context)}
+        facts = yield from call_activity(context, "get_item_shared", payload)
+    else:
+        payload = {"vault": state["vault"], "item": state["item"]}
+        facts = yield from call_activity(context, "get_item", payload)
     state["protectionState"] = facts.get("protectionState")
     context.set_custom_status(
         {
@@ -157,6 +184,8 @@ def wait_for_asr_job(context: df.DurableOrchestrationContext) -> Generator[Any, 
             item_polls = int(state.get("itemPolls", 0))
             delay = min(ITEM_POLL_MAX, ITEM_POLL_FIRST * (2**item_polls))
             state["itemPolls"] = item_polls + 1
+        if state.get("shared"):
+            delay = shared_delay(context, delay)
         yield context.create_timer(context.current_utc_datetime + delay)
         state["polls"] = int(state["polls"]) + 1
         if state["polls"] - started_polls >= POLLS_PER_GENERATION:

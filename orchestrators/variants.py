@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Protocol
 
 from domain import phases
@@ -39,12 +40,15 @@ class RunFacts:
         sync: ``domain.sync_policy.resolve_data_sync`` output (``dataSyncOption``,
             ``asrDataSyncOption``, ``reason``, ...).
         facts: the item's ``ItemFacts`` as pre-flight saw them.
+        details: what a variant's pre-flight chose besides the facts (VMware ``inputs``,
+            a recovery plan's ``plan``), passed back to its activities.
     """
 
     request: FailbackRequest
     item: dict[str, str]
     sync: Mapping[str, Any]
     facts: Mapping[str, Any] = field(default_factory=dict)
+    details: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def vault(self) -> dict[str, str]:
@@ -90,8 +94,55 @@ class Variant(Protocol):
         """The call that cancels a job waiting for approval (never during data sync, H10)."""
         ...
 
+    # Hooks added for VMware, recovery plans and waves (issue 7); Hyper-V keeps the defaults.
 
-class HyperVVariant:
+    def preflight(self, request: FailbackRequest, request_dict: dict[str, Any]) -> ActivityCall:
+        """The pre-flight activity of this kind."""
+        ...
+
+    def start_steps(self, run: RunFacts) -> list[ActivityCall]:
+        """Sync phase 1 as a list of ASR operations, each awaited in turn (default: ``start``)."""
+        ...
+
+    def reprotect_steps(self, run: RunFacts) -> list[ActivityCall]:
+        """Reverse replication as a list of ASR operations (default: ``reprotect``)."""
+        ...
+
+    def retry_delay(self, run: RunFacts, phase: str, failure: str, waited: timedelta) -> timedelta | None:
+        """After a failed ASR job of ``phase``: how long to wait before trying again, or ``None``."""
+        ...
+
+    def computers(self, run: RunFacts) -> list[str]:
+        """The ``Computer`` names verification checks."""
+        ...
+
+
+class VariantDefaults:
+    """The hooks' defaults: one operation per step, no retries, the request's computer."""
+
+    def preflight(self, request: FailbackRequest, request_dict: dict[str, Any]) -> ActivityCall:
+        """``preflight`` (Hyper-V rules H2, H4); in a wave, with vault-level reads shared per tick."""
+        name = "preflight_shared" if request.extra.get("sharedPolling") else "preflight"
+        return ActivityCall(name, {"vault": request.vault.to_dict(), "request": request_dict})
+
+    def start_steps(self, run: RunFacts) -> list[ActivityCall]:
+        """``[start(run)]``."""
+        return [self.start(run)]  # type: ignore[attr-defined]
+
+    def reprotect_steps(self, run: RunFacts) -> list[ActivityCall]:
+        """``[reprotect(run)]``."""
+        return [self.reprotect(run)]  # type: ignore[attr-defined]
+
+    def retry_delay(self, run: RunFacts, phase: str, failure: str, waited: timedelta) -> timedelta | None:
+        """No retry: a failed job stops the run."""
+        return None
+
+    def computers(self, run: RunFacts) -> list[str]:
+        """The request's ``verification.computer``."""
+        return [run.request.verification.computer]
+
+
+class HyperVVariant(VariantDefaults):
     """Hyper-V to Azure and back (seeds 000/001, H1-H10).
 
     ``before-failover`` (ForDownTime): the planned failover copies the data while the
@@ -169,6 +220,10 @@ def variant_for(kind: str) -> Variant:
     Raises:
         ValueError: for a kind without a variant (the HTTP layer refuses those first).
     """
+    if kind not in VARIANTS:
+        from orchestrators import variant_kinds  # registers VMware and recovery plans
+
+        VARIANTS.update(variant_kinds.VARIANTS)
     try:
         return VARIANTS[kind]
     except KeyError:

@@ -157,7 +157,8 @@ def test_maintenance_window_needs_offsets_and_order():
 
 
 def test_reserved_and_unknown_kinds_are_refused_with_the_reason():
-    assert any("reserved" in r for r in _reasons(request_body(kind="recovery-plan")))
+    # issue 7: every kind runs now; a plan request without its plan says what is missing
+    assert any("recoveryPlan: required" in r for r in _reasons(request_body(kind="recovery-plan")))
     assert any("not one of" in r for r in _reasons(request_body(kind="aws")))
 
 

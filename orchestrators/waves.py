@@ -1,0 +1,260 @@
+"""Waves: many VMs failed back in ordered waves, each VM a sub-orchestration (issue 7).
+
+A ``waves`` request (``domain.request_variants``) runs here, inside ``failback_orchestrator``
+(the HTTP layer starts every kind the same way). For each wave in order:
+
+1. approval: one ``approval_gate`` per wave (``wavePolicy.approval = per-wave``) or one
+   before the first wave for all (``once``); anything but approved stops before the wave;
+2. the wave's VMs run as ``failback_orchestrator`` sub-orchestrations (the same runbook as a
+   single VM, kind ``wavePolicy.vmKind``), at most ``wavePolicy.parallelism`` at a time,
+   pre-approved by the wave's gate and with vault-level shared polling (``sharedPolling``:
+   job and item reads come from one vault-level list per tick, ``activities.vault_cache``)
+   so ARM reads do not grow with the number of VMs waiting;
+3. ``stopOnFailure``: after a VM fails no further VM starts (running ones finish) and no
+   further wave starts.
+
+Alternate location works per VM (``targetHost`` per item or for all), which ASR recovery
+plans cannot do (H2e). The output is the waves report: one line per VM with its outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import azure.durable_functions as df
+
+from domain.request_variants import EACH_VM
+from orchestrators.approval_gate import gate_instance_id
+from orchestrators.durable import event_payload, iso, log_info
+
+#: Keys of a waves request that a VM's own request does not carry.
+_WAVE_ONLY = ("waves", "wavePolicy", "callbackUrl", "dryRun")
+MAX_STATUS_VMS = 20
+
+
+def vm_label(entry: dict[str, Any]) -> str:
+    """The VM's name as the request gives it."""
+    return str(entry.get("friendlyName") or entry.get("name"))
+
+
+def child_instance_id(run_id: str, entry: dict[str, Any]) -> str:
+    """Instance id of a VM's run inside the waves run."""
+    return f"{run_id}:vm:{vm_label(entry).lower()}"
+
+
+def child_request(request: dict[str, Any], entry: dict[str, Any], approved: dict[str, Any]) -> dict[str, Any]:
+    """The normalized request of one VM: the waves request's settings for this VM."""
+    policy = request.get("wavePolicy") or {}
+    child = {k: v for k, v in request.items() if k not in _WAVE_ONLY}
+    child["kind"] = policy.get("vmKind", "hyperv")
+    child["item"] = {k: entry[k] for k in ("name", "friendlyName") if entry.get(k)}
+    child["targetHost"] = entry.get("targetHost") or request.get("targetHost")
+    verification = dict(request["verification"])
+    if verification.get("computer") in (None, EACH_VM):
+        verification["computer"] = vm_label(entry)
+    child["verification"] = verification
+    child["callbackUrl"] = None
+    child["dryRun"] = False
+    child["preApproved"] = approved
+    child["sharedPolling"] = True
+    return child
+
+
+class WavesRun:
+    """One waves run, replayed from history on every episode."""
+
+    def __init__(self, context: df.DurableOrchestrationContext) -> None:
+        self.ctx = context
+        data = event_payload(context.get_input())
+        self.run_id = str(data.get("runId") or context.instance_id)
+        self.request: dict[str, Any] = dict(data["request"])
+        self.initiator = str(data.get("initiator") or "anonymous")
+        self.policy: dict[str, Any] = dict(self.request.get("wavePolicy") or {})
+        self.waves: list[dict[str, Any]] = list(self.request.get("waves") or [])
+        self.results: list[dict[str, Any]] = []
+        self.decisions: list[dict[str, Any]] = []
+        self.phase = "waves"
+        self.step = "starting"
+        self.awaiting: str | None = None
+        self.message = ""
+        self.started_at = iso(context.current_utc_datetime)
+
+    def publish(self, step: str, message: str = "") -> None:
+        """Custom status: the current wave, counts and the latest VM outcomes (kept small)."""
+        self.step, self.message = step, message or self.message
+        done = [r for r in self.results if r["outcome"] == "succeeded"]
+        failed = [r for r in self.results if r["outcome"] != "succeeded"]
+        self.ctx.set_custom_status(
+            {
+                "phase": self.phase,
+                "step": self.step,
+                "progress": {
+                    "task": self.step,
+                    "percent": round(100.0 * len(self.results) / max(1, self.total), 1),
+                    "etaSeconds": None,
+                },
+                "jobId": None,
+                "awaiting": self.awaiting,
+                "message": self.message,
+                "waves": {"total": self.total, "succeeded": len(done), "failed": len(failed)},
+                "latest": self.results[-MAX_STATUS_VMS:],
+            }
+        )
+
+    @property
+    def total(self) -> int:
+        """VMs in all waves."""
+        return sum(len(w["items"]) for w in self.waves)
+
+    def gate(self, n: int, names: list[str]) -> Generator[Any, Any, dict[str, Any]]:
+        """The approval of wave ``n`` (or of every wave when approval is ``once``)."""
+        gate = f"wave-{n + 1}" if self.policy.get("approval") == "per-wave" else "waves"
+        policy = dict(self.request["approval"])
+        policy["timeoutSeconds"] = int(float(policy.get("timeoutHours") or 24) * 3600)
+        scope = (
+            f"wave {n + 1} ({self.waves[n]['name']})" if gate != "waves" else f"all {len(self.waves)} waves"
+        )
+        summary = {
+            "item": self.request["item"].get("name"),
+            "what": f"Approve the failback of {scope}: {len(names)} VMs; each Azure VM is shut down when "
+            "its switchover starts.",
+            "vms": names[:50],
+            "wave": scope,
+            "initiator": self.initiator,
+        }
+        self.awaiting = "approval"
+        self.publish(f"awaiting {gate} approval")
+        result = yield self.ctx.call_sub_orchestrator(
+            "approval_gate",
+            {
+                "runId": self.run_id,
+                "gate": gate,
+                "policy": policy,
+                "summary": summary,
+                "initiator": self.initiator,
+            },
+            gate_instance_id(self.run_id, gate),
+        )
+        self.awaiting = None
+        result = dict(result or {})
+        self.decisions.append({"gate": gate, "decision": result.get("decision"), "by": result.get("by")})
+        return {**result, "gate": gate}
+
+    def run_wave(self, n: int, approved: dict[str, Any]) -> Generator[Any, Any, bool]:
+        """Run the VMs of wave ``n`` with the parallelism limit; whether every VM succeeded."""
+        pending = list(self.waves[n]["items"])
+        active: dict[int, tuple[dict[str, Any], Any]] = {}
+        limit = int(self.policy.get("parallelism") or 10)
+        stop = bool(self.policy.get("stopOnFailure", True))
+        ok = True
+        while pending or active:
+            while pending and len(active) < limit and (ok or not stop):
+                entry = pending.pop(0)
+                task = self.ctx.call_sub_orchestrator(
+                    "failback_orchestrator",
+                    {
+                        "runId": child_instance_id(self.run_id, entry),
+                        "request": child_request(self.request, entry, approved),
+                        "initiator": self.initiator,
+                    },
+                    child_instance_id(self.run_id, entry),
+                )
+                active[id(task)] = (entry, task)
+            if not active:
+                break
+            self.publish(f"wave {n + 1}: {len(active)} running, {len(pending)} waiting")
+            winner = yield self.ctx.task_any([t for _, t in active.values()])
+            entry, task = active.pop(id(winner))
+            line = self._outcome(n, entry, task)
+            self.results.append(line)
+            if line["outcome"] != "succeeded":
+                ok = False
+        for entry in pending:  # not started after a failure (stopOnFailure)
+            self.results.append(
+                {"wave": n + 1, "vm": vm_label(entry), "runId": None, "outcome": "not-started", "error": None}
+            )
+        return ok
+
+    def _outcome(self, n: int, entry: dict[str, Any], task: Any) -> dict[str, Any]:
+        line: dict[str, Any] = {
+            "wave": n + 1,
+            "vm": vm_label(entry),
+            "runId": child_instance_id(self.run_id, entry),
+        }
+        try:
+            report = dict(task.result or {})
+        except Exception as exc:  # the child orchestration itself failed
+            return {**line, "outcome": "failed", "error": {"code": "RUN_FAILED", "message": str(exc)[:300]}}
+        return {
+            **line,
+            "outcome": report.get("outcome"),
+            "error": report.get("error"),
+            "downtimeSeconds": report.get("downtimeSeconds"),
+            "afterEffects": report.get("afterEffects") or [],
+        }
+
+    def execute(self) -> Generator[Any, Any, dict[str, Any]]:
+        """Every wave in order; the waves report."""
+        outcome, message = "succeeded", "Every wave failed back."
+        approved: dict[str, Any] | None = None
+        for n, wave in enumerate(self.waves):
+            names = [vm_label(e) for e in wave["items"]]
+            if approved is None or self.policy.get("approval") == "per-wave":
+                result = yield from self.gate(n, names)
+                if result.get("decision") != "approved":
+                    outcome = "not-approved" if result.get("decision") != "cancelled" else "cancelled"
+                    message = f"Wave {n + 1} not approved ({result.get('decision')}); nothing more started."
+                    self._skip(n)
+                    break
+                approved = {"by": result.get("by"), "gate": result.get("gate")}
+            log_info(self.ctx, f"waves {self.run_id}: wave {n + 1}", runId=self.run_id, phase=f"wave-{n + 1}")
+            ok = yield from self.run_wave(n, approved)
+            if not ok and self.policy.get("stopOnFailure", True):
+                outcome, message = "failed", f"Wave {n + 1} had a failure; later waves were not started."
+                self._skip(n + 1)
+                break
+        if outcome == "succeeded" and any(r["outcome"] != "succeeded" for r in self.results):
+            outcome, message = "partially-succeeded", "Some VMs did not fail back (stopOnFailure is false)."
+        self.phase = "report"
+        self.publish(outcome, message)
+        return {
+            "runId": self.run_id,
+            "kind": "waves",
+            "outcome": outcome,
+            "message": message,
+            "initiator": self.initiator,
+            "vault": self.request.get("vault"),
+            "location": self.request.get("location"),
+            "wavePolicy": self.policy,
+            "startedAt": self.started_at,
+            "finishedAt": iso(self.ctx.current_utc_datetime),
+            "decisions": self.decisions,
+            "vms": self.results,
+            "counts": {
+                "total": self.total,
+                "succeeded": sum(1 for r in self.results if r["outcome"] == "succeeded"),
+                "failed": sum(1 for r in self.results if r["outcome"] not in ("succeeded", "not-started")),
+                "notStarted": self.total - sum(1 for r in self.results if r["outcome"] != "not-started"),
+            },
+            "error": None if outcome == "succeeded" else {"code": "WAVES_INCOMPLETE", "message": message},
+        }
+
+    def _skip(self, first: int) -> None:
+        for n in range(first, len(self.waves)):
+            for entry in self.waves[n]["items"]:
+                if not any(r["vm"] == vm_label(entry) for r in self.results):
+                    self.results.append(
+                        {
+                            "wave": n + 1,
+                            "vm": vm_label(entry),
+                            "runId": None,
+                            "outcome": "not-started",
+                            "error": None,
+                        }
+                    )
+
+
+def run_waves(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any]]:
+    """Run a waves request (called by ``failback_orchestrator`` for kind ``waves``)."""
+    return (yield from WavesRun(context).execute())
