@@ -4,7 +4,7 @@ POST decisions, refusals, timers (W2, W4)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import requests
 
@@ -159,3 +159,12 @@ def test_concurrent_posts_of_one_link_count_once_W4(host) -> None:
     host.drive(until=lambda: True)
     status = gate.status()["customStatus"]
     assert status["approvals"] == 1 and status["open"] is True  # one approval, quorum 2 still open
+
+
+def test_a_thirteen_day_wait_loops_short_timers_to_the_safe_outcome_W2(host) -> None:
+    gate = Gate(host, {"approvers": ["alice@x"], "timeoutHours": 24 * 13})
+    started = datetime.fromisoformat(gate.status()["createdTime"].replace("Z", "+00:00"))
+    out = gate.output()
+    ended = datetime.fromisoformat(out["at"].replace("Z", "+00:00"))
+    assert out["decision"] == "timeout"
+    assert timedelta(days=13) <= ended - started < timedelta(days=13, minutes=1)
