@@ -127,3 +127,16 @@ def test_batch_answers_each_query_by_id(sim: Sim) -> None:
         ]
     )
     assert [r.tables[0].rows[0]["Count"] for r in results] == [5, 0]
+
+
+def test_heartbeat_window_given_as_start_and_duration_or_end(sim: Sim) -> None:
+    since = sim.clock.now()
+    _failed_back_web01(sim)
+    query = "Heartbeat | where Computer =~ 'web01' | summarize LastHeartbeat = max(TimeGenerated) by Computer"
+    for span in ((since, timedelta(days=1)), (since, sim.clock.now() + timedelta(hours=1))):
+        result = sim.logs.query_workspace(WORKSPACE, query, timespan=span)
+        rows = result.tables[0].rows
+        assert len(rows) == 1
+        assert sim.clock.now() - rows[0]["LastHeartbeat"] < timedelta(minutes=1)
+    before = sim.logs.query_workspace(WORKSPACE, query, timespan=(since - timedelta(days=1), since))
+    assert before.tables[0].rows == []  # no heartbeat before the failback
