@@ -130,6 +130,7 @@ class HttpTriggerHandler:
                 kwargs[name] = outs[name]
             elif name != "$return":
                 kwargs[name] = None
+        fn.entry.activate()
         user = fn.entry.callable
         params = inspect.signature(user).parameters
         if "context" in params:
@@ -138,10 +139,15 @@ class HttpTriggerHandler:
         if inspect.iscoroutinefunction(user):
             return await user(**kwargs), outs
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(None, lambda: user(**kwargs))
+        result = await loop.run_in_executor(None, lambda: _activated(fn.entry, user, kwargs))
         if inspect.isawaitable(result):
             result = await result
         return result, outs
+
+
+def _activated(entry: FunctionEntry, user: Any, kwargs: dict[str, Any]) -> Any:
+    entry.activate()  # in the worker thread, right before the user's code
+    return user(**kwargs)
 
 
 class _Out(func.Out[Any]):

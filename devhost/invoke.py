@@ -61,6 +61,7 @@ def make_context(entry: FunctionEntry) -> func.Context:
 
 def call_user_function(entry: FunctionEntry, kwargs: dict[str, Any]) -> Any:
     """Call the user function (sync, or async in its own loop), adding ``context`` if declared."""
+    entry.activate()
     fn = entry.callable
     params = inspect.signature(fn).parameters
     if "context" in params and "context" not in kwargs:
@@ -114,9 +115,11 @@ def activity_failure(name: str, error: ActivityError) -> tuple[str, str]:
 
 def run_orchestrator(entry: FunctionEntry, context_json: str) -> str:
     """Invoke the registered orchestrator handle with the context JSON (positional, like the worker)."""
+    entry.activate()
     return str(entry.callable(func.OrchestrationContext(context_json)))
 
 
 def run_entity(entry: FunctionEntry, context_json: str) -> str:
     """Invoke the registered entity handle with the entity batch JSON."""
+    entry.activate()
     return str(entry.callable(func.EntityContext(context_json)))

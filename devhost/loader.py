@@ -10,7 +10,52 @@ from typing import Any
 
 import azure.functions as func
 
-_MODULE_CACHE: dict[Path, Any] = {}
+_LOADED: dict[Path, LoadedApp] = {}
+_BY_REGISTER: dict[int, LoadedApp] = {}
+
+
+@dataclass
+class LoadedApp:
+    """An imported app: its register and the modules that came from its directory.
+
+    Apps served by one process may use the same module names (``function_app``,
+    ``models``…). Loading an app leaves ``sys.modules`` as it was for outside code; the
+    app's own modules are put back in place (``activate``) whenever its code runs, because
+    Durable's loose-mode ``df_loads`` and lazy imports look names up in ``sys.modules``.
+    """
+
+    app_dir: Path
+    register: Any
+    modules: dict[str, Any]
+    displaced: dict[str, Any]
+    stem: str
+    path_was_present: bool
+
+    def activate(self) -> None:
+        """Make this app's modules (and its directory on ``sys.path``) the ones Python resolves."""
+        if str(self.app_dir) not in sys.path:
+            sys.path.insert(0, str(self.app_dir))
+        for name, module in self.modules.items():
+            if sys.modules.get(name) is not module:
+                sys.modules[name] = module
+
+    def deactivate(self) -> None:
+        """Give outside code back what the app shadowed (after its host stops).
+
+        Names another module had before are restored; the app's entry module is removed if
+        nobody had its name, and the app directory leaves ``sys.path`` unless it was there
+        before — so a later ``import function_app`` in the same process does not find this app.
+        """
+        for name, module in self.modules.items():
+            if sys.modules.get(name) is not module:
+                continue
+            previous = self.displaced.get(name)
+            if previous is not None:
+                sys.modules[name] = previous
+            elif name == self.stem or name.startswith(self.stem + "."):
+                del sys.modules[name]
+        if not self.path_was_present and str(self.app_dir) in sys.path:
+            sys.path.remove(str(self.app_dir))
 
 
 @dataclass
@@ -23,6 +68,12 @@ class FunctionEntry:
     bindings: list[dict[str, Any]]
     callable: Any
     durable_name: str | None = None
+    app: LoadedApp | None = None
+
+    def activate(self) -> None:
+        """Put the function's app modules in ``sys.modules`` before its code runs."""
+        if self.app is not None:
+            self.app.activate()
 
 
 @dataclass
@@ -57,22 +108,35 @@ def _script_stem(script_file: str | None) -> str:
 def load_app(app_dir: Path, script_file: str | None = None) -> Any:
     """Import the app module from ``app_dir`` and return its single ``FunctionRegister``.
 
-    The module is imported once per process and app directory (Python keeps modules in
-    ``sys.modules``); a second host on the same directory reuses it.
+    The module is imported once per process and app directory; a second host on the same
+    directory reuses it (see ``LoadedApp`` for apps whose module names clash).
     """
+    return load(app_dir, script_file).register
+
+
+def load(app_dir: Path, script_file: str | None = None) -> LoadedApp:
+    """Import (once) the app in ``app_dir`` like the Python worker; see ``load_app``."""
     app_dir = app_dir.resolve()
-    if app_dir in _MODULE_CACHE:
-        return _MODULE_CACHE[app_dir]
+    if app_dir in _LOADED:
+        return _LOADED[app_dir]
     stem = _script_stem(script_file)
-    if str(app_dir) in sys.path:
+    path_was_present = str(app_dir) in sys.path
+    if path_was_present:
         sys.path.remove(str(app_dir))
     sys.path.insert(0, str(app_dir))
     importlib.invalidate_caches()
-    existing = sys.modules.get(stem)
-    if existing is not None and not _module_is_under(existing, app_dir):
-        # A module of the same name from another app directory: load ours instead.
-        del sys.modules[stem]
-    module = importlib.import_module(stem)
+    before = dict(sys.modules)
+    # Names that resolve elsewhere (another app, the test process) must not satisfy our imports.
+    for name, existing in before.items():
+        clashes = name == stem or name.startswith(stem + ".")
+        if (clashes and not _module_is_under(existing, app_dir)) or _is_other_app_module(existing, app_dir):
+            del sys.modules[name]
+    try:
+        module = importlib.import_module(stem)
+    finally:
+        mine = {n: m for n, m in sys.modules.items() if before.get(n) is not m and _is_app_code(m, app_dir)}
+        for name, previous in before.items():
+            sys.modules[name] = previous  # outside code keeps what it had
     if not _module_is_under(module, app_dir):
         raise RuntimeError(
             f"{stem}.py was not found in {app_dir} (set PYTHON_SCRIPT_FILE_NAME if the app's"
@@ -84,8 +148,29 @@ def load_app(app_dir: Path, script_file: str | None = None) -> Any:
         raise RuntimeError(
             f"{stem}: expected exactly one FunctionRegister (FunctionApp/DFApp), found {len(unique)}"
         )
-    _MODULE_CACHE[app_dir] = unique[0]
-    return unique[0]
+    mine.setdefault(stem, module)
+    displaced = {name: before.get(name) for name in mine}
+    loaded = LoadedApp(app_dir, unique[0], mine, displaced, stem, path_was_present)
+    _LOADED[app_dir] = loaded
+    _BY_REGISTER[id(unique[0])] = loaded
+    return loaded
+
+
+def _is_app_code(module: Any, app_dir: Path) -> bool:
+    """A module from the app's own files (not an installed package inside the app dir)."""
+    path = getattr(module, "__file__", None)
+    if not path or not _module_is_under(module, app_dir):
+        return False
+    parts = Path(path).parts
+    return "site-packages" not in parts and ".venv" not in parts and ".python_packages" not in parts
+
+
+def _is_other_app_module(module: Any, app_dir: Path) -> bool:
+    """A module that a previously loaded app imported from its own directory."""
+    return any(
+        other.app_dir != app_dir and other.modules.get(getattr(module, "__name__", "")) is module
+        for other in _LOADED.values()
+    )
 
 
 def _module_is_under(module: Any, app_dir: Path) -> bool:
@@ -117,6 +202,7 @@ def index_functions(app: Any) -> FunctionIndex:
             trigger=trigger,
             bindings=bindings,
             callable=fn.get_user_function(),
+            app=_BY_REGISTER.get(id(app)),
         )
         if trigger.type == "httpTrigger":
             index.http.append(entry)

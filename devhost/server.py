@@ -16,7 +16,7 @@ from devhost.durable_api import DurableApi
 from devhost.engine import Engine
 from devhost.http_triggers import HttpTriggerHandler, build_http_functions
 from devhost.keys import Keys, load_or_create_keys
-from devhost.loader import FunctionIndex, index_functions, load_app
+from devhost.loader import FunctionIndex, LoadedApp, index_functions, load
 from devhost.rewind import rewind_instance
 from devhost.store import Store
 from devhost.timer_triggers import TimerTriggers
@@ -48,6 +48,7 @@ class HostRuntime:
         self.config: HostConfig = load_config(self.app_dir)
         self._saved_env: dict[str, str | None] = {}
         self.index = FunctionIndex()
+        self.loaded: LoadedApp | None = None
         self.keys: Keys = load_or_create_keys(self.state_dir)
         self.store: Store
         self.engine: Engine
@@ -78,8 +79,8 @@ class HostRuntime:
 
     def load(self) -> None:
         """Import and index the app (environment must already be applied)."""
-        app = load_app(self.app_dir, self.config.setting("PYTHON_SCRIPT_FILE_NAME"))
-        self.index = index_functions(app)
+        self.loaded = load(self.app_dir, self.config.setting("PYTHON_SCRIPT_FILE_NAME"))
+        self.index = index_functions(self.loaded.register)
 
     async def start(self) -> None:
         """Open the store, start the engine and serve HTTP."""
@@ -118,6 +119,8 @@ class HostRuntime:
         if self._runner:
             await self._runner.cleanup()
         self.store.close()
+        if self.loaded is not None:
+            self.loaded.deactivate()
         _RUNNING.discard(id(self))
         if not _RUNNING:
             await _close_sdk_session()

@@ -85,6 +85,7 @@ class TimerTriggers:
                     )
                 elif btype == "durableClient":
                     kwargs[name] = self.client_binding()
+            entry.activate()
             params = inspect.signature(entry.callable).parameters
             if "context" in params:
                 kwargs["context"] = make_context(entry)
