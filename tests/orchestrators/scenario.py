@@ -8,8 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import azure.durable_functions as df
+
 from domain.request import parse_failback_request
-from function_app import app
+from orchestrators.failback import bp as failback_bp
+from orchestrators.job_wait import bp as job_wait_bp
 from tests.orchestrators.replay import ActivityError, ScriptedHost, failback_error
 
 VAULT = {
@@ -53,8 +56,13 @@ def request(**overrides: Any) -> dict[str, Any]:
 
 @functools.cache
 def _registered() -> dict[str, Callable[[str], str]]:
-    # get_functions() validates names and may only run once per app object.
-    return {f.get_function_name(): f.get_user_function() for f in app.get_functions()}
+    # A private app with the orchestrators' blueprints, registered like function_app does:
+    # get_functions() may run only once per app object, and the local host (E2E tests in
+    # the same process) indexes the real one.
+    replay_app = df.DFApp()
+    for blueprint in (failback_bp, job_wait_bp):
+        replay_app.register_functions(blueprint)
+    return {f.get_function_name(): f.get_user_function() for f in replay_app.get_functions()}
 
 
 def handle(name: str) -> Callable[[str], str]:
