@@ -49,19 +49,21 @@ def recommend_data_sync(facts: Mapping[str, Any], location: str, now: datetime) 
             "reason": "Alternate-location failback: synchronizing before failover is recommended (H9); "
             "the Azure VM keeps running while the new host receives the data.",
         }
-    if facts.get("onPremVmPresent") is False:
-        return {
-            "dataSyncOption": "during-failover",
-            "reason": "The on-premises VM no longer exists, so there is nothing to compare against; "
-            "a full download during failover is faster (H3b).",
-        }
     since = parse_time(facts.get("lastFailoverTime"))
+    # Every fact that favours a full download is named, so the approver sees the whole case.
+    grounds = []
     if since is not None and now - since >= LONG_RUN_IN_AZURE:
-        days = (now - since).days
+        grounds.append(
+            f"the VM has run in Azure for {(now - since).days} days (a month or more), so most of the disk "
+            "has likely changed"
+        )
+    if facts.get("onPremVmPresent") is False:
+        grounds.append("the on-premises VM no longer exists, so there is nothing to compare against")
+    if grounds:
         return {
             "dataSyncOption": "during-failover",
-            "reason": f"The VM has run in Azure for {days} days (a month or more): most of the disk has "
-            "likely changed, so a full download without checksums is faster (H3b).",
+            "reason": "; ".join(grounds).capitalize()
+            + ": a full download during failover, without checksums, is faster (H3b).",
         }
     ran = f"{(now - since).days} days" if since is not None else "an unknown time"
     return {
