@@ -48,7 +48,7 @@ class Provider:
     def disconnected_between(self, start: datetime, end: datetime) -> datetime | None:
         """The first moment in ``[start, end]`` the provider is disconnected, or None."""
         if not self.connected:
-            return start
+            return max(start, self.disconnected_since) if self.disconnected_since else start
         if self.disconnect_at is not None and self.disconnect_at <= end:
             return max(start, self.disconnect_at)
         return None

@@ -138,3 +138,18 @@ def test_cancel_while_suspended_is_safe(sim: Sim) -> None:
         machine = world.machines["web01"]
         assert machine.onprem_state == "off"
         assert machine.azure_state == "running"
+
+
+def test_host_disconnected_by_hand_fails_the_running_task_from_that_moment_H2b(sim: Sim) -> None:
+    sim.failback(WEB01, "ForSynchronization")
+    job_name = sim.job_id_of(WEB01)
+    sim.advance(300)  # full download running
+    cut = sim.clock.now()
+    sim.control.host("hv01.contoso.local", connected=False)
+    sim.advance(10)
+    job = sim.job(job_name)
+    failed = next(t for t in job.properties.tasks if t.state == "Failed")
+    assert failed.name == "SynchronizeData"
+    assert failed.end_time == cut
+    with sim.locked() as world:
+        assert world.machines["web01"].onprem_state == "corrupt"  # the download did not finish
