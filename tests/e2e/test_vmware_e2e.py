@@ -1,0 +1,108 @@
+"""VMware/physical failback end to end on the simulator (issue 7, seed 002, V1-V6).
+
+HTTP -> local host -> failback_orchestrator (VMware variant) -> activities -> simulator.
+Every run ends with the simulator's invariants empty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scripts.failback_stack import FailbackStack, sample_request
+from tests.variants.e2e_helpers import approve, approve_and_finish
+
+LOG_STORAGE = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-dr/providers/Microsoft.Storage/storageAccounts/asrcache01"
+
+
+def vmware_request(vm: str, kind: str = "vmware-classic", **vmware: Any) -> dict[str, Any]:
+    body = sample_request(vm, kind=kind, dataSync="auto")
+    if vmware:
+        body["vmware"] = vmware
+    return body
+
+
+def _notes(report: dict[str, Any]) -> list[str]:
+    return [str(e.get("detail")) for e in report["timeline"] if e.get("event") == "note"]
+
+
+def test_classic_failback_waits_for_the_agent_then_completes_V1_V2_V4(stack: FailbackStack) -> None:
+    run_id = stack.start_failback(vmware_request("vmw-win01"))
+    waiting = stack.drive_to(run_id, awaiting="approval", timeout=90)
+    assert waiting["phase"] == "approval", waiting
+    report = approve_and_finish(stack, run_id, timeout=120)
+    assert report["outcome"] == "succeeded", report.get("error")
+    # V4: re-protect failed with "agent not installed" and was retried on a durable timer
+    retries = [n for n in _notes(report) if n.startswith("retrying in")]
+    assert retries and any("78060" in n for n in retries), _notes(report)
+    jobs = [(j["operation"], j["state"]) for j in report["asrJobs"]]
+    ops = [op for op, _ in jobs]
+    assert ops.index("switchover") < ops.index("commit") < ops.index("reprotect"), jobs
+    # both re-protects waited for an agent: the Azure VM's (to on-prem) and the on-prem VM's (back)
+    assert [s for op, s in jobs if op == "sync"][-1] == "Succeeded" and ops.count("sync") >= 2
+    assert [s for op, s in jobs if op == "reprotect"][-1] == "Succeeded" and ops.count("reprotect") >= 2
+    # V2: the failback policy was found automatically; V1 inputs went to ASR
+    checks = {c["id"]: c for c in report["preflight"]["checks"]}
+    assert checks["V2"]["passed"] and "vmware-policy-failback" in checks["V2"]["evidence"]
+    assert checks["V3-datastore"]["passed"] and "VMFS" in checks["V3-datastore"]["evidence"]
+    assert report["afterEffects"] == []  # Windows keeps its network settings (V6)
+    assert stack.invariants() == []
+
+
+def test_approval_page_shows_the_attested_checklist_V3(stack: FailbackStack) -> None:
+    run_id = stack.start_failback(vmware_request("vmw-win01"))
+    stack.drive_to(run_id, awaiting="approval", timeout=90)
+    attested = approve(stack, run_id)
+    assert {"V3-network", "V3-mt-hygiene", "V3-retention", "V3-esxi", "V3-history"} <= set(attested)
+    report = stack.finish(run_id, timeout=120)
+    assert report["outcome"] == "succeeded", report.get("error")
+
+
+def test_modernized_failback_with_its_own_inputs_V1(stack: FailbackStack) -> None:
+    body = vmware_request("vmw-rcm01", "vmware-modernized", logStorageAccountId=LOG_STORAGE)
+    run_id = stack.start_failback(body)
+    report = approve_and_finish(stack, run_id, timeout=120)
+    assert report["outcome"] == "succeeded", report.get("error")
+    ops = [j["operation"] for j in report["asrJobs"]]
+    assert ops.index("sync") < ops.index("switchover") < ops.index("commit") < ops.index("reprotect"), ops
+    assert stack.invariants() == []
+
+
+@pytest.mark.parametrize(
+    ("scenario", "vm", "rule", "vmware"),
+    [
+        ("vmware-nfs", "vmw-win01", "V3-datastore", {}),
+        ("vmware-linux-windows-mt", "vmw-lin03", "V3-mt-os", {}),
+        ("vmware-readonly-vcenter", "vmw-win01", "V3-vcenter-account", {}),
+        ("vmware-mixed-os-group", "vmw-win03", "V3-group-os", {}),
+        ("default", "vmw-lin01", "V5", {}),
+        ("default", "vmw-win01", "V3-datastore", {"datastore": "nfs-datastore-01"}),
+        ("default", "vmw-win01", "V3-retention", {"retentionDrive": "S:"}),
+        ("default", "vmw-win01", "V3-ps", {"processServer": "ps-missing"}),
+    ],
+)
+def test_each_v3_rule_rejects_before_anything_changes_V3(
+    tmp_path: Any, scenario: str, vm: str, rule: str, vmware: dict[str, Any]
+) -> None:
+    with FailbackStack(tmp_path, scenario=scenario) as stack:
+        run_id = stack.start_failback(vmware_request(vm, **vmware))
+        report = stack.finish(run_id)
+        assert report["outcome"] == "rejected", report["outcome"]
+        failed = {c["id"] for c in report["preflight"]["checks"] if not c["passed"]}
+        assert rule in failed, report["preflight"]["checks"]
+        assert stack.writes() == {}
+        assert stack.invariants() == []
+
+
+def test_read_only_vcenter_account_named_fails_sync_phase_1_with_the_azure_vm_running_V3(
+    stack: FailbackStack,
+) -> None:
+    """No API shows that an account is read-only: ASR refuses at re-protect; nothing was switched."""
+    run_id = stack.start_failback(vmware_request("vmw-win01", runAsAccount="vcenter-readonly"))
+    report = stack.finish(run_id, timeout=120)
+    assert report["outcome"] == "failed"
+    assert "78064" in report["error"]["message"]
+    assert "Azure VM is still running" in report["error"]["remedy"]
+    assert "write items.unplanned_failover" not in stack.writes()
+    assert stack.invariants() == []
