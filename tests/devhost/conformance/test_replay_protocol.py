@@ -296,3 +296,17 @@ def test_current_utc_datetime_follows_the_episode_that_delivered_the_result():
     events = h.first_episode("clock", h.task_scheduled(0, 0, "noop"))
     events += [h.started(42), h.task_completed(0, 42, None)]
     assert _run(clock, events)["output"] == ["2024-01-01T00:00:00+00:00", "2024-01-01T00:00:42+00:00"]
+
+
+def test_two_waiters_for_one_name_resolve_last_created_first():
+    """Reference §3.2: with two waits for 'X' in one task_any, the newest waiter gets the event."""
+
+    def two_waiters(context: df.DurableOrchestrationContext):
+        older = context.wait_for_external_event("X")
+        newer = context.wait_for_external_event("X")
+        winner = yield context.task_any([older, newer])
+        return "newer" if winner == newer else "older"
+
+    events = [h.started(0), h.execution_started("two_waiters", None), h.completed(0)]
+    events += [h.started(1), h.event_raised("X", 1, '"x"')]
+    assert _run(two_waiters, events)["output"] == "newer"

@@ -146,3 +146,38 @@ def test_two_apps_in_one_process_keep_their_own_functions(run_app):
     assert first.status_response(a).json()["output"] == ["Hello Tokyo", "Hello Seattle"]
     assert second.status_response(b).json()["output"] == "hello mixed"
     assert first.status_response(b).status_code == 404
+
+
+def test_custom_class_round_trips_through_an_activity(run_app):
+    app = run_app("extras")
+    instance_id = app.start("points")
+    assert app.drive_until_status(instance_id) == "Completed"
+    assert app.status_response(instance_id).json()["output"] == {"x": 11, "y": 22, "type": "Point"}
+
+
+def test_custom_class_resolves_in_its_own_app_when_two_apps_share_a_process(run_app):
+    """Loose-mode df_loads finds classes via sys.modules[__module__] (fixed D2).
+
+    Both apps' entry files are function_app.py; after the second host loads, the first
+    app's Point envelope ({"__module__": "function_app"}) resolves against the wrong module.
+    A real worker hosts one app per process, so Azure never shows this.
+    """
+    extras = run_app("extras")
+    run_app("chaining")
+    instance_id = extras.start("points")
+    assert extras.drive_until_status(instance_id) == "Completed"
+    assert extras.status_response(instance_id).json()["output"] == {"x": 11, "y": 22, "type": "Point"}
+
+
+def test_twin_apps_with_the_same_module_names_keep_their_own_code(run_app):
+    """Two apps in one process, both with function_app.py and helpers.py."""
+    one = run_app("twin_one")
+    two = run_app("twin_two")
+    assert one.http.get(f"{one.base_url}/api/who", timeout=30).text == "twin one"
+    assert two.http.get(f"{two.base_url}/api/who", timeout=30).text == "twin two"
+    first = one.start("who_orchestrator")
+    second = two.start("who_orchestrator")
+    assert one.drive_until_status(first) == "Completed"
+    assert two.drive_until_status(second) == "Completed"
+    assert one.status_response(first).json()["output"] == ["twin one", "twin one"]
+    assert two.status_response(second).json()["output"] == ["twin two", "twin two"]

@@ -184,3 +184,18 @@ def test_failed_instance_history_ends_with_a_failed_execution_completed(run_app)
     last = app.history(instance_id)[-1]
     assert last["EventType"] == "ExecutionCompleted"
     assert last["OrchestrationStatus"] == "Failed"
+
+
+def test_entity_routes_signal_and_read_state(run_app):
+    """§4.3: POST entities/{name}/{key}?op= signals; GET returns the state or 404."""
+    app = run_app("entities")
+    # Python entities json.loads then df_loads their input: send a JSON string, as the SDK does.
+    signal = app.http.post(
+        app.webhook_url("entities/counter/web"), params={"op": "add"}, json=json.dumps(4), timeout=30
+    )
+    assert signal.status_code == 202
+    app.drive_until(
+        lambda: app.http.get(app.webhook_url("entities/counter/web"), timeout=30).status_code == 200
+    )
+    assert app.http.get(app.webhook_url("entities/counter/web"), timeout=30).json() == 4
+    assert app.http.get(app.webhook_url("entities/counter/nobody"), timeout=30).status_code == 404
