@@ -11,7 +11,6 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -207,10 +206,3 @@ class SimulatorApp:
                 f"The Resource 'Microsoft.RecoveryServices/vaults/"
                 f"{params.get('vault')}' under resource group '{world.resource_group}' was not found.",
             )
-
-
-def run_locked(world: World, action: Callable[[], Any]) -> Any:
-    """Run ``action`` under the world lock after bringing time up to date (control helpers)."""
-    with world.lock:
-        world.tick()
-        return action()

@@ -178,10 +178,6 @@ class FaultSet:
                 )
         return None
 
-    def apply_timed(self, world: World, now: datetime) -> None:
-        """Timed faults act through the models' clocks (e.g. ``Provider.disconnect_at``); nothing to do."""
-        return None
-
     def clear(self) -> None:
         """Remove every fault."""
         with self._lock:

@@ -6,6 +6,7 @@ from simulator.errors import not_found
 from simulator.handlers.paging import page
 from simulator.lro import accepted
 from simulator.models.fabrics import Provider
+from simulator.models.jobs import Task
 from simulator.routes import VAULT, Request, Response, route
 
 FABRIC = VAULT + r"/replicationfabrics/(?P<fabric>[^/]+)"
@@ -59,21 +60,12 @@ def get_provider(req: Request) -> Response:
 )
 def refresh_provider(req: Request) -> Response:
     """POST refreshProvider: a short job; the result is the provider."""
-    from simulator.models.jobs import Task
-
     provider = _provider(req)
-
-    class _Target:
-        name = provider.name
-        friendly_name = provider.friendly_name
-        target_instance_type = "Server"
-        arm_id = provider.arm_id
-
     job = req.world.start_job(
         "RefreshProvider",
         "Refresh server",
         [Task("RefreshProviderTask", "Refresh server", 30.0)],
-        _Target(),
+        provider,
         provider.arm_id,
     )
     return accepted(req, job, provider.arm_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from simulator.models.base import iso, new_guid
 
@@ -33,6 +33,8 @@ class Provider:
     disconnect_at: datetime | None = None
     provider_version: str = "5.24.0501.5"
     machine_id: str = field(default_factory=new_guid)
+    #: what a job acting on the provider (refresh) names as its target type
+    target_instance_type: ClassVar[str] = "Server"
 
     @property
     def arm_id(self) -> str:

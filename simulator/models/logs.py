@@ -256,6 +256,9 @@ class LogStore:
 
     def _asr_jobs(self, text: str, start: datetime | None, end: datetime) -> dict[str, Any]:
         literals = {lit.lower() for lit in self._literals(text)}
+        # only literals naming a VM or a job narrow the rows; other quoted text is ignored
+        known = {m.name.lower() for m in self.world.machines.values()} | set(self.world.jobs)
+        wanted = literals & known
         rows: list[list[Any]] = []
         for job in self.world.jobs.values():
             if job.state not in ("Succeeded", "Failed") or job.end_time is None:
@@ -263,10 +266,7 @@ class LogStore:
             if start is not None and not start <= job.end_time <= end:
                 continue
             names = {str(job.target.friendly_name).lower(), str(job.target.name).lower(), job.name.lower()}
-            vm_literals = literals & {m.name.lower() for m in self.world.machines.values()} | (
-                literals & {j.lower() for j in self.world.jobs}
-            )
-            if vm_literals and not names & vm_literals:
+            if wanted and not names & wanted:
                 continue
             rows.append(
                 [

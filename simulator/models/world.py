@@ -112,9 +112,12 @@ class World:
         return self.clock.now()
 
     def tick(self) -> datetime:
-        """Bring every job and timed event up to now; return now. Call under ``lock``."""
+        """Bring every job up to now; return now. Call under ``lock``.
+
+        Timed faults need nothing here: a host disconnect is a time on the provider
+        (``Provider.disconnect_at``) that connectivity checks read.
+        """
         now = self.now()
-        self.faults.apply_timed(self, now)
         for job in list(self.jobs.values()):
             if job.active:
                 job.advance(now)
