@@ -219,3 +219,24 @@ def test_long_polling_request_returns_when_another_request_raises_the_event(run_
         response = waiting.result(timeout=60)
     assert response.status_code == 200
     assert response.json() == {"all": ["0", "1", "2", "3", "4"], "event": "from another request"}
+
+
+def test_head_on_a_get_route_is_404(http_app):
+    """The routing layer does not map HEAD onto GET routes (azure-functions-host #11625)."""
+    assert http_app.http.head(_url(http_app, "items/1"), timeout=30).status_code == 404
+
+
+def test_trailing_slash_still_matches_the_route(http_app):
+    assert http_app.http.get(_url(http_app, "items/5/"), timeout=30).json()["id"] == "5"
+
+
+def test_cors_origins_from_local_settings_host_section(http_app):
+    """local.settings.json Host.CORS: allowed origins get Access-Control-Allow-Origin, others do not."""
+    allowed = http_app.http.get(
+        _url(http_app, "items/1"), headers={"Origin": "http://allowed.example"}, timeout=30
+    )
+    assert allowed.headers.get("Access-Control-Allow-Origin") == "http://allowed.example"
+    other = http_app.http.get(
+        _url(http_app, "items/1"), headers={"Origin": "http://evil.example"}, timeout=30
+    )
+    assert "Access-Control-Allow-Origin" not in other.headers
