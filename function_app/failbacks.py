@@ -325,7 +325,11 @@ async def get_failback_run(req: func.HttpRequest, client: df.DurableOrchestratio
 
 
 async def request_cancel(
-    client: df.DurableOrchestrationClient, instance_id: str, by: str, reason: str | None
+    client: df.DurableOrchestrationClient,
+    instance_id: str,
+    by: str,
+    reason: str | None,
+    wait_seconds: float = CANCEL_ANSWER_SECONDS,
 ) -> dict[str, Any]:
     """Ask a run to cancel and wait briefly for the orchestrator's verdict (H10).
 
@@ -333,9 +337,16 @@ async def request_cancel(
     cancel is accepted, ``ApprovalDecision`` ``cancelled`` on the open gate (so the run does
     not wait for the gate's timeout).
 
+    Args:
+        client: the durable client.
+        instance_id: the run.
+        by: who asks.
+        reason: why (shown in the timeline).
+        wait_seconds: how long to wait for the run's answer (0: raise the events and return).
+
     Returns:
         ``{requestId, accepted: True | False | None, code?, reason?}``; ``accepted`` is None
-        when the run did not answer within :data:`CANCEL_ANSWER_SECONDS`; ``code`` is
+        when the run did not answer within ``wait_seconds``; ``code`` is
         ``UNKNOWN_RUN`` or ``RUN_ENDED`` when nothing was sent.
     """
     request_id = str(uuid.uuid4())
@@ -366,7 +377,9 @@ async def request_cancel(
             "requestId"
         ) == request_id or s.runtime_status not in RUNNING
 
-    final = await _wait_for(client, instance_id, answered, CANCEL_ANSWER_SECONDS)
+    if wait_seconds <= 0:
+        return {"requestId": request_id, "accepted": None}
+    final = await _wait_for(client, instance_id, answered, wait_seconds)
     answer = _custom(final).get("cancel") if final else None
     if not answer or answer.get("requestId") != request_id:
         return {"requestId": request_id, "accepted": None}

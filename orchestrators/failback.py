@@ -127,6 +127,7 @@ class FailbackRun:
         self.cancel_accepted = False
         self._cancel_waiter: TaskBase | None = None
         self.plan: dict[str, Any] | None = None
+        self.phase1: dict[str, Any] | None = None  # sync phase 1's job result, for the approver
         self.checklist: list[Any] | None = None  # V3 items the approver attests (variants)
         self._waits = 0  # job waits so far: each gets its own tracker id
 
@@ -402,6 +403,7 @@ class FailbackRun:
         result: dict[str, Any] = {}
         for call in self.variant.start_steps(self.facts):
             result = yield from self.job_with_retries(call, stop_when_suspended=True)
+        self.phase1 = {"result": result.get("state"), "jobId": self.job_id}
         if result.get("state") == "Succeeded" and self.variant.suspends_after_start(self.facts):
             # Resumed outside the workflow: the switchover already happened.
             self.switchover_done = True
@@ -424,6 +426,10 @@ class FailbackRun:
             ),
             "what": "Approve to shut down the Azure VM and start the on-premises VM.",
         }
+        if self.preflight_result:  # the approval page shows what was checked, with evidence
+            summary["preflight"] = self.preflight_result["checks"]
+        if self.phase1:
+            summary["phase1"] = self.phase1
         if self.checklist:
             summary["checklist"] = self.checklist  # V3 rules no API shows: the approver attests them
         approved = self.request.extra.get("preApproved")
@@ -688,6 +694,9 @@ class FailbackRun:
         )
         report["message"] = message
         report["initiator"] = self.initiator
+        if self.request.kind == "recovery-plan":  # V6 follows the plan's VMs (VMware or Hyper-V)
+            family = str((facts or {}).get("provider") or "")
+            report["afterEffects"] = reports.after_effects(family, (facts or {}).get("osType"))
         if self.plan is not None:
             report["plan"] = self.plan
         if self.request.callback_url:
