@@ -106,12 +106,11 @@ class SimulatorApp:
         base_url: str,
     ) -> Response:
         control = path.startswith("/_sim")
-        if not control:
-            fault = self.world.faults.match_http(method, path)
-            if fault is not None:
-                answer = self._fault_response(fault)
-                if answer is not None:
-                    return answer
+        fault = None if control else self.world.faults.match_http(method, path)
+        if fault is not None and not fault.after:
+            answer = self._fault_response(fault)
+            if answer is not None:
+                return answer
         entry, params, known = resolve(method, path)
         if entry is None:
             if known:
@@ -128,7 +127,11 @@ class SimulatorApp:
             self.world.tick()
             if entry.kind != "control":
                 self.counts[f"{'read' if method == 'GET' else 'write'} {entry.name}"] += 1
-            return entry.handler(request)
+            response = entry.handler(request)
+        if fault is not None and fault.after:
+            # the request took effect, only its answer is lost or replaced (idempotency tests)
+            return self._fault_response(fault) or response
+        return response
 
     def _fault_response(self, fault: Any) -> Response | None:
         if fault.kind == "drop":

@@ -10,7 +10,9 @@ HTTP fault kinds:
 - ``drop``: close the connection without answering.
 
 Each applies to the next ``count`` matching requests (``count: null`` = until cleared);
-nothing is random.
+nothing is random. With ``after: true`` the request is handled first and only its answer is
+replaced (``status``/``throttle``) or lost (``drop``): the operation happened, the client
+does not know.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class HttpFault:
     count: int | None = 1
     code: str = ""
     message: str = ""
+    after: bool = False
     id: int = field(default_factory=lambda: next(_ids))
     hits: int = 0
 
@@ -101,6 +104,7 @@ class FaultSet:
                 count=None if count is None else int(count),
                 code=str(spec.get("code", "")),
                 message=str(spec.get("message", "")),
+                after=bool(spec.get("after", False)),
             )
             re.compile(fault.method)
             re.compile(fault.path)

@@ -112,3 +112,20 @@ def _seconds(n: int):  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
     return timedelta(seconds=n)
+
+
+def test_answer_lost_after_the_operation_started_then_a_retry_conflicts(sim: Sim) -> None:
+    sim.control.fault(
+        kind="status", status=500, method="POST", path="plannedFailover$", after=True, count=None
+    )
+    from tests.simulator.conftest import failback_input
+
+    with sim.server.mgmt_client(retry_total=1) as client, pytest.raises(HttpResponseError) as caught:
+        client.replication_protected_items.begin_planned_failover(RG, VAULT, *WEB01, failback_input())
+    assert caught.value.status_code == 409  # the SDK's retry of the POST meets the running job
+    assert caught.value.error.code == "ScenarioInProgress"
+    # the first attempt did start the failback: the item shows its job (an activity adopts it)
+    assert sim.item(WEB01).properties.current_scenario.scenario_name == "PlannedFailover"
+    assert sim.control.requests()["byKind"]["write items.planned_failover"] == 2
+    jobs = [j for j in sim.control.state()["jobs"] if j["target"] == "rpi-web01"]
+    assert len(jobs) == 1  # the retry did not start a second job
