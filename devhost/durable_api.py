@@ -13,7 +13,7 @@ from aiohttp import web
 from devhost import history as hist
 from devhost.entities import read_state, scheduler_id
 from devhost.history import ACTIVE, TERMINAL
-from devhost.jsonfmt import compact, epoch, parse_timestamp
+from devhost.jsonfmt import compact, epoch, from_epoch, parse_or_none, parse_timestamp, whole_seconds
 from devhost.status import status_payload
 from devhost.urls import RPC_PATH, WEBHOOK_PATH, management_urls
 
@@ -63,6 +63,8 @@ class DurableApi:
                 web.post(base + "/instances/{id}/{op}", self.operate),
                 web.post(base + "/entities/{name}/{key}", self.signal_entity),
                 web.get(base + "/entities/{name}/{key}", self.read_entity),
+                web.get(base + "/entities/{name}", self.list_entities),
+                web.get(base + "/entities", self.list_entities),
             ]
         return out
 
@@ -290,6 +292,26 @@ class DurableApi:
         input_text = compact(json.loads(raw)) if raw.strip() else None
         self.rt.signal_entity(scheduler_id(name, key), request.query.get("op", ""), input_text)
         return web.Response(status=202)
+
+    async def list_entities(self, request: web.Request) -> web.StreamResponse:
+        """``GET entities[/{name}]``: existing entities, with state when ``fetchState=true``."""
+        name = request.match_info.get("name")
+        where, args = "exists_flag=1", []
+        if name:
+            where += " AND lower(name)=?"
+            args.append(name.lower())
+        rows = self.rt.store.query(f"SELECT * FROM entities WHERE {where} ORDER BY entity_id", tuple(args))
+        fetch_state = _flag(request, "fetchState")
+        body = []
+        for row in rows[: int(request.query.get("top") or PAGE_SIZE)]:
+            item: dict[str, Any] = {
+                "entityId": {"name": row["name"], "key": row["key"]},
+                "lastOperationTime": whole_seconds(from_epoch(row["last_updated"])),
+            }
+            if fetch_state:
+                item["state"] = parse_or_none(row["state"])
+            body.append(item)
+        return web.json_response(body)
 
     async def read_entity(self, request: web.Request) -> web.StreamResponse:
         """``GET entities/{name}/{key}``."""

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import TYPE_CHECKING, Any
 
 from devhost import history as hist
 from devhost.clock import Clock
 from devhost.invoke import run_entity
-from devhost.jsonfmt import compact
+from devhost.jsonfmt import compact, epoch
 from devhost.loader import FunctionIndex
 from devhost.store import Store
 
@@ -66,7 +65,7 @@ class EntityRunner:
                         key,
                         reply.get("entityState"),
                         bool(reply.get("entityExists")),
-                        time.time(),
+                        epoch(self.clock.now()),
                     )
                 results = reply.get("results") or [{}]
                 return dict(results[0])

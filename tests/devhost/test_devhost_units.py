@@ -114,3 +114,15 @@ def test_ncrontab_next_occurrences_W5() -> None:
     assert Schedule("00:10:00").next_after(T0) == T0 + timedelta(minutes=10)
     with pytest.raises(ValueError):
         Schedule("* * *")
+
+
+def test_route_constraint_chains_and_arguments_W5() -> None:
+    assert compile_route("range/{n:int:min(5)}").match("range/3") is None
+    assert compile_route("range/{n:int:min(5)}").match("range/7") == {"n": "7"}
+    assert compile_route("r/{n:range(1,3)}").match("r/4") is None
+    assert compile_route("s/{code:length(3)}").match("s/abc") == {"code": "abc"}
+    assert compile_route("s/{code:length(3)}").match("s/abcd") is None
+    assert compile_route(r"z/{zip:regex(^\d{{5}}$)}").match("z/12345") == {"zip": "12345"}
+    assert compile_route(r"z/{zip:regex(^\d{{5}}$)}").match("z/1234") is None
+    assert compile_route("p/{page:int=1}").match("p") == {"page": "1"}
+    assert compile_route("g/{id:guid}").match("g/not-a-guid") is None
