@@ -13,7 +13,10 @@ import pytest
 from scripts.failback_stack import FailbackStack, sample_request
 from tests.variants.e2e_helpers import approve, approve_and_finish
 
-LOG_STORAGE = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-dr/providers/Microsoft.Storage/storageAccounts/asrcache01"
+LOG_STORAGE = (
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-dr/providers/"
+    "Microsoft.Storage/storageAccounts/asrcache01"
+)
 
 
 def vmware_request(vm: str, kind: str = "vmware-classic", **vmware: Any) -> dict[str, Any]:
