@@ -169,6 +169,8 @@ def build_default(world: World) -> None:
     site.add_provider("hv-host-01", "hv01.contoso.local")
     site.add_provider("hv-host-02", "hv02.contoso.local")
     site.add_provider("hv-host-03", "hv03.contoso.local", connected=False)
+    # a new host whose virtual switch is named differently: alternate location fails there (H9)
+    site.add_provider("hv-host-04", "hv04.contoso.local").virtual_switches = ["vSwitch-Lab"]
     hq = site.add_container("hq-container", "HQ-HyperV-Site")
 
     add_hyperv_vm(

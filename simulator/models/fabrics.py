@@ -33,6 +33,8 @@ class Provider:
     disconnect_at: datetime | None = None
     provider_version: str = "5.24.0501.5"
     machine_id: str = field(default_factory=new_guid)
+    #: Hyper-V virtual switches on the host (alternate-location failback needs the VM's, H9)
+    virtual_switches: list[str] = field(default_factory=lambda: ["vSwitch-Prod"])
     #: what a job acting on the provider (refresh) names as its target type
     target_instance_type: ClassVar[str] = "Server"
 

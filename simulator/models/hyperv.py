@@ -671,8 +671,20 @@ class _Failback:
             )
         if machine.azure_state not in ("running", "stopped"):
             raise TaskFailed("70040", f"The Azure virtual machine '{machine.name}' was not found.")
-        if self.options.alternate_provider is not None:
-            machine.onprem_host = self.options.alternate_provider.name
+        target = self.options.alternate_provider
+        if target is not None:
+            if machine.virtual_switch not in target.virtual_switches:
+                # H9: the new host needs a virtual switch named as on the original server
+                raise TaskFailed(
+                    "70041",
+                    f"The virtual switch '{machine.virtual_switch}' was not found on the host "
+                    f"'{target.friendly_name}'.",
+                    possible_causes="The alternate host has no virtual switch with the name used on the "
+                    "original server.",
+                    recommended_action=f"Create a virtual switch named '{machine.virtual_switch}' on "
+                    f"'{target.friendly_name}' and retry.",
+                )
+            machine.onprem_host = target.name
             self.item.reset_onprem()
         elif machine.onprem_state in ("absent", "corrupt"):
             self.item.reset_onprem()

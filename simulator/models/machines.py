@@ -77,6 +77,8 @@ class Machine:
     azure_stopped_at: datetime | None = None
     azure_vm_id: str = ""
     ip_address: str = "10.0.0.10"
+    #: Hyper-V virtual switch the VM's network adapter connects to
+    virtual_switch: str = "vSwitch-Prod"
 
     # --- counters -----------------------------------------------------------------------------
     def azure_written(self, disk: Disk, at: datetime) -> float:

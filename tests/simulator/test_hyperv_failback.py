@@ -263,3 +263,26 @@ def test_refresh_provider_runs_a_short_job(sim: Sim) -> None:
     provider = poller.result()
     assert provider.name == "hv-host-01"
     assert provider.properties.connection_status == "Connected"
+
+
+def test_alternate_host_without_the_virtual_switch_fails_at_preflight_H9(sim: Sim) -> None:
+    target = sim.asr.replication_recovery_services_providers.get(RG, VAULT, "site-hq", "hv-host-04")
+    poller = sim.failback(
+        WEB01,
+        "ForDownTime",
+        recovery_vm_creation_option="CreateVmIfNotFound",
+        provider_id_for_alternate_recovery=target.id,
+    )
+    job_name = sim.job_id_of(WEB01)
+    sim.advance(60)
+    job = sim.job(job_name)
+    assert job.properties.state == "Failed"
+    details = job.properties.errors[0].service_error_details
+    assert details.code == "70041"
+    assert "vSwitch-Prod" in details.message and "hv04.contoso.local" in details.message
+    with sim.locked() as world:
+        assert world.machines["web01"].onprem_host == "hv-host-01"  # nothing moved
+    try:
+        poller.result()
+    except Exception as error:  # the SDK raises HttpResponseError with the job's error
+        assert "70041" in str(error)
