@@ -22,6 +22,7 @@ from devhost.loader import FunctionIndex
 
 OUT_OF_PROC_LABEL = "$OutOfProcData$:"
 CUSTOM_STATUS_LIMIT_KB = 16
+MAX_RETRY_INTERVAL_MS = 6 * 24 * 3600 * 1000  # extension default: 6 days
 RETRY_EVENT_TYPES = (EventType.TaskFailed, EventType.SubOrchestrationInstanceFailed, EventType.TimerFired)
 
 
@@ -262,7 +263,12 @@ class Episode:
     def _retry_timer(self, leaf_index: int) -> None:
         leaf = self.state["leaves"][leaf_index]
         retry = leaf["retry"]
-        delay = retry["interval"] if retry["attempts"] < retry["max"] else 0
+        if retry["attempts"] < retry["max"]:
+            # DTFx: first * backoff^(retry number), capped at the maximum interval.
+            delay = retry["interval"] * retry.get("backoff", 1.0) ** (retry["attempts"] - 1)
+            delay = min(delay, retry.get("max_interval", MAX_RETRY_INTERVAL_MS))
+        else:
+            delay = 0  # the final "dummy" timer fires at once (current DTFx)
         fire_at = self.now + timedelta(milliseconds=delay)
         task_id = self._allocate(leaf_index, "retrytimer")
         self._add_timer(task_id, fire_at)
@@ -345,6 +351,9 @@ class Episode:
                 "max": int(options.get("maxNumberOfAttempts") or 1),
                 "interval": int(options.get("firstRetryIntervalInMilliseconds") or 0),
                 "attempts": 1,
+                # C# also understands these; the Python SDK never sends them (§3.4).
+                "backoff": float(options.get("backoffCoefficient") or 1.0),
+                "max_interval": int(options.get("maxRetryIntervalInMilliseconds") or MAX_RETRY_INTERVAL_MS),
             }
         record["input"] = action.get("input")
         self.state["leaves"].append(record)
