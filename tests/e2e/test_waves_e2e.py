@@ -1,0 +1,70 @@
+"""Waves of many VMs end to end on the simulator (issue 7): order, parallelism, approvals,
+stop-on-failure, alternate location, and vault-level job polling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scripts.failback_stack import FailbackStack, sample_request
+from tests.variants.e2e_helpers import approve
+
+
+def vm(n: int) -> str:
+    return f"scale{n:04d}"
+
+
+def waves_request(waves: list[list[Any]], **policy: Any) -> dict[str, Any]:
+    body = sample_request("x", kind="waves", waves=[{"items": w} for w in waves], wavePolicy=policy)
+    del body["item"]
+    body["verification"] = {"workspaceId": body["verification"]["workspaceId"], "windowMinutes": 30}
+    return body
+
+
+def test_two_waves_in_order_with_one_approval_each_and_a_parallelism_limit(tmp_path: Any) -> None:
+    with FailbackStack(tmp_path, scenario="scale-10") as stack:
+        body = waves_request([[vm(1), vm(2), vm(3)], [vm(4), vm(5)]], parallelism=2, approval="per-wave")
+        run_id = stack.start_failback(body)
+        stack.drive_to(run_id, awaiting="approval")
+        assert stack.writes() == {}  # nothing starts before the wave's approval
+        approve(stack, run_id, gate="wave-1")
+        stack.drive_to(run_id, awaiting="approval", timeout=120)
+        assert stack.run(run_id)["step"] == "awaiting wave-2 approval"
+        approve(stack, run_id, gate="wave-2")
+        report = stack.finish(run_id, timeout=120)
+        assert report["outcome"] == "succeeded", report["vms"]
+        assert [(r["wave"], r["outcome"]) for r in report["vms"]] == [(1, "succeeded")] * 3 + [
+            (2, "succeeded")
+        ] * 2
+        assert [d["gate"] for d in report["decisions"]] == ["wave-1", "wave-2"]
+        assert stack.invariants() == []
+
+
+def test_stop_on_failure_starts_nothing_after_a_failed_vm(tmp_path: Any) -> None:
+    with FailbackStack(tmp_path, scenario="scale-10") as stack:
+        stack.sim.control.fault(
+            kind="job_failure", task="SynchronizeDataBeforeFailover", vm=vm(1), code="70094"
+        )
+        body = waves_request([[vm(1), vm(2), vm(3)], [vm(4)]], parallelism=1, approval="once")
+        run_id = stack.start_failback(body)
+        stack.drive_to(run_id, awaiting="approval")
+        approve(stack, run_id, gate="waves")
+        report = stack.finish(run_id, timeout=120)
+        assert report["outcome"] == "failed"
+        outcomes = {r["vm"]: r["outcome"] for r in report["vms"]}
+        assert outcomes == {vm(1): "failed", vm(2): "not-started", vm(3): "not-started", vm(4): "not-started"}
+        assert stack.invariants() == []
+
+
+def test_alternate_location_failback_of_many_vms_which_plans_cannot_do_H2e(tmp_path: Any) -> None:
+    with FailbackStack(tmp_path, scenario="scale-10") as stack:
+        items = [{"friendlyName": vm(n), "targetHost": "scale-host-10"} for n in (1, 2, 3)]
+        body = waves_request([items], parallelism=3, approval="once")
+        body["location"] = "alternate"
+        run_id = stack.start_failback(body)
+        stack.drive_to(run_id, awaiting="approval")
+        approve(stack, run_id, gate="waves")
+        report = stack.finish(run_id, timeout=120)
+        assert report["outcome"] == "succeeded", report["vms"]
+        assert report["location"] == "alternate"
+        assert stack.invariants() == []
