@@ -138,6 +138,22 @@ def test_max_concurrent_orchestrator_functions_caps_parallel_episodes(run_app):
     assert 1 <= _peak_overlap(spans) <= 2
 
 
+def test_episodes_of_one_instance_never_overlap(run_app):
+    """Reference §1.7: one episode at a time per instance, even with events arriving in a burst."""
+    app = run_app("concurrency")
+    instance_id = app.start("serial_episodes")
+    for tick in range(4):
+        assert app.raise_event_http(instance_id, "tick", tick).status_code == 202
+    assert app.drive_until_status(instance_id) == "Completed"
+    assert app.status_response(instance_id).json()["output"] == [0, 1, 2, 3]
+    spans = [
+        dict(zip(("start", "end"), map(float, line.split()), strict=True))
+        for line in app.lines("episode-spans.txt")
+    ]
+    assert len(spans) >= 2
+    assert _peak_overlap(spans) == 1
+
+
 def test_day_long_timer_completes_in_virtual_time(run_app, virtual_clock):
     """A 24-hour durable timer fires when the host jumps the virtual clock (W2 approval timeouts)."""
     app = run_app("chaining")

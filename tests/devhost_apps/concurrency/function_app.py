@@ -33,3 +33,17 @@ def slow_orchestration(context: df.DurableOrchestrationContext):
     with open(Path(os.environ["CONFORMANCE_LOG_DIR"]) / "orchestrator-spans.txt", "a", encoding="utf-8") as f:
         f.write(f"{start} {time.time()}\n")
     return "done"
+
+
+@app.orchestration_trigger(context_name="context")
+def serial_episodes(context: df.DurableOrchestrationContext):
+    # Deliberately blocking and impure: one span per invocation of this instance.
+    start = time.time()
+    time.sleep(0.1)
+    with open(Path(os.environ["CONFORMANCE_LOG_DIR"]) / "episode-spans.txt", "a", encoding="utf-8") as f:
+        f.write(f"{start} {time.time()}\n")
+    ticks = []
+    for _ in range(4):
+        tick = yield context.wait_for_external_event("tick")
+        ticks.append(tick)
+    return ticks
