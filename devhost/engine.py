@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -329,7 +330,11 @@ class Engine:
         loop = asyncio.get_running_loop()
         if item["kind"] == "http":
             request = json.loads(item["input"] or "{}")
-            result = await run_http_activity(request)
+            try:
+                result = await run_http_activity(request)
+            except Exception as exc:  # connection errors etc. fail the task like the extension
+                reason = f"Activity function '{item['name']}' failed: {type(exc).__name__}: {exc}"
+                return hist.task_failed(self.now(), item["task_id"], reason, None)
             return hist.task_completed(self.now(), item["task_id"], result)
         entry = self.index.activity(item["name"])
         if entry is None:
@@ -337,11 +342,21 @@ class Engine:
                 f"The function '{item['name']}' doesn't exist, is disabled, or is not an activity function."
             )
             return hist.task_failed(self.now(), item["task_id"], reason, None)
+        started = time.monotonic()
+        log.info(
+            "Executing 'Functions.%s' (Reason='activity of %s', Id=%s)",
+            entry.name,
+            item["instance_id"],
+            item["id"],
+        )
         try:
             result = await loop.run_in_executor(self._act_pool, run_activity, entry, item["input"])
         except ActivityError as err:
+            log.warning("Executed 'Functions.%s' (Failed, Id=%s): %s", entry.name, item["id"], err.text)
             reason, details = activity_failure(entry.durable_name or item["name"], err)
             return hist.task_failed(self.now(), item["task_id"], reason, details)
+        elapsed = (time.monotonic() - started) * 1000
+        log.info("Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%dms)", entry.name, item["id"], elapsed)
         return hist.task_completed(self.now(), item["task_id"], result)
 
 

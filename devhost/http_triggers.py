@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,11 +104,18 @@ class HttpTriggerHandler:
             route_params=params,
             body=body,
         )
+        started = time.monotonic()
+        log.info(
+            "Executing 'Functions.%s' (Reason='This function was called by an HTTP request.')",
+            fn.entry.name,
+        )
         try:
             result, outs = await self._invoke(fn, req, request)
         except Exception:
-            log.error("Function '%s' failed:\n%s", fn.entry.name, traceback.format_exc())
+            log.error("Executed 'Functions.%s' (Failed):\n%s", fn.entry.name, traceback.format_exc())
             return web.Response(status=500)
+        elapsed = (time.monotonic() - started) * 1000
+        log.info("Executed 'Functions.%s' (Succeeded, Duration=%dms)", fn.entry.name, elapsed)
         for out in outs.values():
             if out.get() is not None:
                 result = out.get()

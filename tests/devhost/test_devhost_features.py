@@ -163,3 +163,9 @@ def test_sub_orchestration_retry_recreates_the_child_W5(client: Client) -> None:
     kinds = [e["EventType"] for e in status.historyEvents]
     assert kinds.count("SubOrchestrationInstanceFailed") == 2
     assert kinds.count("TimerFired") == 2
+
+
+def test_call_http_to_an_unreachable_host_fails_the_task_W5(client: Client) -> None:
+    status = client.run("http_caller", "http://127.0.0.1:9/nothing-listens-here")
+    assert status.runtime_status.name == "Failed"
+    assert "BuiltIn::HttpActivity" in status.output
