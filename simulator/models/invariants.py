@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 
 
 def start_onprem(world: World, machine: Machine, at: datetime, after_failback: bool = False) -> None:
-    """Start the on-prem copy, recording ``both_running`` and ``data_loss``.
+    """Start the on-prem copy, recording ``both_running`` and ``data_loss``; a corrupt VM does not boot.
 
     ``data_loss`` is checked whenever an Azure copy still exists (running or stopped): the on-prem
     copy then must hold all of it — after a failback (``after_failback``) or when someone boots the
     on-prem VM by hand instead of finishing the failback.
     """
+    if machine.onprem_state == "corrupt":
+        return  # inconsistent disks: the VM does not boot (H10); nothing ran
     if machine.azure_state == "running":
         world.violation(
             "both_running", machine.name, "the on-prem VM started while the Azure VM was running", at

@@ -148,8 +148,8 @@ class Machine:
         self.azure_state = "deleted"
 
     def start_onprem(self, at: datetime) -> None:
-        """Power on the on-prem copy (it then writes and sends heartbeats)."""
-        if self.onprem_state == "running":
+        """Power on the on-prem copy (it then writes and sends heartbeats); a corrupt copy does not boot."""
+        if self.onprem_state in ("running", "corrupt"):
             return
         self.onprem_state = "running"
         self.onprem_since = at
@@ -172,6 +172,8 @@ class Machine:
             at: when the copy completes.
             upto: per-disk Azure counter captured earlier (a snapshot); default: the counter at ``at``.
         """
+        if self.onprem_state == "corrupt":
+            self.onprem_state = "off"  # a completed synchronisation leaves consistent disks (H10 remedy)
         moved = 0.0
         for disk in self.disks:
             target = (upto or {}).get(disk.name, self.azure_written(disk, at))

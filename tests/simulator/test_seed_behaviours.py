@@ -117,6 +117,12 @@ def test_cancel_during_data_sync_corrupts_the_onprem_vm_and_rerun_repairs_it_H10
         assert machine.onprem_state == "corrupt"
         assert machine.azure_state == "running"
     assert "Failback" in sim.item(WEB01).properties.allowed_operations
+    sim.control.vm("web01", azure="stopped")
+    booted = sim.control.vm("web01", onprem="running")  # someone tries to boot it anyway
+    assert booted["onpremState"] == "corrupt"  # it does not boot
+    sim.advance(600)
+    assert sim.heartbeats("web01", start.isoformat()) == []
+    sim.control.vm("web01", azure="running")
 
     # the remedy: run the failover again to completion
     poller = sim.failback(WEB01, "ForSynchronization")
