@@ -115,3 +115,10 @@ def test_local_settings_values_do_not_override_settings_given_to_the_host(run_ap
     assert app.drive_until_status(instance_id) == "Completed"
     assert app.status_response(instance_id).json()["output"] == "from the environment"
     assert history_types(app.history(instance_id))[-1] == "ExecutionCompleted"
+
+
+def test_compound_route_constraint_min_is_enforced(run_app):
+    """ASP.NET route constraints chain: {n:int:min(5)} rejects 3 with 404."""
+    app = run_app("no_prefix")
+    assert app.http.get(f"{app.base_url}/range/7", timeout=30).text == "7"
+    assert app.http.get(f"{app.base_url}/range/3", timeout=30).status_code == 404

@@ -199,3 +199,18 @@ def test_entity_routes_signal_and_read_state(run_app):
     )
     assert app.http.get(app.webhook_url("entities/counter/web"), timeout=30).json() == 4
     assert app.http.get(app.webhook_url("entities/counter/nobody"), timeout=30).status_code == 404
+
+
+def test_entity_query_route_lists_entities_of_a_name(run_app):
+    """GET /runtime/webhooks/durabletask/entities/{name} lists that entity's instances."""
+    app = run_app("entities")
+    signal = app.http.post(
+        app.webhook_url("entities/counter/listed"), params={"op": "add"}, json=json.dumps(1), timeout=30
+    )
+    assert signal.status_code == 202
+    app.drive_until(
+        lambda: app.http.get(app.webhook_url("entities/counter/listed"), timeout=30).status_code == 200
+    )
+    listing = app.http.get(app.webhook_url("entities/counter"), timeout=30)
+    assert listing.status_code == 200
+    assert any(e["entityId"] == {"name": "counter", "key": "listed"} for e in listing.json())
