@@ -6,10 +6,12 @@ exactly once (or not at all where the run must stop before it).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from domain.items import parse_time
 from scripts.failback_stack import FailbackStack, sample_request
 from tests.e2e.conftest import approve_and_finish, assert_clean
 
@@ -210,6 +212,22 @@ def test_approval_timeout_is_a_safe_outcome_W2(stack: FailbackStack) -> None:
     assert report["outcome"] == "not-approved"
     assert report["decisions"][0]["decision"] == "timeout"
     assert_clean(stack, resume=0, failover_commit=0, reprotect=0)
+
+
+def test_early_approval_waits_for_the_maintenance_window_with_a_durable_timer(stack: FailbackStack) -> None:
+    opens = stack.clock.now() + timedelta(hours=6)
+    window = {"start": opens.isoformat(), "end": (opens + timedelta(hours=4)).isoformat()}
+    run_id = stack.start_failback(sample_request(maintenanceWindow=window))
+    stack.drive_to(run_id, awaiting="approval")
+    assert stack.decide(run_id, "approved").status_code == 200
+    waiting = stack.drive_to(run_id, awaiting="window")
+    assert waiting["phase"] == "window"
+    assert stack.writes().get("write jobs.resume", 0) == 0
+    report = stack.finish(run_id)
+    assert report["outcome"] == "succeeded"
+    shutdown = next(e for e in report["timeline"] if e["event"] == "azure-vm-shutdown")
+    assert parse_time(shutdown["at"]) >= opens
+    assert_clean(stack)
 
 
 # ----------------------------------------------------------------- cancel (H10)
