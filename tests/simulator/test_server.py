@@ -118,3 +118,23 @@ def test_clocks() -> None:
     assert frozen >= first and scaled.now() == frozen
     scaled.advance(timedelta(hours=1))
     assert scaled.now() - frozen == timedelta(hours=1)
+
+
+def test_shared_virtual_clock_of_the_local_host_drives_jobs() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from devhost.clock import VirtualClock
+    from simulator.testing import SimulatorServer
+    from tests.simulator.conftest import WEB01, failback_input
+
+    clock = VirtualClock(start=datetime(2026, 1, 1, tzinfo=UTC))
+    with SimulatorServer(scenario="default", clock=clock) as server, server.mgmt_client() as client:
+        client.replication_protected_items.begin_planned_failover(
+            RG, VAULT, *WEB01, failback_input("ForDownTime"), polling=False
+        )
+        item = client.replication_protected_items.get(RG, VAULT, *WEB01)
+        job_name = item.properties.current_scenario.job_id.rsplit("/", 1)[1]
+        clock.advance(timedelta(hours=1))  # the host jumps to its next durable timer
+        assert client.replication_jobs.get(RG, VAULT, job_name).properties.state == "Suspended"
+        server.control.advance(60)  # the control API moves the same clock
+        assert clock.now() == datetime(2026, 1, 1, 1, 1, tzinfo=UTC)
