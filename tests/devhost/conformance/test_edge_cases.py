@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 from tests.devhost.conformance.harness import history_types
+from tests.devhost.conformance.test_webhook_api import _start
 from tests.devhost.conformance.timeutil import parse_time
 
 
@@ -122,3 +123,30 @@ def test_compound_route_constraint_min_is_enforced(run_app):
     app = run_app("no_prefix")
     assert app.http.get(f"{app.base_url}/range/7", timeout=30).text == "7"
     assert app.http.get(f"{app.base_url}/range/3", timeout=30).status_code == 404
+
+
+def test_array_body_on_the_public_start_route_breaks_get_input_as_in_production(run_app):
+    """§3.1: a JSON array reaches the SDK as a list, and get_input() raises TypeError on Azure too."""
+    app = run_app("chaining")
+    _start(app, "echo_input", [1, 2], "array-input")
+    assert app.drive_until_status("array-input") == "Failed"
+    output = app.status_response("array-input").json()["output"]
+    assert output.startswith("Orchestrator function 'echo_input' failed:")
+    assert "must be str, bytes or bytearray" in output
+
+
+def test_instance_ids_with_spaces_and_non_ascii_characters(run_app):
+    app = run_app("chaining")
+    for instance_id in ("run 1", "フェイルバック-1"):
+        assert app.start("seq", None, instance_id) == instance_id
+        assert app.drive_until_status(instance_id) == "Completed"
+        status = app.run(app.client.get_status(instance_id))
+        assert status.instance_id == instance_id
+    assert {s.instance_id for s in app.run(app.client.get_status_all())} == {"run 1", "フェイルバック-1"}
+
+
+def test_large_activity_result_round_trips(run_app):
+    app = run_app("extras")
+    instance_id = app.start("big_payload", 300_000)
+    assert app.drive_until_status(instance_id) == "Completed"
+    assert app.status_response(instance_id).json()["output"] == {"length": 300_000, "head": "abc"}

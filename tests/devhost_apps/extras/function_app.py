@@ -201,3 +201,14 @@ def with_context(payload: str, context: func.Context) -> dict:
         "hasInvocationId": bool(context.invocation_id),
         "payload": payload,
     }
+
+
+@app.orchestration_trigger(context_name="context")
+def big_payload(context: df.DurableOrchestrationContext):
+    blob = yield context.call_activity("make_blob", context.get_input())
+    return {"length": len(blob), "head": blob[:3]}
+
+
+@app.activity_trigger(input_name="size")
+def make_blob(size: int) -> str:
+    return "abc" * (size // 3)
