@@ -37,7 +37,12 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
     state_dir = Path(args.state_dir or tempfile.mkdtemp(prefix="asr-sim-"))
-    app = SimulatorApp(scenario=args.scenario, clock=ScaledClock(args.time_scale), page_size=args.page_size)
+    try:
+        app = SimulatorApp(
+            scenario=args.scenario, clock=ScaledClock(args.time_scale), page_size=args.page_size
+        )
+    except KeyError as error:  # unknown scenario: say which exist
+        parser.error(str(error.args[0]))
     server = SimulatorHttpServer(app, args.port, state_dir)
     server.start()
     sys.stdout.write(json.dumps(server.info()) + "\n")
