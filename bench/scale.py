@@ -265,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(
-        "| VMs | mode | ok | wall s | sim min | ARM reads | peak reads/s | mean reads/s | writes | history/VM | peak RSS MB |"
+        "| VMs | mode | ok | wall s | sim min | ARM reads | peak reads/s | mean reads/s | writes "
+        "| history/VM | peak RSS MB |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     pairs = []
