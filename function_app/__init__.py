@@ -8,7 +8,13 @@ they belong to; this module only collects them.
 import azure.durable_functions as df
 import azure.functions as func
 
+from clients.settings import get_settings
+from clients.telemetry import configure_telemetry
 from function_app.blueprints import BLUEPRINTS
+
+# Logs (with run id, phase and ASR job id as dimensions) go to Application Insights
+# when its connection string is set; nothing happens locally.
+configure_telemetry(get_settings())
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 for _blueprint in BLUEPRINTS:
