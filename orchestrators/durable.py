@@ -61,7 +61,8 @@ def event_payload(raw: Any) -> dict[str, Any]:
 def log_info(context: df.DurableOrchestrationContext, message: str, **fields: Any) -> None:
     """Log once (not on replay), with structured fields (run id, phase, job id)."""
     if not context.is_replaying:
-        log.info(message, extra={"custom_dimensions": {k: v for k, v in fields.items() if v is not None}})
+        # Flat ``extra`` keys become customDimensions in Application Insights (OpenTelemetry).
+        log.info(message, extra={k: v for k, v in fields.items() if v is not None})
 
 
 Awaiter = Callable[[TaskBase], Generator[Any, Any, Any]]

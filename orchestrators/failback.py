@@ -258,7 +258,9 @@ class FailbackRun:
     def activity(self, call: ActivityCall) -> Generator[Any, Any, Any]:
         """Run an activity with transient-failure retries; a lasting failure stops the run."""
         try:
-            return (yield from call_activity(self.ctx, call.name, call.input, self.await_task))
+            # runId and phase let the activity's structured logs name the run (activities.asr_common).
+            payload = {**call.input, "runId": self.run_id, "phase": self.phase}
+            return (yield from call_activity(self.ctx, call.name, payload, self.await_task))
         except StepFailed as failure:
             raise RunStopped(
                 FAILED,
@@ -297,6 +299,7 @@ class FailbackRun:
         )
         if self.request.extra.get("sharedPolling"):
             wait["shared"] = True  # waves: vault-level job polling (orchestrators.vault_jobs)
+        wait["runId"] = self.run_id  # for the structured logs of its reads
         child = self.ctx.call_sub_orchestrator(WAIT_ORCHESTRATOR, wait, self.tracker)
         try:
             result = yield from self.await_task(child)

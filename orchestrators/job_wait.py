@@ -57,6 +57,11 @@ def shared_delay(context: df.DurableOrchestrationContext, wanted: timedelta) -> 
     return timedelta(seconds=aligned - now)
 
 
+def _log_fields(state: dict[str, Any]) -> dict[str, Any]:
+    """Run id and phase, for the activities' structured logs."""
+    return {k: state[k] for k in ("runId", "phase") if state.get(k)}
+
+
 def tracker_id(run_id: str, step: str) -> str:
     """Instance id of the job wait of ``step`` (a phase name) in run ``run_id``."""
     return f"{run_id}:job:{step}"
@@ -117,7 +122,7 @@ def _poll_job(
         snapshot = yield from call_activity(context, "get_job_shared", payload)
     else:
         snapshot = yield from call_activity(
-            context, "get_job", {"vault": state["vault"], "jobId": state["jobId"]}
+            context, "get_job", {"vault": state["vault"], "jobId": state["jobId"], **_log_fields(state)}
         )
     current = snapshot.get("state")
     context.set_custom_status(
@@ -139,7 +144,7 @@ def _poll_item(context: df.DurableOrchestrationContext, state: dict[str, Any]) -
         payload = {"vault": state["vault"], "item": state["item"], "tick": shared_tick(context)}
         facts = yield from call_activity(context, "get_item_shared", payload)
     else:
-        payload = {"vault": state["vault"], "item": state["item"]}
+        payload = {"vault": state["vault"], "item": state["item"], **_log_fields(state)}
         facts = yield from call_activity(context, "get_item", payload)
     state["protectionState"] = facts.get("protectionState")
     context.set_custom_status(
