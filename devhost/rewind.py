@@ -1,8 +1,9 @@
 """Rewind of a failed instance (reference §3.10), Azure Storage style.
 
 Failed task rows, their scheduling rows and the failed ``ExecutionCompleted`` become
-``GenericEvent``s; the failed activities are queued again under their original ids and the
-instance goes back to Running. Successful results are kept.
+``GenericEvent``s; the failed activities are queued again under their original ids, failed
+sub-orchestrations are rewound recursively, and the instance goes back to Running.
+Successful results are kept.
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ def rewind_instance(store: Store, engine: Engine, instance_id: str, reason: str 
         )
     state = row["state"]
     items = []
+    failed_children: list[str] = []
+    children = {
+        int(e["EventId"]): str(e["InstanceId"])
+        for e in history
+        if e["EventType"] == EventType.SubOrchestrationInstanceCreated
+    }
     for task_id in sorted(failed_ids):
         task = state.get("tasks", {}).get(str(task_id))
         if task is None:
@@ -54,6 +61,8 @@ def rewind_instance(store: Store, engine: Engine, instance_id: str, reason: str 
         leaf = state["leaves"][task["leaf"]]
         if leaf["kind"] == "activity":
             items.append((task_id, leaf["name"], leaf.get("input")))
+        elif leaf["kind"] == "suborchestration" and task_id in children:
+            failed_children.append(children[task_id])
     row.update(status="Running", output=None, last_updated=epoch(now))
     with store.tx() as db:
         Store.replace_history(db, instance_id, rewritten)
@@ -62,4 +71,7 @@ def rewind_instance(store: Store, engine: Engine, instance_id: str, reason: str 
             Store.add_work_item(db, instance_id, row["execution_id"], task_id, "activity", name, input_text)
     for item in store.work_items("instance_id=?", (instance_id,)):
         engine.dispatch(item)
+    for child_id in failed_children:
+        # Failed sub-orchestrations are rewound too; their completion reaches this parent again.
+        rewind_instance(store, engine, child_id, reason)
     engine.poke()

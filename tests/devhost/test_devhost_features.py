@@ -169,3 +169,16 @@ def test_call_http_to_an_unreachable_host_fails_the_task_W5(client: Client) -> N
     status = client.run("http_caller", "http://127.0.0.1:9/nothing-listens-here")
     assert status.runtime_status.name == "Failed"
     assert "BuiltIn::HttpActivity" in status.output
+
+
+def test_rewind_reruns_failed_work_of_a_failed_sub_orchestration_W5(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failed = client.run("rewind_parent")
+    assert failed.runtime_status.name == "Failed"
+    monkeypatch.setitem(os.environ, "DEVHOST_TEST_FIXED", "yes")
+    client.host.call(client.sdk.rewind(failed.instance_id, "fixed"))
+    client.host.drive(lambda: client.state(failed.instance_id) in DONE)
+    status = client.status(failed.instance_id)
+    assert status.runtime_status.name == "Completed"
+    assert status.output == ["kept", "again"]

@@ -113,3 +113,23 @@ def sub_retry(context: df.DurableOrchestrationContext):
 def failing_child(context: df.DurableOrchestrationContext):
     yield context.call_activity("echo", context.get_input())
     raise ValueError("child broke")
+
+
+@app.orchestration_trigger(context_name="context")
+def rewind_parent(context: df.DurableOrchestrationContext):
+    result = yield context.call_sub_orchestrator("rewind_child", "in")
+    return result
+
+
+@app.orchestration_trigger(context_name="context")
+def rewind_child(context: df.DurableOrchestrationContext):
+    first = yield context.call_activity("echo", "kept")
+    second = yield context.call_activity("fails_until_fixed", "again")
+    return [first, second]
+
+
+@app.activity_trigger(input_name="value")
+def fails_until_fixed(value: str) -> str:
+    if os.environ.get("DEVHOST_TEST_FIXED") != "yes":
+        raise RuntimeError("not yet")
+    return value
