@@ -49,7 +49,7 @@ VERIFICATION_EVENT = "VerificationDecision"
 DECISION_TIMEOUT = timedelta(days=3)
 #: Between two verification attempts.
 VERIFY_POLL = timedelta(minutes=2)
-#: After a cancel request was answered mid-step, re-listen with a timer this long (see _await_any).
+#: After a cancel request was answered mid-step, re-listen with a timer this long (see await_any).
 KEEPALIVE = timedelta(hours=1)
 #: Timeline events also shown in the custom status (bounded: it must stay far below 16 KB).
 MILESTONES = (
