@@ -94,3 +94,15 @@ def test_terminating_the_parent_leaves_the_child_running(run_app):
     app.settle()
     assert app.runtime_status(parent_id) == "Terminated"
     assert app.runtime_status(gate_id) == "Running"
+
+
+def test_rewind_of_a_parent_rewinds_its_failed_child(run_app):
+    """§3.10: failed child sub-orchestrations are rewound recursively."""
+    app = run_app("suborch")
+    parent_id = app.start("parent_rewind")
+    assert app.drive_until_status(parent_id) == "Failed"
+    assert app.runtime_status(f"{parent_id}-c") == "Failed"
+    app.run(app.client.rewind(parent_id, "retry the child"))
+    assert app.drive_until_status(parent_id) == "Completed"
+    assert app.status_response(parent_id).json()["output"] == "ok on call 2"
+    assert app.runtime_status(f"{parent_id}-c") == "Completed"

@@ -92,3 +92,25 @@ def gate_child(context: df.DurableOrchestrationContext):
         timeout.cancel()
         return decision.result
     return {"decision": "timeout"}
+
+
+@app.orchestration_trigger(context_name="context")
+def parent_rewind(context: df.DurableOrchestrationContext):
+    result = yield context.call_sub_orchestrator(
+        "child_rewind", context.instance_id, f"{context.instance_id}-c"
+    )
+    return result
+
+
+@app.orchestration_trigger(context_name="context")
+def child_rewind(context: df.DurableOrchestrationContext):
+    value = yield context.call_activity("fails_first_time", context.get_input())
+    return value
+
+
+@app.activity_trigger(input_name="key")
+def fails_first_time(key: str) -> str:
+    attempt = bump(f"rewind-{key}")
+    if attempt == 1:
+        raise RuntimeError("first call fails")
+    return f"ok on call {attempt}"
