@@ -117,7 +117,8 @@ class DurableApi:
                 f"An Orchestration instance with the status {existing['status']} already exists.",
                 "DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException",
             )
-        self.rt.engine.start_instance(entry.durable_name or name, instance_id, input_json)
+        version = request.query.get("version") or self.rt.config.durable.get("defaultVersion")
+        self.rt.engine.start_instance(entry.durable_name or name, instance_id, input_json, version)
         timeout = request.query.get("timeout")
         if timeout is not None:
             return await self._wait_for(
@@ -289,8 +290,13 @@ class DurableApi:
         if self.rt.index.entity(name) is None:
             return http_error(400, f"The function '{name}' doesn't exist or is not an entity function.")
         raw = await request.read()
-        input_text = compact(json.loads(raw)) if raw.strip() else None
-        self.rt.signal_entity(scheduler_id(name, key), request.query.get("op", ""), input_text)
+        try:
+            token = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            return http_error(400, "Invalid JSON in the request body.", "System.ArgumentException")
+        # The operation input as JSON text: the SDK client sends a JSON string holding JSON text.
+        value_text = None if token is None else token if isinstance(token, str) else compact(token)
+        self.rt.signal_entity(scheduler_id(name, key), request.query.get("op", ""), value_text)
         return web.Response(status=202)
 
     async def list_entities(self, request: web.Request) -> web.StreamResponse:

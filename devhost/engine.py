@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -105,9 +106,11 @@ class Engine:
         return from_epoch(value) if value is not None else None
 
     # -- public operations -------------------------------------------------------------------
-    def start_instance(self, name: str, instance_id: str, input_json: str | None) -> None:
+    def start_instance(
+        self, name: str, instance_id: str, input_json: str | None, version: str | None = None
+    ) -> None:
         """Create (or replace a finished) instance and queue its ExecutionStarted."""
-        row = new_instance_row(instance_id, name, input_json, self.now())
+        row = new_instance_row(instance_id, name, input_json, self.now(), version=version)
         with self.store.tx() as db:
             Store.delete_instance(db, instance_id)
             self._insert_instance(db, row)
@@ -283,20 +286,22 @@ class Engine:
         Store.add_message(db, row["instance_id"], start, execution_id=row["execution_id"])
 
     # -- activities --------------------------------------------------------------------------
-    def signal_entity(self, entity_id: str, op: str, input_text: str | None) -> None:
-        """Run a client's entity signal in the background."""
-        self._activities += 1
-
-        async def run() -> None:
-            try:
-                await self.entities.operate(entity_id, op, input_text, True)
-            except Exception:
-                log.exception("entity signal to %s failed", entity_id)
-            finally:
-                self._activities -= 1
-                self.poke()
-
-        self._spawn(run())
+    def signal_entity(self, entity_id: str, op: str, value_text: str | None) -> None:
+        """Queue a client's entity signal durably (``value_text``: JSON text of the input)."""
+        request = {"id": str(uuid.uuid4()), "op": op, "signal": True, "input": value_text}
+        with self.store.tx() as db:
+            item_id = Store.add_work_item(db, entity_id, "", -1, "entity", entity_id, compact(request))
+        self._dispatch(
+            {
+                "id": item_id,
+                "instance_id": entity_id,
+                "execution_id": "",
+                "task_id": -1,
+                "kind": "entity",
+                "name": entity_id,
+                "input": compact(request),
+            }
+        )
 
     def dispatch(self, item: dict[str, Any]) -> None:
         """Start a stored work item unless it already runs."""

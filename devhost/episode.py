@@ -368,6 +368,7 @@ class Episode:
             self._add_timer(task_id, fire_at)
         elif leaf.kind == "suborchestration":
             record["instance_id"] = action.get("instanceId")
+            record["version"] = action.get("version")
             self._start_sub(self._allocate(index, "attempt"), record, explicit_id=action.get("instanceId"))
         elif leaf.type == act.CALL_HTTP:
             task_id = self._allocate(index, "attempt")
@@ -403,7 +404,10 @@ class Episode:
             "name": self.row["name"],
             "task_id": task_id,
         }
-        self.out.new_instances.append(new_instance_row(child_id, name, input_json, self.now, parent=parent))
+        version = record.get("version")
+        self.out.new_instances.append(
+            new_instance_row(child_id, name, input_json, self.now, parent=parent, version=version)
+        )
 
     def _send_entity_request(self, task_id: int, leaf: act.Leaf) -> None:
         action = leaf.action
@@ -512,8 +516,16 @@ class Episode:
             execution_id=execution_id,
             input_json=input_json,
             parent=_parent_ref(self.row.get("parent")),
+            version=self._version(),
         )
         self.out.messages.append(NewMessage(self.row["instance_id"], started, execution_id))
+
+    def _version(self) -> str:
+        """The orchestration version of this execution (``ExecutionStarted.Version``)."""
+        for ev in self.old + self.new_events:
+            if ev["EventType"] == EventType.ExecutionStarted:
+                return str(ev.get("Version") or "")
+        return ""
 
 
 def new_instance_row(
@@ -523,6 +535,7 @@ def new_instance_row(
     now: datetime,
     *,
     parent: dict[str, Any] | None = None,
+    version: str | None = None,
 ) -> dict[str, Any]:
     """A Pending instance row plus its ExecutionStarted message (key ``start_event``)."""
     execution_id = new_execution_id()
@@ -533,6 +546,7 @@ def new_instance_row(
         execution_id=execution_id,
         input_json=input_json,
         parent=_parent_ref(parent),
+        version=version or "",
     )
     return {
         "instance_id": instance_id,

@@ -140,9 +140,9 @@ class HostRuntime:
         """Rewind a failed instance (§3.10)."""
         rewind_instance(self.store, self.engine, instance_id, reason)
 
-    def signal_entity(self, entity_id: str, op: str, input_text: str | None) -> None:
-        """Fire-and-forget entity operation from a client."""
-        self.engine.signal_entity(entity_id, op, input_text)
+    def signal_entity(self, entity_id: str, op: str, value_text: str | None) -> None:
+        """Fire-and-forget entity operation from a client (queued durably)."""
+        self.engine.signal_entity(entity_id, op, value_text)
 
     def describe(self) -> list[str]:
         """Lines listing every function with its URL (like ``func start``)."""

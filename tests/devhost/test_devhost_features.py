@@ -182,3 +182,9 @@ def test_rewind_reruns_failed_work_of_a_failed_sub_orchestration_W5(
     status = client.status(failed.instance_id)
     assert status.runtime_status.name == "Completed"
     assert status.output == ["kept", "again"]
+
+
+def test_orchestration_version_reaches_the_context_W5(client: Client) -> None:
+    instance_id = client.host.call(client.sdk.start_new("versioned", None, None, version="1.0"))
+    client.host.drive(lambda: client.state(instance_id) in DONE)
+    assert client.status(instance_id).output == ["1.0", "2.1"]

@@ -133,3 +133,15 @@ def fails_until_fixed(value: str) -> str:
     if os.environ.get("DEVHOST_TEST_FIXED") != "yes":
         raise RuntimeError("not yet")
     return value
+
+
+@app.orchestration_trigger(context_name="context")
+def versioned(context: df.DurableOrchestrationContext):
+    child = yield context.call_sub_orchestrator("version_of", None, None, "2.1")
+    return [context.version, child]
+
+
+@app.orchestration_trigger(context_name="context")
+def version_of(context: df.DurableOrchestrationContext):
+    return context.version
+    yield  # a generator, like every orchestrator
