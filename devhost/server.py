@@ -98,6 +98,8 @@ class HostRuntime:
         )
         app = web.Application(middlewares=[self._middleware], client_max_size=100 * 1024 * 1024)
         app.add_routes(DurableApi(self).routes())
+        app.router.add_post("/admin/functions/{name}", self._admin_invoke)
+        app.router.add_get("/admin/host/status", self._admin_status)
         app.router.add_route("*", "/{tail:.*}", self._http_trigger)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
@@ -188,6 +190,25 @@ class HostRuntime:
             return response
         finally:
             self.engine.http_inflight -= 1
+
+    async def _admin_invoke(self, request: web.Request) -> web.StreamResponse:
+        """``POST /admin/functions/{name}`` (master key): run a timer-triggered function now."""
+        supplied = request.query.get("code") or request.headers.get("x-functions-key")
+        if not self.keys.accepts("admin", supplied):
+            return web.Response(status=401)
+        timers = self.engine.timers
+        trigger = timers.find(request.match_info["name"]) if timers else None
+        if timers is None or trigger is None:
+            return web.Response(status=404)
+        timers.fire_now(trigger)
+        return web.Response(status=202)
+
+    async def _admin_status(self, request: web.Request) -> web.StreamResponse:
+        """``GET /admin/host/status``."""
+        supplied = request.query.get("code") or request.headers.get("x-functions-key")
+        if not self.keys.accepts("admin", supplied):
+            return web.Response(status=401)
+        return web.json_response({"state": "Running", "version": "devhost", "id": self.hub})
 
     async def _http_trigger(self, request: web.Request) -> web.StreamResponse:
         found = self.http.match(request.path, request.method)

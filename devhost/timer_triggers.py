@@ -67,6 +67,14 @@ class TimerTriggers:
                 trigger.next_due = trigger.schedule.next_after(now)
                 self._fire(trigger, past_due)
 
+    def find(self, name: str) -> TimerTrigger | None:
+        """The trigger of the function ``name`` (case-insensitive)."""
+        return next((t for t in self.triggers if t.entry.name.lower() == name.lower()), None)
+
+    def fire_now(self, trigger: TimerTrigger) -> None:
+        """Run a trigger immediately (admin API), without moving its schedule."""
+        self._fire(trigger, past_due=False)
+
     def _fire(self, trigger: TimerTrigger, past_due: bool) -> None:
         self.running += 1
         task = asyncio.get_running_loop().create_task(self._invoke(trigger, past_due))
