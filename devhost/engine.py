@@ -220,7 +220,7 @@ class Engine:
         if outbox is None:
             outbox = await self._invoke(episode)
         outbox.consumed.extend(m["id"] for m in stale)
-        self._commit(outbox, len(history))
+        self._commit(outbox, len(history), row["execution_id"])
 
     async def _invoke(self, episode: Episode) -> Outbox:
         entry = self.index.orchestrator(episode.row["name"])
@@ -234,10 +234,17 @@ class Engine:
             return episode.apply(None, exc)
         return episode.apply(reply, None)
 
-    def _commit(self, out: Outbox, history_len: int) -> None:
+    def _commit(self, out: Outbox, history_len: int, execution_id: str) -> None:
         row = out.instance
         instance_id = row["instance_id"]
+        items: list[dict[str, Any]] = []
         with self.store.tx() as db:
+            current = db.execute(
+                "SELECT execution_id, status FROM instances WHERE instance_id=?", (instance_id,)
+            ).fetchone()
+            if current is None or current["execution_id"] != execution_id or current["status"] in TERMINAL:
+                # Purged, replaced or terminated while the orchestrator ran: drop this episode.
+                return
             Store.delete_messages(db, out.consumed)
             if out.reset_history:
                 Store.replace_history(db, instance_id, out.append)
