@@ -6,10 +6,10 @@ poll on a common grid (every :data:`TICK_SECONDS` of orchestration time, see
 ``orchestrators.job_wait`` with ``shared``) and these activities serve each poll from ONE
 vault-level read per tick, cached in the worker process:
 
-- ``get_job_shared`` ``{vault, jobId, tick}`` → ``JobSnapshot``: one
-  ``replication_jobs.list($filter=State eq 'InProgress')`` per tick; a job not in it (it
-  finished, suspended or has not started) is read once with ``get`` — correct even if the
-  service ignored the filter.
+- ``get_job_shared`` ``{vault, jobId, tick}`` → ``JobSnapshot``: per tick, three
+  ``replication_jobs.list`` (``State eq 'InProgress'``, ``State eq 'Suspended'``,
+  ``EndTime ge <two ticks ago>``); a job in none of them (not started yet) or failed is
+  read with ``get`` — correct even if the service ignored a filter (then more pages).
 - ``get_item_shared`` ``{vault, item, tick}`` → ``ItemFacts``: one
   ``replication_protected_items.list`` per tick.
 - ``preflight_shared`` ``{vault, request, now}``: the Hyper-V pre-flight of
@@ -25,7 +25,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import azure.durable_functions as df
@@ -94,27 +94,47 @@ def _tick(payload: Mapping[str, Any], settings: Settings | None) -> str:
 
 
 def _vault_key(vault: Vault) -> str:
-    return f"{vault.subscription_id}/{vault.resource_group}/{vault.name}".lower()
+    # The endpoint too: local runs start several simulated worlds with the same names in one process.
+    base = str(getattr(getattr(vault.client, "_config", None), "base_url", "") or "")
+    return f"{base}|{vault.subscription_id}/{vault.resource_group}/{vault.name}".lower()
 
 
-def running_jobs(vault: Vault, tick: str) -> dict[str, dict[str, Any]]:
-    """Jobs in progress at ``tick`` by name: one (paged) list per tick for every caller."""
+def _previous_tick(tick: str) -> str:
+    moment = parse_time(tick) or datetime.now(UTC)
+    return tick_of(moment - timedelta(seconds=2 * TICK_SECONDS))
+
+
+def recent_jobs(vault: Vault, tick: str) -> dict[str, dict[str, Any]]:
+    """Jobs running, suspended, or ended since the previous tick, by name: three (paged) lists per tick.
+
+    One read set for every caller of the tick, whatever the number of VMs waiting.
+    """
 
     def load() -> dict[str, dict[str, Any]]:
-        with arm_errors("list running jobs", not_found="JOB_NOT_FOUND"):
-            jobs = vault.client.replication_jobs.list(*vault.args, filter="State eq 'InProgress'")
-            return {str(j.name).lower(): dict(j.as_dict()) for j in jobs}
+        filters = (
+            "State eq 'InProgress'",
+            "State eq 'Suspended'",
+            f"EndTime ge '{_previous_tick(tick)}'",
+        )
+        out: dict[str, dict[str, Any]] = {}
+        with arm_errors("list jobs", not_found="JOB_NOT_FOUND"):
+            for query in filters:
+                for job in vault.client.replication_jobs.list(*vault.args, filter=query):
+                    out[str(job.name).lower()] = dict(job.as_dict())
+        return out
 
     return CACHE.get((_vault_key(vault), "jobs", tick), load)
 
 
 def shared_job(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
-    """``get_job_shared``: the job from this tick's vault-level list, else one ``get``."""
+    """``get_job_shared``: the job from this tick's vault-level lists, else (or failed) one ``get``."""
     vault = Vault(payload["vault"], settings)
     name = job_name_from_id(str(payload["jobId"]))
     tick = _tick(payload, settings)
-    job = running_jobs(vault, tick).get(name.lower())
-    if job is None or (job.get("properties") or {}).get("state") != "InProgress":
+    job = recent_jobs(vault, tick).get(name.lower())
+    state = (job or {}).get("properties", {}).get("state")
+    if job is None or state in ("Failed", "Cancelled", "Canceled"):
+        # not listed (not started yet, or the filter unsupported), or failed: the errors are in the job itself
         with arm_errors(f"get job {name}", not_found="JOB_NOT_FOUND"):
             job = dict(vault.client.replication_jobs.get(*vault.args, name).as_dict())
     now = parse_time(payload.get("now")) or now_of(payload, settings)

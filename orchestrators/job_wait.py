@@ -169,6 +169,10 @@ def wait_for_asr_job(context: df.DurableOrchestrationContext) -> Generator[Any, 
     state = event_payload(context.get_input())
     started_polls = int(state.get("polls", 0))
     snapshot: dict[str, Any] = dict(state.get("snapshot") or {})
+    if state.get("shared") and not state.get("aligned"):
+        # A job just started: its first read waits for the grid, where one vault-level read serves all.
+        state["aligned"] = True
+        yield context.create_timer(context.current_utc_datetime + shared_delay(context, timedelta(0)))
     while True:
         if state.get("mode", "job") == "job":
             try:
