@@ -19,10 +19,12 @@ from datetime import datetime
 from typing import Any
 
 from devhost import history as hist
+from devhost.batching import select_batch
 from devhost.clock import Clock
 from devhost.entities import EntityRunner
-from devhost.episode import Episode, Outbox, new_instance_row, select_batch
+from devhost.episode import Episode, Outbox
 from devhost.history import TERMINAL, EventType
+from devhost.instances import new_instance_row
 from devhost.invoke import ActivityError, activity_failure, run_activity, run_orchestrator
 from devhost.jsonfmt import compact, epoch
 from devhost.loader import FunctionIndex

@@ -17,13 +17,13 @@ from typing import Any
 from devhost import actions as act
 from devhost import history as hist
 from devhost.history import Event, EventType, RuntimeStatus
+from devhost.instances import empty_state, new_execution_id, new_instance_row, parent_ref
 from devhost.jsonfmt import compact, dotnet_timestamp, epoch, parse_timestamp
 from devhost.loader import FunctionIndex
 
 OUT_OF_PROC_LABEL = "$OutOfProcData$:"
 CUSTOM_STATUS_LIMIT_KB = 16
 MAX_RETRY_INTERVAL_MS = 6 * 24 * 3600 * 1000  # extension default: 6 days
-RETRY_EVENT_TYPES = (EventType.TaskFailed, EventType.SubOrchestrationInstanceFailed, EventType.TimerFired)
 
 
 @dataclass
@@ -58,69 +58,6 @@ class Outbox:
     work_items: list[WorkItem] = field(default_factory=list)
     new_instances: list[dict[str, Any]] = field(default_factory=list)
     terminal: bool = False
-
-
-def new_execution_id() -> str:
-    """A 32-hex execution id like DTFx's GUID ``N`` format."""
-    return uuid.uuid4().hex
-
-
-def empty_state() -> dict[str, Any]:
-    """Engine bookkeeping of a fresh execution."""
-    return {"next_id": 0, "leaves": [], "tasks": {}, "raised": {}}
-
-
-def is_retry_relevant(state: dict[str, Any], event: Event) -> bool:
-    """Whether processing ``event`` makes the host allocate retry ids (§2.4 ordering)."""
-    etype = event.get("EventType")
-    if etype not in RETRY_EVENT_TYPES:
-        return False
-    key = event.get("TimerId") if etype == EventType.TimerFired else event.get("TaskScheduledId")
-    task = state.get("tasks", {}).get(str(key))
-    if not task:
-        return False
-    if etype == EventType.TimerFired:
-        return bool(task.get("role") == "retrytimer")
-    return state["leaves"][task["leaf"]].get("retry") is not None
-
-
-def select_batch(row: dict[str, Any], messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Pick the messages one episode consumes, in order.
-
-    A queued terminate wins over everything else (with the ExecutionStarted of a new
-    execution, if any). Suspend gets an episode of its own; a suspended instance only takes
-    its resume. At most one EventRaised per episode, so events that arrive behind a
-    continue-as-new stay queued for the next generation (DTFx carries them over).
-    Retry-relevant events are only taken at the start of a batch so the host allocates ids
-    in the same order as the SDK (§2.4 exactness caveat).
-    """
-    terminate = next((m for m in messages if m["etype"] == EventType.ExecutionTerminated), None)
-    if terminate is not None:
-        starts = [m for m in messages[:1] if m["etype"] == EventType.ExecutionStarted]
-        return [*starts, terminate]
-    status = row["status"]
-    batch: list[dict[str, Any]] = []
-    seen_plain = False
-    for msg in messages:
-        etype = msg["etype"]
-        if status == "Suspended":
-            if etype == EventType.ExecutionResumed:
-                status = "Running"
-                batch.append(msg)
-            continue
-        if etype == EventType.ExecutionSuspended:
-            return batch or [msg]
-        if etype == EventType.ExecutionResumed:
-            continue  # resume of a non-suspended instance: the engine drops it
-        if is_retry_relevant(row["state"], msg["event"]):
-            if seen_plain:
-                break
-        else:
-            seen_plain = True
-        batch.append(msg)
-        if etype == EventType.EventRaised:
-            break
-    return batch
 
 
 class Episode:
@@ -515,7 +452,7 @@ class Episode:
             instance_id=self.row["instance_id"],
             execution_id=execution_id,
             input_json=input_json,
-            parent=_parent_ref(self.row.get("parent")),
+            parent=parent_ref(self.row.get("parent")),
             version=self._version(),
         )
         self.out.messages.append(NewMessage(self.row["instance_id"], started, execution_id))
@@ -526,53 +463,6 @@ class Episode:
             if ev["EventType"] == EventType.ExecutionStarted:
                 return str(ev.get("Version") or "")
         return ""
-
-
-def new_instance_row(
-    instance_id: str,
-    name: str,
-    input_json: str | None,
-    now: datetime,
-    *,
-    parent: dict[str, Any] | None = None,
-    version: str | None = None,
-) -> dict[str, Any]:
-    """A Pending instance row plus its ExecutionStarted message (key ``start_event``)."""
-    execution_id = new_execution_id()
-    started = hist.execution_started(
-        now,
-        name=name,
-        instance_id=instance_id,
-        execution_id=execution_id,
-        input_json=input_json,
-        parent=_parent_ref(parent),
-        version=version or "",
-    )
-    return {
-        "instance_id": instance_id,
-        "name": name,
-        "execution_id": execution_id,
-        "status": "Pending",
-        "input": input_json,
-        "output": None,
-        "custom_status": None,
-        "created": epoch(now),
-        "last_updated": epoch(now),
-        "parent": parent,
-        "state": empty_state(),
-        "start_event": started,
-    }
-
-
-def _parent_ref(parent: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not parent:
-        return None
-    return {
-        "Name": parent["name"],
-        "Version": "",
-        "TaskScheduleId": parent["task_id"],
-        "OrchestrationInstance": {"InstanceId": parent["instance_id"], "ExecutionId": parent["execution_id"]},
-    }
 
 
 def _parse_reply(reply: str | None, error: BaseException | None) -> tuple[dict[str, Any] | None, str | None]:

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from devhost import history as hist
+from devhost.batching import select_batch
 from devhost.clock import ScaledClock, VirtualClock
-from devhost.episode import select_batch
 from devhost.history import EventType
 from devhost.jsonfmt import dotnet_timestamp, parse_timestamp
 from devhost.routing import compile_route

@@ -1,0 +1,62 @@
+"""Which queued messages one episode consumes (terminate first, one event, retry order)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devhost.history import Event, EventType
+
+RETRY_EVENT_TYPES = (EventType.TaskFailed, EventType.SubOrchestrationInstanceFailed, EventType.TimerFired)
+
+
+def is_retry_relevant(state: dict[str, Any], event: Event) -> bool:
+    """Whether processing ``event`` makes the host allocate retry ids (§2.4 ordering)."""
+    etype = event.get("EventType")
+    if etype not in RETRY_EVENT_TYPES:
+        return False
+    key = event.get("TimerId") if etype == EventType.TimerFired else event.get("TaskScheduledId")
+    task = state.get("tasks", {}).get(str(key))
+    if not task:
+        return False
+    if etype == EventType.TimerFired:
+        return bool(task.get("role") == "retrytimer")
+    return state["leaves"][task["leaf"]].get("retry") is not None
+
+
+def select_batch(row: dict[str, Any], messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pick the messages one episode consumes, in order.
+
+    A queued terminate wins over everything else (with the ExecutionStarted of a new
+    execution, if any). Suspend gets an episode of its own; a suspended instance only takes
+    its resume. At most one EventRaised per episode, so events that arrive behind a
+    continue-as-new stay queued for the next generation (DTFx carries them over).
+    Retry-relevant events are only taken at the start of a batch so the host allocates ids
+    in the same order as the SDK (§2.4 exactness caveat).
+    """
+    terminate = next((m for m in messages if m["etype"] == EventType.ExecutionTerminated), None)
+    if terminate is not None:
+        starts = [m for m in messages[:1] if m["etype"] == EventType.ExecutionStarted]
+        return [*starts, terminate]
+    status = row["status"]
+    batch: list[dict[str, Any]] = []
+    seen_plain = False
+    for msg in messages:
+        etype = msg["etype"]
+        if status == "Suspended":
+            if etype == EventType.ExecutionResumed:
+                status = "Running"
+                batch.append(msg)
+            continue
+        if etype == EventType.ExecutionSuspended:
+            return batch or [msg]
+        if etype == EventType.ExecutionResumed:
+            continue  # resume of a non-suspended instance: the engine drops it
+        if is_retry_relevant(row["state"], msg["event"]):
+            if seen_plain:
+                break
+        else:
+            seen_plain = True
+        batch.append(msg)
+        if etype == EventType.EventRaised:
+            break
+    return batch
