@@ -63,5 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     except (RuntimeError, ImportError, SyntaxError) as exc:
         print(f"devhost: cannot load the app in {app_dir}: {exc}", file=sys.stderr)
         return 1
-    asyncio.run(serve(runtime))
+    try:
+        asyncio.run(serve(runtime))
+    except OSError as exc:  # typically: the port is already in use
+        print(f"devhost: cannot listen on {args.bind}:{runtime.port}: {exc}", file=sys.stderr)
+        return 1
     return 0
