@@ -24,8 +24,18 @@ AZURE_VM_SHUTDOWN = "azure-vm-shutdown"
 ONPREM_VERIFIED = "onprem-verified"
 NOTE = "note"
 
-#: Outcomes of a run.
-OUTCOMES = ("succeeded", "rejected", "failed", "held", "dry-run", "timeout")
+# Outcomes of a run (the report's ``outcome``), as ``orchestrators.failback`` ends it.
+SUCCEEDED = "succeeded"
+REJECTED = "rejected"  # pre-flight failed: nothing changed in ASR
+DRY_RUN = "dry-run"
+NOT_APPROVED = "not-approved"  # the approval gate rejected or timed out (the safe outcome)
+CANCELLED = "cancelled"
+FAILED = "failed"
+LEFT_MANUAL = "left-manual"  # verification failed and nobody chose to commit (H6)
+WINDOW_MISSED = "window-missed"  # the maintenance window closed and the window gate did not approve
+
+#: Every outcome :func:`build_report` accepts.
+OUTCOMES = (SUCCEEDED, REJECTED, DRY_RUN, NOT_APPROVED, CANCELLED, FAILED, LEFT_MANUAL, WINDOW_MISSED)
 
 #: V6: known after-effects per kind and OS type, reported to the operator.
 _AFTER_EFFECTS: dict[tuple[str, str], list[str]] = {
@@ -157,7 +167,12 @@ def build_report(
     Returns:
         ``{runId, outcome, vault, item, dataSync, timeline, phases, downtimeSeconds, asrJobs,
         decisions, preflight, verification, afterEffects, error, startedAt, finishedAt}``.
+
+    Raises:
+        ValueError: ``outcome`` is not one of :data:`OUTCOMES` (a report a caller cannot interpret).
     """
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}; expected one of {', '.join(OUTCOMES)}")
     entries = [dict(e) for e in timeline]
     return {
         "runId": run_id,

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 from domain import report as r
 from tests.unit.samples import NOW
 
@@ -85,3 +87,53 @@ def test_V6_after_effects_for_linux_vmware():
     assert "DHCP" in r.after_effects("vmware-classic", "Linux")[0]
     assert r.after_effects("vmware-modernized", "Windows") == []
     assert r.after_effects("hyperv", "Linux") == []
+
+
+def _outcomes_the_orchestrator_produces():
+    """Outcome values ``orchestrators/failback.py`` passes to ``RunStopped``/``abandon`` or assigns."""
+    import ast
+    import inspect
+
+    from orchestrators import failback
+
+    tree = ast.parse(inspect.getsource(failback))
+    found: set[str] = set()
+
+    def resolve(node):
+        if isinstance(node, ast.IfExp):
+            return resolve(node.body) | resolve(node.orelse)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return {node.value}
+        if isinstance(node, ast.Name) and isinstance(getattr(failback, node.id, None), str):
+            return {getattr(failback, node.id)}
+        return set()  # a local variable holding an outcome chosen elsewhere
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args:
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in ("RunStopped", "abandon"):
+                found |= resolve(node.args[0])
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                names = target.elts if isinstance(target, ast.Tuple) else [target]
+                values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+                for t, v in zip(names, values, strict=False):
+                    if isinstance(t, ast.Name) and t.id == "outcome":
+                        found |= resolve(v)
+    return found
+
+
+def test_outcomes_list_every_outcome_the_orchestrator_ends_a_run_with():
+    """W1 report: the outcomes a run really ends with are the documented list, no more, no less."""
+    produced = _outcomes_the_orchestrator_produces()
+    assert {"not-approved", "cancelled", "left-manual", "window-missed", "succeeded"} <= produced
+    assert produced == set(r.OUTCOMES)
+
+
+def test_build_report_accepts_each_outcome_and_refuses_unknown_ones():
+    """W1 report: an outcome a caller cannot interpret (e.g. the old ``held``) is refused."""
+    for outcome in r.OUTCOMES:
+        assert r.build_report(run_id="x", request={}, outcome=outcome, timeline=[])["outcome"] == outcome
+    for bad in ("held", "timeout", "Succeeded", ""):
+        with pytest.raises(ValueError, match="unknown outcome"):
+            r.build_report(run_id="x", request={}, outcome=bad, timeline=[])
