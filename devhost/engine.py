@@ -213,9 +213,15 @@ class Engine:
                 fresh = []
         batch = select_batch(row, fresh)
         if not batch:
-            if stale:
+            unusable = list(stale)
+            if not stale and row["status"] != "Suspended":
+                # Nothing here can ever be processed (no ExecutionStarted for a new execution):
+                # drop it rather than wake the scheduler forever.
+                log.warning("dropping %d unprocessable messages of %s", len(messages), instance_id)
+                unusable = messages
+            if unusable:
                 with self.store.tx() as db:
-                    Store.delete_messages(db, [m["id"] for m in stale])
+                    Store.delete_messages(db, [m["id"] for m in unusable])
             return
         episode = Episode(row, history, batch, self.now(), self.index)
         outbox = episode.control()
@@ -250,6 +256,11 @@ class Engine:
             Store.delete_messages(db, out.consumed)
             if out.reset_history:
                 Store.replace_history(db, instance_id, out.append)
+                # Work and timers of the finished generation are dropped (results would be stale).
+                db.execute(
+                    "DELETE FROM work_items WHERE instance_id=? AND execution_id!=?",
+                    (instance_id, row["execution_id"]),
+                )
                 db.execute(
                     "DELETE FROM messages WHERE instance_id=? AND execution_id IS NOT NULL"
                     " AND execution_id!=?",

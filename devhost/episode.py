@@ -104,10 +104,6 @@ class Episode:
         return None
 
     # -- normal episodes -------------------------------------------------------------------
-    def needs_orchestrator(self) -> bool:
-        """True when the orchestrator must be invoked (there is an ExecutionStarted)."""
-        return bool(self.old) or any(e["EventType"] == EventType.ExecutionStarted for e in self.new_events)
-
     def context_json(self) -> str:
         """The context string of reference §1.1."""
         history = self.old + [dict(e, IsPlayed=False) for e in self.new_events]
