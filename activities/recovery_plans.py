@@ -18,7 +18,7 @@ re-protects each item with the item activities.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import azure.durable_functions as df
 from azure.mgmt.recoveryservicessiterecovery import models
@@ -271,7 +271,13 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
     }
     vm_point = (request.extra.get("vmware") or {}).get("recoveryPointType")
     passed = all(c["passed"] for c in checks)
-    log_event(payload, "preflight_plan", plan=name, passed=passed, failed=failure_summary(checks))
+    log_event(
+        payload,
+        "preflight_plan",
+        plan=name,
+        passed=passed,
+        failed=failure_summary(cast(list[Mapping[str, Any]], checks)),
+    )
     out: dict[str, Any] = {
         "passed": passed,
         "checks": checks,

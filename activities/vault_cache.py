@@ -61,12 +61,12 @@ class TickCache:
         """The cached value of ``key``, loading it once."""
         with self._guard:
             if key in self._values:
-                return self._values[key]  # type: ignore[no-any-return]
+                return self._values[key]
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             with self._guard:
                 if key in self._values:
-                    return self._values[key]  # type: ignore[no-any-return]
+                    return self._values[key]
             value = load()
             with self._guard:
                 self.loads += 1

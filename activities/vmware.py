@@ -17,13 +17,13 @@ or finished is adopted instead of started twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 import azure.durable_functions as df
 from azure.mgmt.recoveryservicessiterecovery import models
 
-from activities.asr_common import Vault, arm_errors, log_event, newest_time, now_of
+from activities.asr_common import Vault, arm_errors, log_event, newest_time, now_of, start_operation
 from activities.items import find_rpi, recovery_plan_of
 from activities.operations import _is_reprotect, _run_once
 from clients.settings import Settings
@@ -136,12 +136,18 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
             "policyId": (policy or {}).get("id"),
             "policyName": (policy or {}).get("name"),
             "forwardPolicyId": chosen.get("forwardPolicy") or facts.get("policyId"),
-            "forwardProcessServerId": chosen.get("forwardProcessServer") or inputs.get("processServerId"),
+            "forwardProcessServerId": chosen.get("forwardProcessServer") or _s(inputs, "processServerId"),
             "recoveryPointType": chosen.get("recoveryPointType"),
         }
     )
     passed = all(c["passed"] for c in checks)
-    log_event(payload, "preflight_vmware", item=facts["name"], passed=passed, failed=failure_summary(checks))
+    log_event(
+        payload,
+        "preflight_vmware",
+        item=facts["name"],
+        passed=passed,
+        failed=failure_summary(cast(list[Mapping[str, Any]], checks)),
+    )
     return {
         "passed": passed,
         "checks": checks,
@@ -164,37 +170,42 @@ def vmware_kinds() -> tuple[str, ...]:
     return ("vmware-classic", "vmware-modernized")
 
 
+def _s(inputs: Mapping[str, Any], key: str) -> str:
+    """A string input ("" when missing: ASR then names the missing field)."""
+    return str(inputs.get(key) or "")
+
+
 def reprotect_body(kind: str, direction: str, inputs: Mapping[str, Any]) -> models.ReverseReplicationInput:
     """The ``ReverseReplicationInput`` of a VMware re-protect (V1; §2.3 of the reference)."""
     details: Any
     if kind == "vmware-modernized" and direction == "to-onprem":
         details = models.InMageRcmReprotectInput(
-            reprotect_agent_id=inputs.get("reprotectAgentId"),
-            datastore_name=inputs.get("datastoreName"),
-            log_storage_account_id=inputs.get("logStorageAccountId"),
-            policy_id=inputs.get("policyId"),
+            reprotect_agent_id=_s(inputs, "reprotectAgentId"),
+            datastore_name=_s(inputs, "datastoreName"),
+            log_storage_account_id=_s(inputs, "logStorageAccountId"),
+            policy_id=_s(inputs, "policyId"),
         )
     elif kind == "vmware-modernized":
         details = models.InMageRcmFailbackReprotectInput(
-            process_server_id=inputs.get("forwardProcessServerId") or inputs.get("processServerId"),
-            policy_id=inputs.get("forwardPolicyId"),
-            run_as_account_id=inputs.get("runAsAccountId"),
+            process_server_id=inputs.get("forwardProcessServerId") or _s(inputs, "processServerId"),
+            policy_id=_s(inputs, "forwardPolicyId"),
+            run_as_account_id=inputs.get("runAsAccountId") or None,
         )
     elif direction == "to-onprem":
         details = models.InMageReprotectInput(
-            master_target_id=inputs.get("masterTargetId"),
-            process_server_id=inputs.get("processServerId"),
-            retention_drive=inputs.get("retentionDrive"),
-            run_as_account_id=inputs.get("runAsAccountId"),
-            datastore_name=inputs.get("datastoreName"),
-            profile_id=inputs.get("policyId"),
+            master_target_id=_s(inputs, "masterTargetId"),
+            process_server_id=_s(inputs, "processServerId"),
+            retention_drive=_s(inputs, "retentionDrive"),
+            run_as_account_id=inputs.get("runAsAccountId") or None,
+            datastore_name=_s(inputs, "datastoreName"),
+            profile_id=_s(inputs, "policyId"),
         )
     else:
         details = models.InMageAzureV2ReprotectInput(
-            process_server_id=inputs.get("forwardProcessServerId") or inputs.get("processServerId"),
-            master_target_id=inputs.get("masterTargetId"),
-            run_as_account_id=inputs.get("runAsAccountId"),
-            policy_id=inputs.get("forwardPolicyId"),
+            process_server_id=inputs.get("forwardProcessServerId") or _s(inputs, "processServerId"),
+            master_target_id=inputs.get("masterTargetId") or None,
+            run_as_account_id=inputs.get("runAsAccountId") or None,
+            policy_id=_s(inputs, "forwardPolicyId"),
         )
     return models.ReverseReplicationInput(
         properties=models.ReverseReplicationInputProperties(
@@ -224,13 +235,12 @@ def reprotect(payload: Mapping[str, Any], settings: Settings | None = None) -> d
 
 
 def _start(vault: Vault, ref: Mapping[str, Any], what: str, body: Any) -> str | None:
-    from activities.asr_common import start_operation
-
-    method = {
+    methods: dict[str, Callable[..., Any]] = {
         "reprotect": vault.client.replication_protected_items.begin_reprotect,
         "planned": vault.client.replication_protected_items.begin_planned_failover,
         "unplanned": vault.client.replication_protected_items.begin_unplanned_failover,
-    }[what]
+    }
+    method = methods[what]
     return start_operation(
         f"{what} of {ref['name']}", method, *vault.args, ref["fabric"], ref["container"], ref["name"], body
     )

@@ -295,12 +295,18 @@ def classic_rules(
     return checks
 
 
+#: Replication providers of an item already re-protected towards on-premises (an earlier run's sync phase 1).
+ONPREM_PROVIDERS = ("InMage", "InMageRcmFailback")
+
+
 def _state_rule(facts: Mapping[str, Any], operation: str) -> dict[str, Any]:
     allowed = list(facts.get("allowedOperations") or [])
+    # Re-protected to on-prem by an earlier run (e.g. one not approved): that re-protect is adopted.
+    reprotected = facts.get("provider") in ONPREM_PROVIDERS and facts.get("protectionState") == "Protected"
     return _check(
         "V3-state",
         "The VM failed over to Azure and was committed; it was not migrated or had protection disabled",
-        operation in allowed
+        (operation in allowed or reprotected)
         and facts.get("activeLocation") == "Recovery"
         and not facts.get("currentScenario"),
         f"protectionState={facts.get('protectionState')}, activeLocation={facts.get('activeLocation')}, "

@@ -28,6 +28,8 @@ from domain.request_variants import EACH_VM
 from orchestrators.approval_gate import gate_instance_id
 from orchestrators.durable import event_payload, iso, log_info
 
+CANCEL_EVENT = "CancelRequest"
+
 #: Keys of a waves request that a VM's own request does not carry.
 _WAVE_ONLY = ("waves", "wavePolicy", "callbackUrl", "dryRun")
 MAX_STATUS_VMS = 20
@@ -79,6 +81,34 @@ class WavesRun:
         self.awaiting: str | None = None
         self.message = ""
         self.started_at = iso(context.current_utc_datetime)
+        self.cancel_answer: dict[str, Any] | None = None
+        self._cancel_waiter: Any = None
+
+    def await_any(self, tasks: list[Any]) -> Generator[Any, Any, Any]:
+        """The first of ``tasks`` to finish, answering a ``CancelRequest`` meanwhile (``None`` then).
+
+        One event waiter lives from the first wait until a cancel arrives, so no wait ever
+        adds an event as its only new action. After a cancel, no further VM or wave starts;
+        running VM runs finish (each can be cancelled on its own id).
+        """
+        if self.cancel_answer is None and self._cancel_waiter is None:
+            self._cancel_waiter = self.ctx.wait_for_external_event(CANCEL_EVENT)
+        parts = [*tasks, self._cancel_waiter] if self.cancel_answer is None else list(tasks)
+        winner = yield self.ctx.task_any(parts)
+        if self.cancel_answer is None and winner is self._cancel_waiter:
+            payload = event_payload(winner.result)
+            self.cancel_answer = {
+                "requestId": payload.get("requestId"),
+                "by": payload.get("by"),
+                "accepted": True,
+                "code": "CANCELLED",
+                "reason": "No further VM or wave starts; VM runs already started finish "
+                "(cancel each on its own id if needed).",
+            }
+            self.decisions.append({"gate": "cancel", "decision": "cancel-accepted", "by": payload.get("by")})
+            self.publish("cancel accepted", self.cancel_answer["reason"])
+            return None
+        return winner
 
     def publish(self, step: str, message: str = "") -> None:
         """Custom status: the current wave, counts and the latest VM outcomes (kept small)."""
@@ -99,6 +129,7 @@ class WavesRun:
                 "message": self.message,
                 "waves": {"total": self.total, "succeeded": len(done), "failed": len(failed)},
                 "latest": self.results[-MAX_STATUS_VMS:],
+                **({"cancel": self.cancel_answer} if self.cancel_answer else {}),
             }
         )
 
@@ -125,7 +156,7 @@ class WavesRun:
         }
         self.awaiting = "approval"
         self.publish(f"awaiting {gate} approval")
-        result = yield self.ctx.call_sub_orchestrator(
+        task = self.ctx.call_sub_orchestrator(
             "approval_gate",
             {
                 "runId": self.run_id,
@@ -136,8 +167,11 @@ class WavesRun:
             },
             gate_instance_id(self.run_id, gate),
         )
+        winner = yield from self.await_any([task])
         self.awaiting = None
-        result = dict(result or {})
+        if winner is None:  # cancelled while waiting: the gate closes at its own timeout
+            return {"decision": "cancelled", "by": (self.cancel_answer or {}).get("by"), "gate": gate}
+        result = dict(task.result or {})
         self.decisions.append({"gate": gate, "decision": result.get("decision"), "by": result.get("by")})
         return {**result, "gate": gate}
 
@@ -149,7 +183,7 @@ class WavesRun:
         stop = bool(self.policy.get("stopOnFailure", True))
         ok = True
         while pending or active:
-            while pending and len(active) < limit and (ok or not stop):
+            while pending and len(active) < limit and (ok or not stop) and self.cancel_answer is None:
                 entry = pending.pop(0)
                 task = self.ctx.call_sub_orchestrator(
                     "failback_orchestrator",
@@ -164,7 +198,9 @@ class WavesRun:
             if not active:
                 break
             self.publish(f"wave {n + 1}: {len(active)} running, {len(pending)} waiting")
-            winner = yield self.ctx.task_any([t for _, t in active.values()])
+            winner = yield from self.await_any([t for _, t in active.values()])
+            if winner is None:
+                continue
             entry, task = active.pop(id(winner))
             line = self._outcome(n, entry, task)
             self.results.append(line)
@@ -210,6 +246,13 @@ class WavesRun:
                 approved = {"by": result.get("by"), "gate": result.get("gate")}
             log_info(self.ctx, f"waves {self.run_id}: wave {n + 1}", runId=self.run_id, phase=f"wave-{n + 1}")
             ok = yield from self.run_wave(n, approved)
+            if self.cancel_answer is not None:
+                outcome, message = (
+                    "cancelled",
+                    f"Cancelled during wave {n + 1}; later VMs and waves not started.",
+                )
+                self._skip(n + 1)
+                break
             if not ok and self.policy.get("stopOnFailure", True):
                 outcome, message = "failed", f"Wave {n + 1} had a failure; later waves were not started."
                 self._skip(n + 1)

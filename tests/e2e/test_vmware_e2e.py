@@ -109,3 +109,28 @@ def test_read_only_vcenter_account_named_fails_sync_phase_1_with_the_azure_vm_ru
     assert "Azure VM is still running" in report["error"]["remedy"]
     assert "write items.unplanned_failover" not in stack.writes()
     assert stack.invariants() == []
+
+
+def test_not_approved_leaves_the_vm_in_azure_and_a_second_run_adopts_the_reprotect(
+    stack: FailbackStack,
+) -> None:
+    """Rejected after sync phase 1: the Azure VM keeps running; the next run completes without re-syncing."""
+    first = stack.start_failback(
+        vmware_request("vmw-rcm01", "vmware-modernized", logStorageAccountId=LOG_STORAGE)
+    )
+    stack.drive_to(first, awaiting="approval", timeout=90)
+    approve(stack, first, decision="reject")
+    rejected = stack.finish(first)
+    assert rejected["outcome"] == "not-approved"
+    assert stack.invariants() == []
+    second = stack.start_failback(
+        vmware_request("vmw-rcm01", "vmware-modernized", logStorageAccountId=LOG_STORAGE)
+    )
+    report = approve_and_finish(stack, second)
+    assert report["outcome"] == "succeeded", report.get("error")
+    assert report["asrJobs"][0]["operation"] == "sync" and report["asrJobs"][0]["adopted"] is True
+    back = [j for j in report["asrJobs"] if j["operation"] == "reprotect"]  # V4 retries included
+    assert [j["operation"] for j in report["asrJobs"]].count("sync") == 1
+    # one re-protect to on-prem (first run, adopted by the second), then the attempts back to Azure
+    assert stack.writes().get("write items.reprotect") == 1 + len(back)
+    assert stack.invariants() == []

@@ -68,3 +68,20 @@ def test_alternate_location_failback_of_many_vms_which_plans_cannot_do_H2e(tmp_p
         assert report["outcome"] == "succeeded", report["vms"]
         assert report["location"] == "alternate"
         assert stack.invariants() == []
+
+
+def test_cancel_stops_further_starts_and_lets_started_vms_finish(tmp_path: Any) -> None:
+    with FailbackStack(tmp_path, scenario="scale-10") as stack:
+        body = waves_request([[vm(1), vm(2), vm(3)], [vm(4)]], parallelism=1, approval="per-wave")
+        run_id = stack.start_failback(body)
+        stack.drive_to(run_id, awaiting="approval")
+        approve(stack, run_id, gate="wave-1")
+        answer = stack.post(f"/api/failbacks/{run_id}/cancel", {"reason": "change freeze"})
+        assert answer.status_code in (200, 202), answer.text
+        assert answer.json().get("accepted") is True, answer.json()
+        report = stack.finish(run_id, timeout=120)
+        assert report["outcome"] == "cancelled"
+        outcomes = {r["vm"]: r["outcome"] for r in report["vms"]}
+        assert outcomes[vm(4)] == "not-started" and outcomes[vm(3)] == "not-started"
+        assert set(outcomes.values()) <= {"succeeded", "not-started"}
+        assert stack.invariants() == []
