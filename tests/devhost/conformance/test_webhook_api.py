@@ -4,6 +4,7 @@ What a Logic App, an approval page or curl sees, without the Python client.
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -214,3 +215,34 @@ def test_entity_query_route_lists_entities_of_a_name(run_app):
     listing = app.http.get(app.webhook_url("entities/counter"), timeout=30)
     assert listing.status_code == 200
     assert any(e["entityId"] == {"name": "counter", "key": "listed"} for e in listing.json())
+
+
+def test_terminate_a_suspended_instance(events):
+    _start(events, "wait_go", None, "hook-7")
+    events.settle()
+    assert events.http.post(events.webhook_url("instances/hook-7/suspend"), timeout=30).status_code == 202
+    events.settle()
+    terminate = events.http.post(
+        events.webhook_url("instances/hook-7/terminate"), params={"reason": "x"}, timeout=30
+    )
+    assert terminate.status_code == 202
+    events.settle()
+    assert events.runtime_status("hook-7") == "Terminated"
+
+
+def test_list_filters_by_several_statuses_and_created_time(events, virtual_clock):
+    _start(events, "wait_go", None, "filter-old")
+    events.settle()
+    events.raise_event_http("filter-old", "go", 1)
+    events.drive_until_status("filter-old")
+    virtual_clock.advance(timedelta(days=1))
+    _start(events, "wait_go", None, "filter-new")
+    events.settle()
+    both = events.http.get(
+        events.webhook_url("instances"), params={"runtimeStatus": "Running,Completed"}, timeout=30
+    ).json()
+    assert {i["instanceId"] for i in both} == {"filter-old", "filter-new"}
+    recent = events.http.get(
+        events.webhook_url("instances"), params={"createdTimeFrom": "2026-01-01T12:00:00Z"}, timeout=30
+    ).json()
+    assert [i["instanceId"] for i in recent] == ["filter-new"]
