@@ -1,7 +1,9 @@
 """Activity ``post_callback``: POST the run's report to the request's callback URL.
 
-Input ``{url, body, runId?}``; output ``{status}``. Only ``https`` URLs are called, and
-``http://127.0.0.1``/``localhost`` in local mode. A non-2xx answer raises
+Input ``{sealed, runId, body}`` (the URL sealed by the HTTP layer, ``domain.callback_seal``;
+opened here with the current or previous ``APPROVAL_SIGNING_KEY``) or, for runs started
+before sealing, ``{url, body, runId?}``; output ``{status}``. Only ``https`` URLs are
+called, and ``http://127.0.0.1``/``localhost`` in local mode. A non-2xx answer raises
 ``[CALLBACK_FAILED]`` (the orchestrator may retry: the ``X-Failback-Run-Id`` header lets
 the receiver drop a duplicate). The URL is never logged (Logic App URLs carry a signature).
 """
@@ -19,7 +21,9 @@ import azure.durable_functions as df
 
 from activities.asr_common import log_event
 from clients.settings import Settings, get_settings
+from domain.callback_seal import SealError, unseal_callback
 from domain.errors import FailbackError
+from notifications.links import keyring
 
 bp = df.Blueprint()
 
@@ -34,6 +38,17 @@ def _allowed(url: str, local_mode: bool) -> bool:
     return local_mode and parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS
 
 
+def _url_of(payload: Mapping[str, Any], settings: Settings) -> str:
+    """The callback URL: unsealed from ``sealed`` (bound to ``runId``), else the plain ``url``."""
+    sealed = payload.get("sealed")
+    if not sealed:
+        return str(payload.get("url") or "")
+    try:
+        return unseal_callback(keyring(settings), str(sealed), str(payload.get("runId") or ""))
+    except (SealError, ValueError) as err:  # ValueError: no signing key configured
+        raise FailbackError("CALLBACK_FAILED", f"callback to {payload.get('host')} not sent: {err}") from None
+
+
 def post(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
     """POST ``body`` as JSON to ``url`` (the activity body).
 
@@ -41,7 +56,7 @@ def post(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[s
         FailbackError: ``CALLBACK_FAILED`` for a refused URL, a non-2xx answer or no answer.
     """
     s = settings or get_settings()
-    url = str(payload.get("url") or "")
+    url = _url_of(payload, s)
     host = urlsplit(url).hostname
     if not _allowed(url, s.local_mode):
         raise FailbackError("CALLBACK_FAILED", f"callback URL to {host} is not https")

@@ -35,11 +35,13 @@ from azure.durable_functions.models.OrchestrationRuntimeStatus import Orchestrat
 
 from clients.settings import get_settings
 from domain import phases
+from domain.callback_seal import seal_callback
 from domain.errors import RequestInvalid
 from domain.request import FailbackRequest, parse_failback_request
 from domain.runs import is_run_of, run_instance_id, run_prefix
 from function_app.problem import problem
 from function_app.status_pages import html_response, render_status_page, wants_html
+from notifications.links import keyring
 from orchestrators.approval_gate import APPROVAL_EVENT, gate_instance_id
 from orchestrators.failback import (
     CANCEL_EVENT,
@@ -167,6 +169,21 @@ async def _wait_for(
 # ------------------------------------------------------------------------ POST /api/failbacks
 
 
+def run_input_of(request: FailbackRequest, instance_id: str, initiator: str) -> dict[str, Any]:
+    """The orchestration input: the request with its callback URL sealed (no secret in history).
+
+    A Logic App callback URL carries a signature (``sig=``); the input keeps only the sealed
+    blob and the host (``domain.callback_seal``), which the ``post_callback`` activity opens.
+    """
+    request_dict = request.to_dict()
+    run_input: dict[str, Any] = {"runId": instance_id, "request": request_dict, "initiator": initiator}
+    if request.callback_url:
+        request_dict["callbackUrl"] = None
+        sealed = seal_callback(keyring(get_settings()), request.callback_url, instance_id)
+        run_input["callback"] = sealed.to_dict()
+    return run_input
+
+
 async def _start(
     client: df.DurableOrchestrationClient, request: FailbackRequest, initiator: str
 ) -> tuple[str, bool]:
@@ -175,7 +192,7 @@ async def _start(
     if current is not None:
         return current, False
     instance_id = run_instance_id(vault, item, datetime.now(UTC))
-    run_input = {"runId": instance_id, "request": request.to_dict(), "initiator": initiator}
+    run_input = run_input_of(request, instance_id, initiator)
     try:
         await client.start_new(ORCHESTRATOR, instance_id, run_input)
     except Exception as exc:  # e.g. the same id started a moment ago by a concurrent request

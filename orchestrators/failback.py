@@ -702,14 +702,16 @@ class FailbackRun:
             report["afterEffects"] = reports.after_effects(family, (facts or {}).get("osType"))
         if self.plan is not None:
             report["plan"] = self.plan
-        if self.request.callback_url:
+        # The HTTP layer sealed the callback URL (its sig= is a secret); only post_callback opens it.
+        sealed = event_payload(self.ctx.get_input()).get("callback") or {}
+        target = {"sealed": sealed["sealed"]} if sealed.get("sealed") else {"url": self.request.callback_url}
+        shown = {"host": sealed["host"]} if sealed.get("host") else {}
+        if sealed.get("sealed") or self.request.callback_url:
             try:
-                yield from self.activity(
-                    ActivityCall("post_callback", {"url": self.request.callback_url, "body": report})
-                )
-                report["callback"] = {"posted": True}
+                yield from self.activity(ActivityCall("post_callback", {**target, **shown, "body": report}))
+                report["callback"] = {"posted": True, **shown}
             except RunStopped as stop:  # the run's result stands; the callback is best effort
-                report["callback"] = {"posted": False, "error": stop.message}
+                report["callback"] = {"posted": False, **shown, "error": stop.message}
         self.publish(step=outcome, message=message)
         log_info(self.ctx, f"run {self.run_id} ended: {outcome}", runId=self.run_id, outcome=outcome)
         return report

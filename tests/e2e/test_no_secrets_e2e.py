@@ -1,0 +1,118 @@
+"""No secrets in orchestration input, history, custom status or logs (issue 4, W3 Logic App callbacks).
+
+A Logic App callback URL carries a signature (``sig=``) that lets anyone trigger the Logic
+App. The HTTP layer seals it before the run starts; only ``post_callback`` opens it. This
+test runs a whole failback with such a URL and reads back everything the Durable task hub
+keeps about the run and each of its sub-orchestrations.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+import requests
+
+from scripts.failback_stack import SIGNING_KEY, FailbackStack, sample_request
+from tests.e2e.conftest import approve_and_finish, assert_clean
+
+SIG = "Zm9yZ2VkLWxvZ2ljLWFwcC1zaWduYXR1cmUtOTk5OTk"
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    received: list[dict[str, Any]]
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.received.append({"path": self.path, "body": json.loads(body)})
+        self.send_response(202)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A local 'Logic App' trigger: its URL (with a signature) and the POSTs it received."""
+    received: list[dict[str, Any]] = []
+    handler = type("Receiver", (_Receiver,), {"received": received})
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    url = (
+        f"http://127.0.0.1:{port}/workflows/abc/triggers/manual/paths/invoke"
+        f"?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={SIG}"
+    )
+    try:
+        yield url, received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _webhook(stack: FailbackStack, path: str, **params: str) -> Any:
+    response = requests.get(
+        f"{stack.running.base_url}/runtime/webhooks/durabletask/{path}",
+        params={"code": stack.running.master_key, **params},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def _everything_kept_about(stack: FailbackStack, run_id: str) -> dict[str, str]:
+    """Full status (input, history with outputs, custom status) of the run and every sub-orchestration."""
+    instances = _webhook(stack, "instances", instanceIdPrefix=run_id, showInput="true")
+    ids = sorted({i["instanceId"] for i in instances})
+    assert run_id in ids
+    assert any(":gate:" in i for i in ids) and any(":job:" in i for i in ids), ids
+    flags = {"showHistory": "true", "showHistoryOutput": "true", "showInput": "true"}
+    return {i: json.dumps(_webhook(stack, f"instances/{i}", **flags)) for i in ids}
+
+
+def test_callback_signature_and_keys_never_reach_history_status_or_logs(
+    stack: FailbackStack, receiver: tuple[str, list[dict[str, Any]]], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    url, received = receiver
+    run_id = stack.start_failback(sample_request(callbackUrl=url))
+    report = approve_and_finish(stack, run_id)
+    assert report["outcome"] == "succeeded"
+    # The callback was really sent to the full URL (signature included): the seal opened.
+    assert report["callback"] == {"posted": True, "host": "127.0.0.1"}
+    assert len(received) == 1 and f"sig={SIG}" in received[0]["path"]
+    assert received[0]["body"]["runId"] == run_id
+
+    # What the app and the host logged during the run (not the test's own HTTP client).
+    records = [r for r in caplog.records if not r.name.startswith("urllib3")]
+    logs = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in records)
+    assert len(records) > 10 and "post_callback" in logs  # the run's structured logs were captured
+
+    kept = _everything_kept_about(stack, run_id)
+    run_input = json.loads(kept[run_id])["input"]
+    run_input = json.loads(run_input) if isinstance(run_input, str) else run_input
+    assert run_input["callback"]["host"] == "127.0.0.1"  # the host stays, for display
+    assert run_input["callback"]["sealed"].startswith("cb1.")
+    assert run_input["request"]["callbackUrl"] is None
+    tokens = [link.rsplit("/", 1)[-1] for link in stack.approval_links(run_id, "switchover")]
+    assert tokens
+    secrets = {
+        "callback signature": SIG,
+        "callback URL": url.split("?", 1)[0] + "?",
+        "signing key": SIGNING_KEY,
+        "function key": stack.running.function_key,
+        "master key": stack.running.master_key,
+        **{f"approval token {n}": t for n, t in enumerate(tokens)},
+    }
+    public_view = stack.get(f"/api/failbacks/{run_id}").text
+    for where, text in {**kept, "GET /api/failbacks/{id}": public_view, "logs": logs}.items():
+        for name, secret in secrets.items():
+            assert secret not in text, f"{name} found in {where}"
+    assert_clean(stack)
