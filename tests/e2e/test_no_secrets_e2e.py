@@ -27,7 +27,7 @@ SIG = "Zm9yZ2VkLWxvZ2ljLWFwcC1zaWduYXR1cmUtOTk5OTk"
 class _Receiver(BaseHTTPRequestHandler):
     received: list[dict[str, Any]]
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:  # http.server calls do_<METHOD>
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.received.append({"path": self.path, "body": json.loads(body)})
         self.send_response(202)
