@@ -43,7 +43,8 @@ def _wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
 class HostProcess:
     """One ``python -m devhost start`` child process on a fixed port and state dir."""
 
-    def __init__(self, state_dir: Path, log_dir: Path) -> None:
+    def __init__(self, state_dir: Path, log_dir: Path, app: str = "durable_steps") -> None:
+        self.app = app
         self.port = _free_port()
         self.state_dir = state_dir
         self.stdout = state_dir.parent / "devhost-stdout.txt"
@@ -56,7 +57,7 @@ class HostProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        args = [sys.executable, "-m", "devhost", "start", "--app-dir", str(APPS / "durable_steps")]
+        args = [sys.executable, "-m", "devhost", "start", "--app-dir", str(APPS / self.app)]
         args += ["--port", str(self.port), "--state-dir", str(self.state_dir), *self.extra_args]
         with open(self.stdout, "ab") as out:
             self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
