@@ -181,3 +181,13 @@ def test_twin_apps_with_the_same_module_names_keep_their_own_code(run_app):
     assert two.drive_until_status(second) == "Completed"
     assert one.status_response(first).json()["output"] == ["twin one", "twin one"]
     assert two.status_response(second).json()["output"] == ["twin two", "twin two"]
+
+
+def test_entity_name_override_is_found_case_insensitively(run_app):
+    """entity_trigger(entity_name='Tally'); the scheduler id lower-cases the name ('@tally@k')."""
+    app = run_app("entities")
+    instance_id = app.start("tally_up")
+    assert app.drive_until_status(instance_id) == "Completed"
+    assert app.status_response(instance_id).json()["output"] == 2
+    state = app.run(app.client.read_entity_state(df.EntityId("Tally", "k")))
+    assert state.entity_state == ["first", "second"]

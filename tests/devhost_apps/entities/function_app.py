@@ -38,3 +38,20 @@ def entity_error(context: df.DurableOrchestrationContext):
     except Exception as exc:
         return f"caught: {exc}"
     return "unexpected success"
+
+
+@app.entity_trigger(context_name="context", entity_name="Tally")
+def tally_entity(context: df.DurableEntityContext) -> None:
+    names = context.get_state(list)
+    if context.operation_name == "add":
+        names.append(context.get_input())
+    context.set_result(len(names))
+    context.set_state(names)
+
+
+@app.orchestration_trigger(context_name="context")
+def tally_up(context: df.DurableOrchestrationContext):
+    entity = df.EntityId("Tally", "k")
+    yield context.call_entity(entity, "add", "first")
+    count = yield context.call_entity(df.EntityId("tally", "k"), "add", "second")
+    return count
