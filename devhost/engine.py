@@ -59,6 +59,7 @@ class Engine:
         self.http_inflight = 0
         self.episodes_run = 0
         self.timers: TimerTriggers | None = None
+        self._orphans_checked = 0.0
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -122,7 +123,14 @@ class Engine:
         """Queue a message (event, terminate, suspend, resume) for an instance."""
         with self.store.tx() as db:
             Store.add_message(db, instance_id, event, execution_id=execution_id)
+        self._kick(instance_id)
         self.poke()
+
+    def _kick(self, instance_id: str) -> None:
+        """Start an episode for an instance that just got a message (no scheduler round trip)."""
+        if instance_id not in self._running and not self._stopped:
+            self._running.add(instance_id)
+            self._spawn(self._episode(instance_id))
 
     # -- scheduler ---------------------------------------------------------------------------
     async def _schedule_loop(self) -> None:
@@ -141,12 +149,12 @@ class Engine:
             self.timers.fire_due()
         now = epoch(self.now())
         for instance_id in self.store.runnable_instances(now):
-            if instance_id not in self._running:
-                self._running.add(instance_id)
-                self._spawn(self._episode(instance_id))
-        for instance_id in self.store.orphan_message_instances():
-            with self.store.tx() as db:
-                db.execute("DELETE FROM messages WHERE instance_id=?", (instance_id,))
+            self._kick(instance_id)
+        if time.monotonic() - self._orphans_checked > 1.0:
+            self._orphans_checked = time.monotonic()
+            for instance_id in self.store.orphan_message_instances():
+                with self.store.tx() as db:
+                    db.execute("DELETE FROM messages WHERE instance_id=?", (instance_id,))
 
     def _sleep_seconds(self) -> float | None:
         nxt = self.next_timer()
@@ -342,8 +350,11 @@ class Engine:
             async with self._act_slots:
                 event = await self._execute(item)
             with self.store.tx() as db:
-                if Store.delete_work_item(db, item["id"]):
+                recorded = Store.delete_work_item(db, item["id"])
+                if recorded:
                     Store.add_message(db, item["instance_id"], event, execution_id=item["execution_id"])
+            if recorded:
+                self._kick(item["instance_id"])
         except Exception:
             log.exception("work item %s failed", item["id"])
         finally:
