@@ -50,10 +50,12 @@ def shared_tick(context: df.DurableOrchestrationContext) -> str:
 
 
 def shared_delay(context: df.DurableOrchestrationContext, wanted: timedelta) -> timedelta:
-    """``wanted`` rounded up to the next grid point (at least one tick)."""
+    """``wanted`` rounded up to a grid point strictly after now, where every shared wait meets."""
     now = context.current_utc_datetime.timestamp()
-    target = now + max(wanted.total_seconds(), SHARED_TICK_SECONDS)
+    target = now + max(wanted.total_seconds(), 0)
     aligned = -(-int(target) // SHARED_TICK_SECONDS) * SHARED_TICK_SECONDS
+    if aligned <= now:
+        aligned += SHARED_TICK_SECONDS
     return timedelta(seconds=aligned - now)
 
 
