@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -54,9 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app_dir = Path(args.app_dir).resolve()
     clock: Clock = ScaledClock(args.time_scale) if args.time_scale != 1.0 else RealClock()
-    state_dir = Path(args.state_dir) if args.state_dir else app_dir / ".devhost"
+    state_dir = Path(args.state_dir).resolve() if args.state_dir else app_dir / ".devhost"
     runtime = HostRuntime(app_dir, clock=clock, port=args.port or 0, state_dir=state_dir, bind=args.bind)
     runtime.port = args.port or runtime.config.local_port or 7071
+    os.chdir(app_dir)  # the host starts the worker with the script root as working directory
     runtime.apply_env()  # Values → environment for the lifetime of the process
     try:
         runtime.load()

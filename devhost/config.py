@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 _SETTING_REF = re.compile(r"%([^%]+)%")
+_TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$")
 
 
 @dataclass
@@ -52,6 +53,29 @@ class HostConfig:
             return self.setting("WEBSITE_SITE_NAME") or "TestHubName"
         resolved = _SETTING_REF.sub(lambda m: self.setting(m.group(1)) or "", str(raw))
         return resolved or "TestHubName"
+
+    @property
+    def timer_durations(self) -> tuple[str, str]:
+        """``maximumShortTimerDuration`` / ``longRunningTimerIntervalDuration`` sent to the SDK.
+
+        Only the Azure Storage provider (the default) sends non-zero values (reference §1.1, §6).
+        """
+        provider = str((self.durable.get("storageProvider") or {}).get("type") or "AzureStorage")
+        if provider.lower() == "azurestorage":
+            return "6.00:00:00", "3.00:00:00"
+        return "00:00:00", "00:00:00"
+
+    @property
+    def function_timeout(self) -> float | None:
+        """host.json ``functionTimeout`` in seconds (None: not set or unbounded ``-1``)."""
+        raw = self.host_json.get("functionTimeout")
+        if raw is None or str(raw).strip() == "-1":
+            return None
+        match = _TIMESPAN.match(str(raw).strip())
+        if not match:
+            return None
+        days, hours, minutes, seconds = match.groups()
+        return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
     def limit(self, key: str, default: int) -> int:
         """An integer durableTask limit (e.g. ``maxConcurrentActivityFunctions``)."""

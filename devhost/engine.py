@@ -59,6 +59,9 @@ class Engine:
         self.http_inflight = 0
         self.episodes_run = 0
         self.timers: TimerTriggers | None = None
+        self.timer_durations = ("6.00:00:00", "3.00:00:00")
+        self.function_timeout: float | None = None
+        self.function_timeout_text = ""
         self._orphans_checked = 0.0
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -231,7 +234,7 @@ class Engine:
                 with self.store.tx() as db:
                     Store.delete_messages(db, [m["id"] for m in unusable])
             return
-        episode = Episode(row, history, batch, self.now(), self.index)
+        episode = Episode(row, history, batch, self.now(), self.index, self.timer_durations)
         outbox = episode.control()
         if outbox is None:
             outbox = await self._invoke(episode)
@@ -386,7 +389,17 @@ class Engine:
             item["id"],
         )
         try:
-            result = await loop.run_in_executor(self._act_pool, run_activity, entry, item["input"])
+            result = await asyncio.wait_for(
+                loop.run_in_executor(self._act_pool, run_activity, entry, item["input"]),
+                self.function_timeout,
+            )
+        except TimeoutError:
+            # Like the host's FunctionTimeoutException (the real worker would then be restarted).
+            limit = self.function_timeout_text
+            text = f"Timeout value of {limit} was exceeded by function: Functions.{entry.name}"
+            log.warning("Executed 'Functions.%s' (Failed, Id=%s): %s", entry.name, item["id"], text)
+            reason = f"Activity function '{entry.durable_name or item['name']}' failed: {text}"
+            return hist.task_failed(self.now(), item["task_id"], reason, None)
         except ActivityError as err:
             log.warning("Executed 'Functions.%s' (Failed, Id=%s): %s", entry.name, item["id"], err.text)
             reason, details = activity_failure(entry.durable_name or item["name"], err)

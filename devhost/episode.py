@@ -70,6 +70,7 @@ class Episode:
         batch: list[dict[str, Any]],
         now: datetime,
         index: FunctionIndex,
+        timer_durations: tuple[str, str] = ("6.00:00:00", "3.00:00:00"),
     ) -> None:
         self.row = copy.deepcopy(row)
         self.row.setdefault("state", empty_state())
@@ -80,6 +81,7 @@ class Episode:
         self.batch = batch
         self.now = now
         self.index = index
+        self.timer_durations = timer_durations
         self.out = Outbox(instance=self.row, consumed=[m["id"] for m in batch])
         self.new_events: list[Event] = [hist.orchestrator_started(now)] + [m["event"] for m in batch]
         self.scheduled: list[Event] = []
@@ -118,8 +120,8 @@ class Episode:
                 "input": json.loads(self.row["input"]) if self.row.get("input") is not None else None,
                 "upperSchemaVersion": 1,
                 "upperSchemaVersionNew": 2,
-                "maximumShortTimerDuration": "6.00:00:00",
-                "longRunningTimerIntervalDuration": "3.00:00:00",
+                "maximumShortTimerDuration": self.timer_durations[0],
+                "longRunningTimerIntervalDuration": self.timer_durations[1],
                 "defaultHttpAsyncRequestSleepTimeMillseconds": 30000,
             }
         )

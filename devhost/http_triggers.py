@@ -100,7 +100,8 @@ class HttpTriggerHandler:
             method=request.method,
             url=str(request.url),
             headers=dict(request.headers),
-            params=dict(request.query),
+            # The host copies each key once, repeated values joined by "," (StringValues.ToString()).
+            params={key: ",".join(request.query.getall(key)) for key in dict.fromkeys(request.query.keys())},
             route_params=params,
             body=body,
         )

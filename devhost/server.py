@@ -92,6 +92,9 @@ class HostRuntime:
             max_activities=self.config.limit("maxConcurrentActivityFunctions", 10),
             max_orchestrators=self.config.limit("maxConcurrentOrchestratorFunctions", 10),
         )
+        self.engine.timer_durations = self.config.timer_durations
+        self.engine.function_timeout = self.config.function_timeout
+        self.engine.function_timeout_text = str(self.config.host_json.get("functionTimeout", ""))
         http_functions = build_http_functions(self.index.http)
         self.http = HttpTriggerHandler(
             http_functions, self.config.route_prefix, self.keys, lambda req: self.binding_for(req)
