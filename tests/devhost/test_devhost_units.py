@@ -126,3 +126,28 @@ def test_route_constraint_chains_and_arguments_W5() -> None:
     assert compile_route(r"z/{zip:regex(^\d{{5}}$)}").match("z/1234") is None
     assert compile_route("p/{page:int=1}").match("p") == {"page": "1"}
     assert compile_route("g/{id:guid}").match("g/not-a-guid") is None
+
+
+def test_host_json_provider_timer_durations_and_function_timeout_W5(tmp_path) -> None:
+    import json
+
+    from devhost.config import load_config
+
+    (tmp_path / "host.json").write_text(
+        json.dumps(
+            {
+                "version": "2.0",
+                "functionTimeout": "00:02:30",
+                "extensions": {"durableTask": {"storageProvider": {"type": "azureManaged"}}},
+            }
+        )
+    )
+    config = load_config(tmp_path)
+    assert config.timer_durations == ("00:00:00", "00:00:00")
+    assert config.function_timeout == 150
+    (tmp_path / "host.json").write_text(json.dumps({"version": "2.0", "functionTimeout": "-1"}))
+    default = load_config(tmp_path)
+    assert default.timer_durations == ("6.00:00:00", "3.00:00:00")
+    assert default.function_timeout is None
+    assert default.route_prefix == "api"
+    assert default.hub_name == "TestHubName"
