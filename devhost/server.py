@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ class HostRuntime:
         self.clock: Clock = clock or RealClock()
         self.port = port
         self.bind = bind
+        self.owns_state_dir = state_dir is None  # a temporary directory, removed on stop
         self.state_dir = Path(state_dir) if state_dir else Path(tempfile.mkdtemp(prefix="devhost-"))
         self.extra_env = dict(env or {})
         self.config: HostConfig = load_config(self.app_dir)
@@ -129,6 +131,8 @@ class HostRuntime:
         _RUNNING.discard(id(self))
         if not _RUNNING:
             await _close_sdk_session()
+        if self.owns_state_dir:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
 
     # -- helpers used by the API -----------------------------------------------------------
     def binding_for(self, request: Any = None) -> str:
