@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import threading
 import traceback
 import uuid
 from typing import Any
 
 import azure.functions as func
 from azure.functions import meta
+from azure.functions._abc import Context, TraceContext
 from azure.functions.durable_functions import ActivityTriggerConverter
 
 from devhost.loader import FunctionEntry
@@ -25,38 +27,63 @@ class ActivityError(Exception):
         self.stack = stack
 
 
+class _TraceContext(TraceContext):
+    """A W3C trace context like the worker passes (a fresh trace per invocation)."""
+
+    def __init__(self) -> None:
+        self._parent = f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-00"
+
+    @property
+    def trace_parent(self) -> str:
+        return self._parent
+
+    @property
+    def trace_state(self) -> str:
+        return ""
+
+    @property
+    def attributes(self) -> dict[str, str]:
+        return {}
+
+
+class _Context(Context):
+    """``func.Context`` of one invocation."""
+
+    def __init__(self, entry: FunctionEntry) -> None:
+        self._entry = entry
+        self._invocation_id = str(uuid.uuid4())
+        self._trace = _TraceContext()
+        self._local = threading.local()
+        self._local.invocation_id = self._invocation_id
+
+    @property
+    def invocation_id(self) -> str:
+        return self._invocation_id
+
+    @property
+    def function_name(self) -> str:
+        return self._entry.name
+
+    @property
+    def function_directory(self) -> str:
+        return str(self._entry.app.app_dir) if self._entry.app else ""
+
+    @property
+    def trace_context(self) -> TraceContext:
+        return self._trace
+
+    @property
+    def retry_context(self) -> Any:
+        return None  # no retry policy on these triggers
+
+    @property
+    def thread_local_storage(self) -> Any:
+        return self._local
+
+
 def make_context(entry: FunctionEntry) -> func.Context:
-    """A ``func.Context`` like the worker passes (invocation id, function name)."""
-    from azure.functions._abc import Context
-
-    invocation_id = str(uuid.uuid4())
-
-    class _Ctx(Context):  # the abstract base only needs these properties
-        @property
-        def invocation_id(self) -> str:
-            return invocation_id
-
-        @property
-        def function_name(self) -> str:
-            return entry.name
-
-        @property
-        def function_directory(self) -> str:
-            return ""
-
-        @property
-        def trace_context(self) -> Any:
-            return None
-
-        @property
-        def retry_context(self) -> Any:
-            return None
-
-        @property
-        def thread_local_storage(self) -> Any:
-            return None
-
-    return _Ctx()
+    """A ``func.Context`` like the worker passes (invocation id, function name, trace context)."""
+    return _Context(entry)
 
 
 def call_user_function(entry: FunctionEntry, kwargs: dict[str, Any]) -> Any:

@@ -141,3 +141,13 @@ def test_http_route_constraints_and_response_W5(host: DevHost) -> None:
     assert requests.get(f"{host.base_url}/api/items/abc", timeout=10).status_code == 404
     unauthorized = requests.post(f"{host.base_url}/api/start/chain", timeout=10)
     assert unauthorized.status_code == 401
+
+
+def test_http_function_gets_context_and_joined_query_values_W5(host: DevHost) -> None:
+    first = requests.get(f"{host.base_url}/api/ctx?a=1&a=2&b=x", timeout=10).json()
+    second = requests.get(f"{host.base_url}/api/ctx", timeout=10).json()
+    assert first["function"] == "ctx"
+    assert first["directory"] == str(BASIC_APP.resolve())
+    assert first["invocation"] != second["invocation"]
+    assert first["traceparent"].startswith("00-")
+    assert first["params"] == {"a": "1,2", "b": "x"}

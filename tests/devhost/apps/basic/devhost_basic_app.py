@@ -83,3 +83,17 @@ def hello(name) -> str:
 @app.activity_trigger(input_name="value")
 def flaky(value: str) -> str:
     raise RuntimeError("nope")
+
+
+@app.route(route="ctx", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def ctx(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
+    body = {
+        "function": context.function_name,
+        "directory": context.function_directory,
+        "invocation": context.invocation_id,
+        "traceparent": context.trace_context.trace_parent,
+        "params": dict(req.params),
+    }
+    import json
+
+    return func.HttpResponse(json.dumps(body), mimetype="application/json")
