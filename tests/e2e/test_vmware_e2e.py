@@ -134,3 +134,24 @@ def test_not_approved_leaves_the_vm_in_azure_and_a_second_run_adopts_the_reprote
     # one re-protect to on-prem (first run, adopted by the second), then the attempts back to Azure
     assert stack.writes().get("write items.reprotect") == 1 + len(back)
     assert stack.invariants() == []
+
+
+def test_configuration_server_disconnected_is_refused_V3_cs(stack: FailbackStack) -> None:
+    stack.sim.control.host("cs01", connected=False)
+    report = stack.finish(stack.start_failback(vmware_request("vmw-win01")))
+    assert report["outcome"] == "rejected"
+    assert "V3-cs" in {c["id"] for c in report["preflight"]["checks"] if not c["passed"]}
+    assert stack.writes() == {}
+
+
+def test_sixty_disks_count_the_vms_being_reprotected_V3_disks(tmp_path: Any) -> None:
+    with FailbackStack(tmp_path, scenario="vmware-60-disks") as stack:
+        first = stack.start_failback(vmware_request("vmw-win01"))
+        # once re-protected, vmw-win01's 2 disks sit on the master target next to its 56
+        stack.drive_to(first, awaiting="approval", timeout=60)
+        second = stack.finish(stack.start_failback(vmware_request("vmw-win02")))
+        assert second["outcome"] == "rejected", (second["error"], second["preflight"])
+        disks = next(c for c in second["preflight"]["checks"] if c["id"] == "V3-disks")
+        assert not disks["passed"] and "= 61" in disks["evidence"], disks
+        assert approve_and_finish(stack, first)["outcome"] == "succeeded"
+        assert stack.invariants() == []
