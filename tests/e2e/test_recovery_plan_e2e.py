@@ -6,6 +6,7 @@ HTTP -> local host -> failback_orchestrator (recovery-plan variant) -> activitie
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from scripts.failback_stack import FailbackStack, sample_request
@@ -71,4 +72,23 @@ def test_vmware_group_plan_reprotects_items_on_one_master_target_then_fails_over
     assert len(mt_checks) == 2 and mts == {"mt-lin-01"}  # V5: one Linux master target for the group
     # V6: Linux VMs lose NetworkManager and fall back to DHCP: the report says so
     assert any("DHCP" in effect for effect in report["afterEffects"])
+    assert stack.invariants() == []
+
+
+def test_rejected_plan_cancels_its_suspended_job_and_keeps_the_vms_in_azure_W2_H10(
+    stack: FailbackStack,
+) -> None:
+    from tests.variants.e2e_helpers import approve
+
+    run_id = stack.start_failback(plan_request("rp-hyperv", dataSync="before-failover"))
+    stack.drive_to(run_id, awaiting="approval")
+    approve(stack, run_id, decision="reject")
+    report = stack.finish(run_id)
+    assert report["outcome"] == "not-approved"
+    assert "cancelled" in report["message"]
+    time.sleep(1.1)  # run ids carry the start second
+    again = stack.start_failback(plan_request("rp-hyperv", dataSync="before-failover"))
+    assert again != run_id
+    second = approve_and_finish(stack, again)
+    assert second["outcome"] == "succeeded", second.get("error")
     assert stack.invariants() == []
