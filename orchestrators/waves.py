@@ -25,10 +25,12 @@ from typing import Any
 import azure.durable_functions as df
 
 from domain.request_variants import EACH_VM
+from domain.vmware import CHECKLIST, MODERNIZED_CHECKLIST
 from orchestrators.approval_gate import gate_instance_id
 from orchestrators.durable import event_payload, iso, log_info
 
 CANCEL_EVENT = "CancelRequest"
+WAVE_CHECKLISTS = {"vmware-classic": CHECKLIST, "vmware-modernized": MODERNIZED_CHECKLIST}
 
 #: Keys of a waves request that a VM's own request does not carry.
 _WAVE_ONLY = ("waves", "wavePolicy", "callbackUrl", "dryRun")
@@ -154,6 +156,9 @@ class WavesRun:
             "wave": scope,
             "initiator": self.initiator,
         }
+        checklist = WAVE_CHECKLISTS.get(str(self.policy.get("vmKind")))
+        if checklist:  # V3 items no API shows, attested once for every VM of the wave
+            summary["checklist"] = checklist
         self.awaiting = "approval"
         self.publish(f"awaiting {gate} approval")
         task = self.ctx.call_sub_orchestrator(

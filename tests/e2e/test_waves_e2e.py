@@ -85,3 +85,16 @@ def test_cancel_stops_further_starts_and_lets_started_vms_finish(tmp_path: Any) 
         assert outcomes[vm(4)] == "not-started" and outcomes[vm(3)] == "not-started"
         assert set(outcomes.values()) <= {"succeeded", "not-started"}
         assert stack.invariants() == []
+
+
+def test_vmware_wave_attests_the_checklist_once_for_every_vm_V3(stack: FailbackStack) -> None:
+    storage = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-dr/providers/x/y/c"
+    body = waves_request([["vmw-rcm01"]], approval="once", vmKind="vmware-modernized")
+    body["vmware"] = {"logStorageAccountId": storage}
+    run_id = stack.start_failback(body)
+    stack.drive_to(run_id, awaiting="approval")
+    attested = approve(stack, run_id, gate="waves")
+    assert "V3-appliance-disks" in attested and "V3-network" in attested
+    report = stack.finish(run_id, timeout=120)
+    assert report["outcome"] == "succeeded", report["vms"]
+    assert stack.invariants() == []
