@@ -3,7 +3,9 @@
 Input ``{vault, request, now?}`` (``request`` is ``FailbackRequest.to_dict()``, ``now`` the
 orchestration's time). Output ``{passed, checks, facts, item, fabric, recommendation}``:
 ``recommendation`` is ``domain.sync_policy.resolve_data_sync`` — ``dataSyncOption`` is the
-option to use (the request's when explicit, the recommendation for ``auto``) with its reason.
+option to use (the request's when explicit, the recommendation for ``auto``, the job's when a
+failback is already under way and will be adopted) with its reason. When the item's failback
+is under way, ``facts.currentScenario`` carries the job's ``dataSyncOption`` as well.
 A missing or ambiguous item raises ``[ITEM_NOT_FOUND]`` / ``[AMBIGUOUS_ITEM]``.
 """
 
@@ -16,9 +18,10 @@ import azure.durable_functions as df
 
 from activities.asr_common import Vault, arm_errors, log_event, newest_time, now_of
 from activities.items import find_rpi, on_prem_vm_present, recovery_plan_of
+from activities.jobs import read_job_dict
 from clients.settings import Settings
 from domain.items import fabric_facts, item_facts, item_ref
-from domain.preflight import failure_summary, run_preflight
+from domain.preflight import adopted_data_sync, failback_under_way, failure_summary, run_preflight
 from domain.request import FailbackRequest
 from domain.sync_policy import resolve_data_sync
 
@@ -52,6 +55,11 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
     facts = item_facts(
         rpi, on_prem_vm_present=on_prem_vm_present(vault, rpi), recovery_plan=recovery_plan_of(vault, rpi)
     )
+    adopting = failback_under_way(facts, request)
+    if adopting is not None:
+        # The run adopts this job: its data-sync option (not the request's) decides the phases.
+        option = adopted_data_sync(read_job_dict(vault, str(adopting["jobId"])))
+        facts["currentScenario"] = {**adopting, "dataSyncOption": option}
     site = read_site(vault, str(facts["fabric"]))
     now = now_of(payload, settings, newest_time(p.get("lastHeartBeat") for p in site["providers"]))
     result = run_preflight(facts, site, request, now)

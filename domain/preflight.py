@@ -54,6 +54,61 @@ def find_host(fabric: Mapping[str, Any], host: str) -> Mapping[str, Any] | None:
     return None
 
 
+#: ASR's scenario name of a planned failover; on an item active in Azure it runs RecoveryToPrimary.
+FAILBACK_SCENARIO = "PlannedFailover"
+#: Task names only a ``ForDownTime`` (before-failover) failback job has.
+_BEFORE_FAILOVER_TASKS = ("SynchronizeDataBeforeFailover", "CompleteFailover")
+
+
+def failback_under_way(facts: Mapping[str, Any], req: FailbackRequest) -> Mapping[str, Any] | None:
+    """The item's running scenario when it is this same failback (to adopt), else ``None``.
+
+    A planned failover running on a Hyper-V item that is active in Azure can only be the
+    failback (``RecoveryToPrimary``): started from the portal, by a script or by an earlier
+    run that died. ``start_failback`` adopts its job instead of starting a second one
+    (issue 4: idempotent). Only item-level Hyper-V runs adopt (a plan has its own job), and
+    never a job another run in progress drives (the request's ``liveRunJobs``
+    ``{jobId: runId}``, set by the HTTP layer: a second run naming the item differently).
+    """
+    scenario = facts.get("currentScenario")
+    if not scenario or req.kind != "hyperv" or driving_run(scenario, req):
+        return None
+    same = (
+        str(scenario.get("scenarioName")) == FAILBACK_SCENARIO
+        and facts.get("activeLocation") == "Recovery"
+        and facts.get("provider") == "HyperVReplicaAzure"
+    )
+    return scenario if same else None
+
+
+def driving_run(scenario: Mapping[str, Any], req: FailbackRequest) -> str | None:
+    """The run in progress that drives the scenario's job, if the HTTP layer saw one."""
+    live = req.extra.get("liveRunJobs") or {}
+    return str(live[scenario.get("jobId")]) if scenario.get("jobId") in live else None
+
+
+def adopted_data_sync(job: Mapping[str, Any]) -> str | None:
+    """The data-sync option of a failback job under way, from its tasks (``None``: cannot tell).
+
+    Args:
+        job: the job in wire shape (``{name, properties: {state, tasks: [{name, ...}]}}``).
+    """
+    props = job.get("properties") or {}
+    names = {str(t.get("name")) for t in props.get("tasks") or []}
+    if names & set(_BEFORE_FAILOVER_TASKS) or props.get("state") == "Suspended":
+        return "before-failover"
+    if "SynchronizeData" in names:
+        return "during-failover"
+    return None
+
+
+def _adopting(scenario: Mapping[str, Any]) -> str:
+    return (
+        f"adopting job {scenario.get('jobId')}: the failback (planned failover to on-premises) "
+        f"has been under way since {scenario.get('startTime')}"
+    )
+
+
 def rule_managed_disks(
     facts: Mapping[str, Any], fabric: Mapping[str, Any], req: FailbackRequest, now: datetime
 ) -> Check:
@@ -99,11 +154,15 @@ def rule_failover_committed(
 ) -> Check:
     """H2c: the earlier failover to Azure was committed (``Failback`` is an allowed operation)."""
     allowed = list(facts.get("allowedOperations") or [])
+    evidence = f"protectionState={facts.get('protectionState')}, allowedOperations={allowed}"
+    adopting = failback_under_way(facts, req)
+    if adopting is not None:  # ASR lists no operation while a job runs; the failback itself proves it
+        evidence += f"; {_adopting(adopting)} (a failback starts only after the commit)"
     return _check(
         "H2c",
         "The failover to Azure was committed",
-        "Failback" in allowed,
-        f"protectionState={facts.get('protectionState')}, allowedOperations={allowed}",
+        "Failback" in allowed or adopting is not None,
+        evidence,
         "Commit the failover to Azure first (the item must allow 'Failback').",
     )
 
@@ -194,17 +253,22 @@ def rule_encryption_certificate(
 def rule_scenario_idle(
     facts: Mapping[str, Any], fabric: Mapping[str, Any], req: FailbackRequest, now: datetime
 ) -> Check:
-    """No other ASR operation is running on the item."""
+    """No other ASR operation is running on the item (this same failback under way is adopted)."""
     scenario = facts.get("currentScenario")
-    evidence = (
-        "no operation running"
-        if not scenario
-        else f"{scenario.get('scenarioName')} job {scenario.get('jobId')} since {scenario.get('startTime')}"
-    )
+    adopting = failback_under_way(facts, req)
+    if adopting is not None:
+        evidence = _adopting(adopting)
+    elif not scenario:
+        evidence = "no operation running"
+    else:
+        name, job = scenario.get("scenarioName"), scenario.get("jobId")
+        evidence = f"{name} job {job} since {scenario.get('startTime')}"
+        if driving_run(scenario, req):
+            evidence += f", driven by run {driving_run(scenario, req)} (in progress)"
     return _check(
         "IDLE",
         "No other operation is in progress on the item",
-        not scenario,
+        not scenario or adopting is not None,
         evidence,
         "Wait for the running ASR job to finish (or follow the failback run already driving it).",
     )

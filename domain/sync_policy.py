@@ -79,12 +79,20 @@ def resolve_data_sync(
     """Decide the option actually used.
 
     Returns:
-        ``{dataSyncOption, asrDataSyncOption, source: "request"|"recommendation", reason,
-        recommendation}``; an explicit request wins, its reason says if it differs from the
-        recommendation.
+        ``{dataSyncOption, asrDataSyncOption, source: "adopted-job"|"request"|"recommendation",
+        reason, recommendation}``; a failback job under way (``facts.currentScenario.dataSyncOption``,
+        set by the ``preflight`` activity) wins, then an explicit request; the reason says if the
+        request differs from the recommendation.
     """
     recommendation = recommend_data_sync(facts, location, now)
-    if requested in ASR_DATA_SYNC:
+    adopted = (facts.get("currentScenario") or {}).get("dataSyncOption")
+    if adopted in ASR_DATA_SYNC:  # a failback under way is adopted: its job already has an option
+        job = (facts.get("currentScenario") or {}).get("jobId")
+        chosen, source = adopted, "adopted-job"
+        reason = f"Adopting failback job {job} already under way with {adopted}."
+        if requested in ASR_DATA_SYNC and requested != adopted:
+            reason += f" The request asked for {requested}; a running job's option cannot change."
+    elif requested in ASR_DATA_SYNC:
         chosen, source = requested, "request"
         reason = f"Requested {requested}."
         if requested != recommendation["dataSyncOption"]:

@@ -169,13 +169,35 @@ async def _wait_for(
 # ------------------------------------------------------------------------ POST /api/failbacks
 
 
-def run_input_of(request: FailbackRequest, instance_id: str, initiator: str) -> dict[str, Any]:
+async def live_run_jobs(client: df.DurableOrchestrationClient, vault: str) -> dict[str, str]:
+    """``{jobId: runId}`` of the vault's runs in progress (their custom status names their job).
+
+    Pre-flight adopts a failback already under way in ASR, but never one of these: another
+    run of ours drives it (e.g. a run that named the item by friendly name, this one by ASR name).
+    """
+    found = await client.get_status_by(
+        instance_id_prefix=run_prefix(vault, "").removesuffix("-"), runtime_status=IN_PROGRESS_FILTER
+    )
+    jobs: dict[str, str] = {}
+    for status in found or []:
+        job_id = _custom(status).get("jobId")
+        if status.instance_id and _is_run_id(status.instance_id) and job_id:
+            jobs[str(job_id)] = status.instance_id
+    return jobs
+
+
+def run_input_of(
+    request: FailbackRequest, instance_id: str, initiator: str, live_jobs: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The orchestration input: the request with its callback URL sealed (no secret in history).
 
     A Logic App callback URL carries a signature (``sig=``); the input keeps only the sealed
     blob and the host (``domain.callback_seal``), which the ``post_callback`` activity opens.
+    ``live_jobs`` (:func:`live_run_jobs`) goes into the request as ``liveRunJobs``.
     """
     request_dict = request.to_dict()
+    if live_jobs:
+        request_dict["liveRunJobs"] = dict(live_jobs)
     run_input: dict[str, Any] = {"runId": instance_id, "request": request_dict, "initiator": initiator}
     if request.callback_url:
         request_dict["callbackUrl"] = None
@@ -192,7 +214,7 @@ async def _start(
     if current is not None:
         return current, False
     instance_id = run_instance_id(vault, item, datetime.now(UTC))
-    run_input = run_input_of(request, instance_id, initiator)
+    run_input = run_input_of(request, instance_id, initiator, await live_run_jobs(client, vault))
     try:
         await client.start_new(ORCHESTRATOR, instance_id, run_input)
     except Exception as exc:  # e.g. the same id started a moment ago by a concurrent request

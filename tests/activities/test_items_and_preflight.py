@@ -102,10 +102,20 @@ def test_alternate_location_needs_a_known_host_in_a_hyperv_site_H2d_H9(env):
     assert "HyperVSite" in vmm["H2d"]["evidence"]
 
 
-def test_item_with_a_running_operation_fails_the_idle_rule(env):
+def test_a_failback_under_way_is_adopted_unless_a_live_run_drives_it(env):
+    """Issue 4 idempotence: the item's own failback under way passes as "adopting job <id>"."""
     started = start(
         env.payload(item=WEB01, dataSyncOption="before-failover", location="original"), env.settings
     )
-    failed = _failed(_preflight(env))
+    adopting = _preflight(env, dataSync="during-failover")
+    idle = {c["id"]: c for c in adopting["checks"]}["IDLE"]
+    assert adopting["passed"] and idle["evidence"].startswith(f"adopting job {started['jobId']}")
+    assert adopting["facts"]["currentScenario"]["dataSyncOption"] == "before-failover"
+    assert adopting["recommendation"]["source"] == "adopted-job"
+    # The same job driven by another run in progress (seen by the HTTP layer) is refused.
+    request = {**_request(env), "liveRunJobs": {started["jobId"]: "fb-vault-dr-web01-20260101000000"}}
+    failed = _failed(check(env.payload(request=request), env.settings))
     assert "IDLE" in failed
-    assert started["jobId"] in failed["IDLE"]["evidence"]
+    assert (
+        started["jobId"] in failed["IDLE"]["evidence"] and "fb-vault-dr-web01" in failed["IDLE"]["evidence"]
+    )
