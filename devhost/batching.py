@@ -28,8 +28,9 @@ def select_batch(row: dict[str, Any], messages: list[dict[str, Any]]) -> list[di
 
     A queued terminate wins over everything else (with the ExecutionStarted of a new
     execution, if any). Suspend gets an episode of its own; a suspended instance only takes
-    its resume. At most one EventRaised per episode, so events that arrive behind a
-    continue-as-new stay queued for the next generation (DTFx carries them over).
+    its resume. An EventRaised is only taken at the start of a batch, so an event is never
+    processed after a continue-as-new of the same episode: it stays queued and reaches the
+    next generation, which is what DTFx's carry-over of such events amounts to (§3.6).
     Retry-relevant events are only taken at the start of a batch so the host allocates ids
     in the same order as the SDK (§2.4 exactness caveat).
     """
@@ -51,12 +52,12 @@ def select_batch(row: dict[str, Any], messages: list[dict[str, Any]]) -> list[di
             return batch or [msg]
         if etype == EventType.ExecutionResumed:
             continue  # resume of a non-suspended instance: the engine drops it
+        if etype == EventType.EventRaised and batch:
+            break  # an event always starts its own episode (see the docstring)
         if is_retry_relevant(row["state"], msg["event"]):
             if seen_plain:
                 break
         else:
             seen_plain = True
         batch.append(msg)
-        if etype == EventType.EventRaised:
-            break
     return batch
