@@ -188,3 +188,15 @@ def test_orchestration_version_reaches_the_context_W5(client: Client) -> None:
     instance_id = client.host.call(client.sdk.start_new("versioned", None, None, version="1.0"))
     client.host.drive(lambda: client.state(instance_id) in DONE)
     assert client.status(instance_id).output == ["1.0", "2.1"]
+
+
+def test_events_raised_back_to_back_survive_continue_as_new_W5(client: Client) -> None:
+    import requests
+
+    instance_id = client.start("accumulate", 0)
+    client.host.drive(lambda: client.state(instance_id) == "Running")
+    url = f"{client.host.base_url}/runtime/webhooks/durabletask/instances/{instance_id}/raiseEvent/add"
+    for value in (1, 2, 3):
+        assert requests.post(url, json=value, timeout=10).status_code == 202
+    client.host.drive(lambda: client.state(instance_id) in DONE)
+    assert client.status(instance_id).output == 6

@@ -145,3 +145,14 @@ def versioned(context: df.DurableOrchestrationContext):
 def version_of(context: df.DurableOrchestrationContext):
     return context.version
     yield  # a generator, like every orchestrator
+
+
+@app.orchestration_trigger(context_name="context")
+def accumulate(context: df.DurableOrchestrationContext):
+    total = context.get_input() or 0
+    value = yield context.wait_for_external_event("add")
+    total += value
+    if total >= 6:
+        return total
+    context.continue_as_new(total)
+    return None
