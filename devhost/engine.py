@@ -281,6 +281,7 @@ class Engine:
                 Store.append_history(db, instance_id, history_len, out.append)
             Store.save_instance(db, row)
             if out.terminal:
+                # Earlier work is abandoned; work issued by this very episode still runs (below).
                 db.execute("DELETE FROM messages WHERE instance_id=?", (instance_id,))
                 db.execute("DELETE FROM work_items WHERE instance_id=?", (instance_id,))
             for msg in out.messages:

@@ -142,7 +142,10 @@ class Episode:
             self._fail(f"Non-Deterministic workflow detected: {problem}")
             return self.out
         if failure is not None:
-            self._fail(f"Orchestrator function '{name}' failed: {failure}")
+            # The C# shim still issues the actions of the failed replay: new activities and
+            # sub-orchestrations start (their results are discarded), then the instance fails.
+            self._schedule_new(leaves)
+            self._fail(f"Orchestrator function '{name}' failed: {failure}", keep_started_work=True)
             return self.out
         unknown = self._schedule_new(leaves)
         if unknown:
@@ -413,11 +416,12 @@ class Episode:
         self._close_episode()
         self._notify_parent(status, output)
 
-    def _fail(self, message: str) -> None:
-        self.scheduled = []
-        self.out.work_items = []
-        self.out.new_instances = []
-        self.out.messages = []
+    def _fail(self, message: str, keep_started_work: bool = False) -> None:
+        if not keep_started_work:
+            self.scheduled = []
+            self.out.work_items = []
+            self.out.new_instances = []
+        self.out.messages = []  # timers and the like of a failed instance never fire
         self._finish(RuntimeStatus.Failed, compact(message))
 
     def _notify_parent(self, status: RuntimeStatus, output: str | None) -> None:

@@ -200,3 +200,15 @@ def test_events_raised_back_to_back_survive_continue_as_new_W5(client: Client) -
         assert requests.post(url, json=value, timeout=10).status_code == 202
     client.host.drive(lambda: client.state(instance_id) in DONE)
     assert client.status(instance_id).output == 6
+
+
+def test_actions_of_a_failing_replay_still_run_W5(
+    client: Client, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    record = tmp_path / "record.txt"
+    monkeypatch.setitem(os.environ, "DEVHOST_TEST_RECORD", str(record))
+    status = client.run("fails_after_race")
+    assert status.runtime_status.name == "Failed"
+    assert status.output == "Orchestrator function 'fails_after_race' failed: gave up"
+    client.host.drive(lambda: record.exists())
+    assert record.read_text() == "runs anyway\n"

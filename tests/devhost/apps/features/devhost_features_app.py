@@ -156,3 +156,22 @@ def accumulate(context: df.DurableOrchestrationContext):
         return total
     context.continue_as_new(total)
     return None
+
+
+@app.orchestration_trigger(context_name="context")
+def fails_after_race(context: df.DurableOrchestrationContext):
+    first = context.call_activity("echo", "first")
+    yield first
+    # `first` is already done, so the race resolves in the same replay and the code raises;
+    # the new `record` activity was issued all the same.
+    yield context.task_any([first, context.call_activity("record", "runs anyway")])
+    raise ValueError("gave up")
+
+
+@app.activity_trigger(input_name="value")
+def record(value: str) -> str:
+    path = os.environ.get("DEVHOST_TEST_RECORD")
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(value + "\n")
+    return value
