@@ -150,3 +150,25 @@ def test_large_activity_result_round_trips(run_app):
     instance_id = app.start("big_payload", 300_000)
     assert app.drive_until_status(instance_id) == "Completed"
     assert app.status_response(instance_id).json()["output"] == {"length": 300_000, "head": "abc"}
+
+
+def test_durable_task_scheduler_app_gets_one_ten_day_timer(run_app, virtual_clock):
+    """Only Azure Storage sends maximumShortTimerDuration; with azureManaged the SDK does not split."""
+    app = run_app("dts_provider")
+    start = virtual_clock.now()
+    instance_id = app.start("ten_days")
+    assert app.drive_until_status(instance_id) == "Completed"
+    fired = [
+        parse_time(e["FireAt"]) - start for e in app.history(instance_id) if e["EventType"] == "TimerFired"
+    ]
+    assert fired == [timedelta(days=10)]
+
+
+def test_function_timeout_from_host_json_fails_a_long_activity(run_app):
+    """host.json functionTimeout 00:00:01 ⇒ a three-second activity fails with the timeout text."""
+    app = run_app("timeouts")
+    instance_id = app.start("too_slow")
+    assert app.drive_until_status(instance_id) == "Completed"
+    output = app.status_response(instance_id).json()["output"]
+    assert output.startswith("failed: ")
+    assert "Timeout value of 00:00:01 was exceeded by function" in output

@@ -242,3 +242,10 @@ def test_cors_origins_from_local_settings_host_section(http_app):
         _url(http_app, "items/1"), headers={"Origin": "http://evil.example"}, timeout=30
     )
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_repeated_query_keys_are_joined_with_commas(http_app):
+    """The host copies each query key once, as StringValues.ToString() (values joined by ',')."""
+    app = http_app
+    response = app.http.post(f"{app.base_url}/api/echo?a=1&a=2", data="", timeout=30)
+    assert response.json()["query"] == {"a": "1,2"}

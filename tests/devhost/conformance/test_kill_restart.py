@@ -184,3 +184,15 @@ def test_time_scale_compresses_durable_timers(host_process, log_dir):
     created = parse_time(events[0]["Timestamp"])
     fired = next(parse_time(e["FireAt"]) for e in events if e["EventType"] == "TimerFired")
     assert fired - created >= timedelta(hours=2)  # honoured in scaled time, not skipped
+
+
+def test_cli_runs_functions_with_the_app_root_as_working_directory(tmp_path, log_dir):
+    """The host starts the worker with WorkingDirectory = script root, so open("data.txt") works."""
+    process = HostProcess(tmp_path / "state", log_dir, app="relative_files")
+    try:
+        process.start()
+        response = requests.get(f"{process.base_url}/api/data", timeout=10)
+        assert response.status_code == 200
+        assert response.text == "read relative to the app root (cwd=relative_files)"
+    finally:
+        process.stop()
