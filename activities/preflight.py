@@ -1,7 +1,7 @@
 """Activity ``preflight``: the pre-flight checks of a failback; reads only, changes nothing.
 
 Input ``{vault, request, now?}`` (``request`` is ``FailbackRequest.to_dict()``, ``now`` the
-orchestration's time). Output ``{passed, checks, facts, item, fabric, recommendation}``:
+orchestration's time). Output ``{passed, checks, facts, item, fabric, recommendation, checklist}``:
 ``recommendation`` is ``domain.sync_policy.resolve_data_sync`` — ``dataSyncOption`` is the
 option to use (the request's when explicit, the recommendation for ``auto``, the job's when a
 failback is already under way and will be adopted) with its reason. When the item's failback
@@ -20,6 +20,7 @@ from activities.asr_common import Vault, arm_errors, log_event, newest_time, now
 from activities.items import find_rpi, on_prem_vm_present, recovery_plan_of
 from activities.jobs import read_job_dict
 from clients.settings import Settings
+from domain.approval_summary import HYPERV_CHECKLIST
 from domain.items import fabric_facts, item_facts, item_ref
 from domain.preflight import adopted_data_sync, failback_under_way, failure_summary, run_preflight
 from domain.request import FailbackRequest
@@ -78,6 +79,7 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
         "item": item_ref(facts),
         "fabric": site,
         "recommendation": recommendation,
+        "checklist": HYPERV_CHECKLIST,  # what the switchover approver attests (no API shows it)
     }
 
 

@@ -234,12 +234,11 @@ def _minutes(seconds: Any) -> int | None:
 
 
 def _downtime(summary: dict[str, Any]) -> str | None:
-    """``downtimeEstimateMinutes``, or the orchestrator's ``expectedDowntime`` estimate."""
-    if summary.get("downtimeEstimateMinutes") is not None:
-        return str(summary["downtimeEstimateMinutes"])
+    """The orchestrator's ``expectedDowntime`` estimate with its range, else ``downtimeEstimateMinutes``."""
     est = summary.get("expectedDowntime")
     if not isinstance(est, dict) or _minutes(est.get("seconds")) is None:
-        return None
+        minutes = summary.get("downtimeEstimateMinutes")
+        return None if minutes is None else str(minutes)
     text = f"about {_minutes(est.get('seconds'))}"
     low, high = _minutes(est.get("lowSeconds")), _minutes(est.get("highSeconds"))
     if low is not None and high is not None:

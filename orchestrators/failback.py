@@ -28,6 +28,7 @@ from azure.durable_functions.models.Task import TaskBase
 
 from domain import phases
 from domain import report as reports
+from domain.approval_summary import phase1_result, switchover_facts
 from domain.errors import parse_error, remedy_for
 from domain.items import item_ref
 from domain.preflight import failure_summary
@@ -406,7 +407,7 @@ class FailbackRun:
         result: dict[str, Any] = {}
         for call in self.variant.start_steps(self.facts):
             result = yield from self.job_with_retries(call, stop_when_suspended=True)
-        self.phase1 = {"result": result.get("state"), "jobId": self.job_id}
+        self.phase1 = phase1_result(result, self.job_id)  # job, state, data synchronized: for the approver
         if result.get("state") == "Succeeded" and self.variant.suspends_after_start(self.facts):
             # Resumed outside the workflow: the switchover already happened.
             self.switchover_done = True
@@ -420,14 +421,11 @@ class FailbackRun:
         summary = {
             "item": self.facts.item.get("name") or self.request.item.label,
             "friendlyName": self.facts.facts.get("friendlyName"),
-            "dataSync": self.facts.data_sync,
-            "reason": self.facts.sync.get("reason"),
             "jobId": self.job_id,
             "initiator": self.initiator,
-            "expectedDowntime": estimate_downtime(
-                float(self.facts.facts.get("diskSizeGB") or 0), self.facts.data_sync
-            ),
             "what": "Approve to shut down the Azure VM and start the on-premises VM.",
+            # vm, dataToTransferGB, downtimeEstimateMinutes, expectedDowntime, recommendation (contracts §7)
+            **switchover_facts(self.facts.facts, self.facts.sync),
         }
         if self.preflight_result:  # the approval page shows what was checked, with evidence
             summary["preflight"] = self.preflight_result["checks"]

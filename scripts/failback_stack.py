@@ -7,6 +7,7 @@ approval links from the local outbox and the approval page's form POST.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SIGNING_KEY = "local-demo-signing-key-not-a-secret-0123456789"
 #: What the approval page asks the approver to attest when the run gives no checklist.
 DEFAULT_ATTESTATIONS = ["owners-informed", "onprem-ready", "no-azure-only-changes"]
+_ATTEST = re.compile(r'name="attest" value="([^"]+)"')
 WORKSPACE_ID = "11111111-2222-3333-4444-555555555555"
 VAULT = {
     "subscriptionId": "00000000-0000-0000-0000-000000000001",
@@ -208,7 +210,8 @@ class FailbackStack:
             "token": link.rsplit("/", 1)[-1],
             "decision": {"approved": "approve", "rejected": "reject"}.get(decision, decision),
             "comment": comment,
-            "attest": DEFAULT_ATTESTATIONS,
+            # Tick every item the page asks for, as the approver does (the run's checklist).
+            "attest": _ATTEST.findall(page.text) or DEFAULT_ATTESTATIONS,
         }
         return self.http.post(link, data=form, timeout=30)
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 
+from domain.approval_summary import HYPERV_CHECKLIST
 from function_app.alerts import matching_rules, parse_alert, receipt_id
 from tests.approvals.conftest import ROOT, app_env
 
@@ -141,7 +142,7 @@ def test_resolved_after_approval_leaves_the_run_W3(stack: Any) -> None:
     form = {
         "token": token,
         "decision": "approve",
-        "attest": ["owners-informed", "onprem-ready", "no-azure-only-changes"],
+        "attest": [item["id"] for item in HYPERV_CHECKLIST],  # the run's checklist (V3)
     }
     assert requests.post(page, data=form, timeout=30).status_code in (200, 202)
     host.drive(

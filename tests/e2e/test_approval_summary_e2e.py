@@ -1,0 +1,71 @@
+"""The approval page shows what the approver decides on (W4, V3, H3, contracts §7 summary).
+
+The approver opens the link from the outbox: the page must show the pre-flight evidence, the
+phase-1 result (job, state, data synchronized), the data still to transfer and the downtime
+estimate computed from the item's facts, and the Hyper-V checklist no API can verify.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from domain.approval_summary import HYPERV_CHECKLIST, data_to_transfer_gb
+from domain.runs import estimate_downtime
+from scripts.failback_stack import FailbackStack, sample_request
+from tests.e2e.conftest import assert_clean
+
+
+def _page(stack: FailbackStack, run_id: str) -> str:
+    stack.drive_to(run_id, awaiting="approval")
+    stack.drive(lambda: bool(stack.approval_links(run_id, "switchover")), timeout=30)
+    page = stack.http.get(stack.approval_links(run_id, "switchover")[0], timeout=30)
+    assert page.status_code == 200, page.text
+    return html.unescape(re.sub(r"\s+", " ", page.text))
+
+
+def test_approval_page_shows_preflight_phase1_data_downtime_and_checklist_W4_V3(stack: FailbackStack) -> None:
+    run_id = stack.start_failback(sample_request(dataSync="before-failover"))
+    job_id = stack.drive_to(run_id, awaiting="approval")["jobId"]
+    page = _page(stack, run_id)
+
+    # Pre-flight: each rule with its result and evidence.
+    for rule, evidence in [
+        ("The Azure VM uses managed disks", "useManagedDisks=True"),
+        ("No other operation is in progress on the item", "no operation running"),
+    ]:
+        assert re.search(f'{re.escape(rule)}</td><td class="ok">passed</td><td>[^<]*{evidence}', page), rule
+    # Phase 1: the job, its state and whether the data was synchronized.
+    phase1 = re.search(r'id="phase1">([^<]*)<', page)
+    assert phase1 is not None
+    assert job_id in phase1.group(1) and "state: Suspended" in phase1.group(1)
+    assert "dataSynchronized: yes" in phase1.group(1)
+    # Every box the approver must tick is a Hyper-V item no API can check.
+    for item in HYPERV_CHECKLIST:
+        assert f'value="{item["id"]}"' in page and item["text"] in page
+
+    stack.decide(run_id, "approved")
+    report = stack.finish(run_id)
+    assert report["outcome"] == "succeeded"
+    disk_gb = float(report["item"]["diskSizeGB"])
+    assert disk_gb > 0
+    # Data to transfer and downtime: estimated from the item's facts (final delta only here).
+    assert f'id="data">{data_to_transfer_gb(disk_gb, "before-failover")} GB<' in page
+    estimate = estimate_downtime(disk_gb, "before-failover")
+    assert f'id="downtime">about {round(estimate["seconds"] / 60)} (' in page
+    attested = next(d for d in report["decisions"] if d.get("gate") == "switchover")
+    assert attested["decision"] == "approved"
+    assert_clean(stack)
+
+
+def test_during_failover_page_shows_the_full_download_and_no_phase1_H3b(stack: FailbackStack) -> None:
+    run_id = stack.start_failback(sample_request(dataSync="during-failover"))
+    page = _page(stack, run_id)
+    assert 'id="phase1"' not in page  # nothing has started in ASR before this approval
+    data = re.search(r'id="data">([\d.]+) GB<', page)
+    assert data is not None
+    stack.decide(run_id, "approved")
+    report = stack.finish(run_id)
+    assert float(data.group(1)) == data_to_transfer_gb(float(report["item"]["diskSizeGB"]), "during-failover")
+    assert float(data.group(1)) == round(float(report["item"]["diskSizeGB"]), 1)
+    assert_clean(stack, resume=0)
