@@ -172,3 +172,23 @@ def test_function_timeout_from_host_json_fails_a_long_activity(run_app):
     output = app.status_response(instance_id).json()["output"]
     assert output.startswith("failed: ")
     assert "Timeout value of 00:00:01 was exceeded by function" in output
+
+
+def test_naive_timer_datetime_fails_as_on_azure(run_app):
+    """§1.2: episode timestamps carry 'Z', so a naive fire time cannot be compared (as in production)."""
+    app = run_app("extras")
+    instance_id = app.start("naive_timer")
+    assert app.drive_until_status(instance_id) == "Failed"
+    assert app.status_response(instance_id).json()["output"] == (
+        "Orchestrator function 'naive_timer' failed: can't compare offset-naive and offset-aware datetimes"
+    )
+
+
+def test_event_names_with_spaces_and_non_ascii_characters(run_app):
+    app = run_app("extras")
+    instance_id = app.start("event_names")
+    app.settle()
+    assert app.raise_event_http(instance_id, "Approval Decision", 1).status_code == 202
+    assert app.raise_event_http(instance_id, "承認", 2).status_code == 202
+    assert app.drive_until_status(instance_id) == "Completed"
+    assert app.status_response(instance_id).json()["output"] == [1, 2]

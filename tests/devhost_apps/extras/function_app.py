@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -212,3 +212,17 @@ def big_payload(context: df.DurableOrchestrationContext):
 @app.activity_trigger(input_name="size")
 def make_blob(size: int) -> str:
     return "abc" * (size // 3)
+
+
+@app.orchestration_trigger(context_name="context")
+def naive_timer(context: df.DurableOrchestrationContext):
+    # A common bug: a naive datetime. On Azure current_utc_datetime is tz-aware, so this fails.
+    yield context.create_timer(datetime(2030, 1, 1))
+    return "unreachable on Azure"
+
+
+@app.orchestration_trigger(context_name="context")
+def event_names(context: df.DurableOrchestrationContext):
+    first = yield context.wait_for_external_event("Approval Decision")
+    second = yield context.wait_for_external_event("承認")
+    return [first, second]
