@@ -111,7 +111,8 @@ class DurableApi:
         except ValueError:
             return http_error(400, "Invalid JSON in the request body.", "System.ArgumentException")
         existing = self.rt.store.instance(instance_id)
-        if existing is not None and existing["status"] in ACTIVE:
+        overridable = str(self.rt.config.durable.get("overridableExistingInstanceStates") or "")
+        if existing is not None and existing["status"] in ACTIVE and overridable.lower() != "anystate":
             return http_error(
                 500,
                 f"An Orchestration instance with the status {existing['status']} already exists.",

@@ -39,7 +39,14 @@ class Engine:
     """Runs orchestrations and activities from the store."""
 
     def __init__(
-        self, store: Store, index: FunctionIndex, clock: Clock, *, max_activities: int, max_orchestrators: int
+        self,
+        store: Store,
+        index: FunctionIndex,
+        clock: Clock,
+        *,
+        max_activities: int,
+        max_orchestrators: int,
+        max_entities: int = 10,
     ) -> None:
         self.store = store
         self.index = index
@@ -55,7 +62,7 @@ class Engine:
         self._stopped = False
         self._task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
-        self.entities = EntityRunner(store, index, clock)
+        self.entities = EntityRunner(store, index, clock, max_entities)
         self.http_inflight = 0
         self.episodes_run = 0
         self.timers: TimerTriggers | None = None
@@ -83,6 +90,7 @@ class Engine:
                 await self._task
         self._orch_pool.shutdown(wait=False, cancel_futures=True)
         self._act_pool.shutdown(wait=False, cancel_futures=True)
+        self.entities.shutdown()
 
     def poke(self) -> None:
         """Wake the scheduler (new messages or the clock moved)."""

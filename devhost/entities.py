@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from devhost import history as hist
@@ -31,12 +32,17 @@ def scheduler_id(name: str, key: str) -> str:
 class EntityRunner:
     """Runs entity operations; each entity processes one operation at a time."""
 
-    def __init__(self, store: Store, index: FunctionIndex, clock: Clock) -> None:
+    def __init__(self, store: Store, index: FunctionIndex, clock: Clock, max_concurrent: int = 10) -> None:
         self.store = store
         self.index = index
         self.clock = clock
+        self._pool = ThreadPoolExecutor(max_concurrent, thread_name_prefix="devhost-entity")
         self._locks: dict[str, asyncio.Lock] = {}
         self.busy = 0
+
+    def shutdown(self) -> None:
+        """Stop the entity worker pool (running operations finish in their threads)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     async def operate(self, entity: str, op: str, input_text: str | None, signal: bool) -> dict[str, Any]:
         """Run one operation; returns the SDK's ``OperationResult`` dict (or an error dict)."""
@@ -56,7 +62,9 @@ class EntityRunner:
                     "batch": [{"name": op, "input": input_text, "isSignal": signal}],
                 }
                 loop = asyncio.get_running_loop()
-                reply = json.loads(await loop.run_in_executor(None, run_entity, entry, json.dumps(context)))
+                reply = json.loads(
+                    await loop.run_in_executor(self._pool, run_entity, entry, json.dumps(context))
+                )
                 with self.store.tx() as db:
                     Store.save_entity(
                         db,

@@ -93,6 +93,7 @@ class HostRuntime:
             self.clock,
             max_activities=self.config.limit("maxConcurrentActivityFunctions", 10),
             max_orchestrators=self.config.limit("maxConcurrentOrchestratorFunctions", 10),
+            max_entities=self.config.limit("maxConcurrentEntityFunctions", 10),
         )
         self.engine.timer_durations = self.config.timer_durations
         self.engine.function_timeout = self.config.function_timeout
