@@ -3,7 +3,7 @@ deterministic ids and time, async activities, @function_name, odd HTTP handlers 
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import azure.durable_functions as df
 
@@ -191,3 +191,26 @@ def test_entity_name_override_is_found_case_insensitively(run_app):
     assert app.status_response(instance_id).json()["output"] == 2
     state = app.run(app.client.read_entity_state(df.EntityId("Tally", "k")))
     assert state.entity_state == ["first", "second"]
+
+
+def test_timer_trigger_runs_on_its_schedule_in_virtual_time(run_app, virtual_clock):
+    """NCRONTAB '0 0 3 * * *' fires when the host clock reaches 03:00 (drive() jumps to durable timers)."""
+    app = run_app("mixed_triggers")
+    virtual_clock.advance_to(datetime(2026, 1, 1, 2, 59, tzinfo=UTC))
+    app.settle()
+    assert app.lines("nightly.txt") == []
+    virtual_clock.advance_to(datetime(2026, 1, 1, 3, tzinfo=UTC))
+    app.drive_until(lambda: len(app.lines("nightly.txt")) == 1)
+    assert app.lines("nightly.txt") == ["past_due=False"]
+
+
+def test_admin_endpoint_runs_a_non_http_function_with_the_master_key(run_app):
+    """Core Tools / host admin API: POST /admin/functions/{name} (master key only) answers 202."""
+    app = run_app("mixed_triggers")
+    url = f"{app.base_url}/admin/functions/nightly"
+    assert app.http.post(url, json={"input": ""}, timeout=30).status_code == 401
+    headers = {"x-functions-key": app.host.function_key}
+    assert app.http.post(url, json={"input": ""}, headers=headers, timeout=30).status_code == 401
+    headers = {"x-functions-key": app.host.master_key}
+    assert app.http.post(url, json={"input": ""}, headers=headers, timeout=30).status_code == 202
+    app.drive_until(lambda: len(app.lines("nightly.txt")) == 1)

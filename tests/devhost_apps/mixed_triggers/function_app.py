@@ -1,5 +1,8 @@
 """An app with a timer trigger next to HTTP and durable functions (func start serves it all)."""
 
+import os
+from pathlib import Path
+
 import azure.durable_functions as df
 import azure.functions as func
 
@@ -8,7 +11,10 @@ app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 @app.timer_trigger(schedule="0 0 3 * * *", arg_name="timer", run_on_startup=False)
 def nightly(timer: func.TimerRequest) -> None:
-    return None
+    log_dir = os.environ.get("CONFORMANCE_LOG_DIR")
+    if log_dir:
+        with open(Path(log_dir) / "nightly.txt", "a", encoding="utf-8") as handle:
+            handle.write(f"past_due={timer.past_due}\n")
 
 
 @app.route(route="ping", methods=["GET"])
