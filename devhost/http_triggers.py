@@ -135,8 +135,10 @@ class HttpTriggerHandler:
             elif btype == "durableClient":
                 kwargs[name] = self.client_binding(request)
             elif name != "$return" and direction in ("1", "out", "bindingdirection.out"):
-                outs[name] = _Out()
-                kwargs[name] = outs[name]
+                out: _Out = _Out()
+                kwargs[name] = out
+                if btype == "http":  # only an HTTP output binding is the response
+                    outs[name] = out
             elif name != "$return":
                 kwargs[name] = None
         fn.entry.activate()

@@ -151,3 +151,9 @@ def test_http_function_gets_context_and_joined_query_values_W5(host: DevHost) ->
     assert first["invocation"] != second["invocation"]
     assert first["traceparent"].startswith("00-")
     assert first["params"] == {"a": "1,2", "b": "x"}
+
+
+def test_non_http_output_binding_does_not_replace_the_response_W5(host: DevHost) -> None:
+    response = requests.post(f"{host.base_url}/api/queued", timeout=10)
+    assert response.status_code == 202
+    assert response.text == "accepted"

@@ -97,3 +97,10 @@ def ctx(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
     import json
 
     return func.HttpResponse(json.dumps(body), mimetype="application/json")
+
+
+@app.route(route="queued", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@app.queue_output(arg_name="msg", queue_name="outbox", connection="AzureWebJobsStorage")
+def queued(req: func.HttpRequest, msg: func.Out[str]) -> func.HttpResponse:
+    msg.set("a queue message, not the HTTP answer")
+    return func.HttpResponse("accepted", status_code=202)
