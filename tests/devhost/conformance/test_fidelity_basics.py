@@ -4,7 +4,10 @@ Driven through the unmodified ``DurableOrchestrationClient`` and the public HTTP
 an in-process ``DevHost`` on a ``VirtualClock``.
 """
 
+import json
 from datetime import timedelta
+
+import pytest
 
 from tests.devhost.conformance.harness import history_types
 from tests.devhost.conformance.timeutil import parse_time
@@ -78,6 +81,17 @@ def test_input_round_trips_through_start_new(run_app):
         "input": {"nested": [1, "two", None]},
         "type": "dict",
     }
+
+
+@pytest.mark.parametrize("value", [0, False, "", [], {}, "text", 1.5, [1, "a"]])
+def test_falsy_and_scalar_inputs_round_trip_and_show_as_json_text(run_app, value):
+    """§3.1: start_new double-encodes every input (only None sends no body); get_input() gets it back."""
+    app = run_app("chaining")
+    instance_id = app.start("echo_input", value)
+    assert app.drive_until_status(instance_id) == "Completed"
+    body = app.status_response(instance_id).json()
+    assert body["input"] == json.dumps(value)
+    assert body["output"] == {"input": value, "type": type(value).__name__}
 
 
 def test_fan_in_keeps_yield_order_when_completions_arrive_out_of_order(run_app):
