@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 
 def _send_event_uri(app, instance_id: str, name: str) -> str:
     payload = app.client.create_http_management_payload(instance_id)
@@ -132,3 +134,14 @@ def test_monitor_loop_polls_on_hourly_timers(run_app):
     assert app.drive_until_status(instance_id) == "Completed"
     output = app.status_response(instance_id).json()["output"]
     assert output == {"polls": 4, "at": "2026-01-01T03:00:00+00:00"}
+
+
+@pytest.mark.parametrize(("data", "received"), [(None, "null"), ("yes", '"yes"'), (7, "7"), ([1], "[1]")])
+def test_client_raise_event_payloads_arrive_as_json_text(run_app, data, received):
+    """§3.1 / issue #295: whatever client.raise_event sends, user code receives json.dumps(data)."""
+    app = run_app("events")
+    instance_id = app.start("wait_go")
+    app.settle()
+    app.run(app.client.raise_event(instance_id, "go", data))
+    assert app.drive_until_status(instance_id) == "Completed"
+    assert app.status_response(instance_id).json()["output"]["go"] == received
