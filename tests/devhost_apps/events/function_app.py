@@ -32,7 +32,7 @@ def race_nocancel(context: df.DurableOrchestrationContext):
 
 @app.orchestration_trigger(context_name="context")
 def early(context: df.DurableOrchestrationContext):
-    yield context.call_activity("slow", 1.0)
+    yield context.call_activity("slow", 2.0)  # long enough that the test raises E while it runs
     first = yield context.wait_for_external_event("E")
     second = yield context.wait_for_external_event("E")
     return [first, second]
