@@ -87,6 +87,22 @@ class FunctionIndex:
     timers: list[FunctionEntry] = field(default_factory=list)
     other: list[FunctionEntry] = field(default_factory=list)
 
+    def without(self, disabled: set[str]) -> FunctionIndex:
+        """A copy without the functions named in ``disabled`` (case-insensitive)."""
+        off = {name.lower() for name in disabled}
+
+        def keep(entry: FunctionEntry) -> bool:
+            return entry.name.lower() not in off
+
+        return FunctionIndex(
+            http=[e for e in self.http if keep(e)],
+            orchestrators={k: e for k, e in self.orchestrators.items() if keep(e)},
+            activities={k: e for k, e in self.activities.items() if keep(e)},
+            entities={k: e for k, e in self.entities.items() if keep(e)},
+            timers=[e for e in self.timers if keep(e)],
+            other=[e for e in self.other if keep(e)],
+        )
+
     def orchestrator(self, name: str) -> FunctionEntry | None:
         """The orchestrator registered under ``name`` (case-insensitive)."""
         return self.orchestrators.get(name.lower())

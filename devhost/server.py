@@ -82,7 +82,20 @@ class HostRuntime:
     def load(self) -> None:
         """Import and index the app (environment must already be applied)."""
         self.loaded = load(self.app_dir, self.config.setting("PYTHON_SCRIPT_FILE_NAME"))
-        self.index = index_functions(self.loaded.register)
+        self.index = index_functions(self.loaded.register).without(self.disabled_functions())
+
+    def disabled_functions(self) -> set[str]:
+        """Functions switched off with the app setting ``AzureWebJobs.<name>.Disabled=true``."""
+        values = {**os.environ, **self.config.settings}
+        found = set()
+        for key, value in values.items():
+            parts = key.split(".")
+            is_switch = (
+                len(parts) == 3 and parts[0].lower() == "azurewebjobs" and parts[2].lower() == "disabled"
+            )
+            if is_switch and str(value).strip().lower() in ("true", "1"):
+                found.add(parts[1])
+        return found
 
     async def start(self) -> None:
         """Open the store, start the engine and serve HTTP."""

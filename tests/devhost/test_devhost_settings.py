@@ -55,3 +55,10 @@ def test_values_become_environment_and_cors_headers_are_sent_W5(tmp_path: Path) 
         assert preflight.status_code == 204
         assert preflight.headers["Access-Control-Allow-Methods"] == "POST"
     assert "DEVHOST_SETTING_PROBE" not in os.environ
+
+
+def test_disabled_function_setting_hides_the_function_W5(tmp_path: Path) -> None:
+    app_dir = make_app(tmp_path)
+    env = {"AzureWebJobs.setting.Disabled": "true"}
+    with DevHost(app_dir, state_dir=tmp_path / "state", env=env) as host:
+        assert requests.get(f"{host.base_url}/api/setting", timeout=10).status_code == 404
