@@ -120,3 +120,31 @@ def test_callback_signature_and_keys_never_reach_history_status_or_logs(
         for name, secret in secrets.items():
             assert secret not in text, f"{name} found in {where}"
     assert_clean(stack)
+
+
+def test_callback_sealed_before_a_key_rotation_is_still_posted(
+    tmp_path: Any, receiver: tuple[str, list[dict[str, Any]]]
+) -> None:
+    """Rotation: the run started under the old key; the host restarts with a new key and the old
+    one as ``APPROVAL_SIGNING_KEY_PREVIOUS``; the callback still opens and is posted once."""
+    url, received = receiver
+    new_key = "rotated-signing-key-not-a-secret-9876543210"
+
+    class Rotating(FailbackStack):
+        rotated = False
+
+        def env(self) -> dict[str, str]:
+            env = super().env()
+            if self.rotated:
+                env.update(APPROVAL_SIGNING_KEY=new_key, APPROVAL_SIGNING_KEY_PREVIOUS=SIGNING_KEY)
+            return env
+
+    with Rotating(tmp_path) as stack:
+        run_id = stack.start_failback(sample_request(callbackUrl=url))
+        stack.drive_to(run_id, awaiting="approval")
+        stack.rotated = True
+        stack.restart_host()
+        report = approve_and_finish(stack, run_id)
+        assert report["callback"] == {"posted": True, "host": "127.0.0.1"}
+        assert len(received) == 1 and f"sig={SIG}" in received[0]["path"]
+        assert_clean(stack)
