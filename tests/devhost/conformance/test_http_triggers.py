@@ -249,3 +249,25 @@ def test_repeated_query_keys_are_joined_with_commas(http_app):
     app = http_app
     response = app.http.post(f"{app.base_url}/api/echo?a=1&a=2", data="", timeout=30)
     assert response.json()["query"] == {"a": "1,2"}
+
+
+def test_asgi_application_receives_method_path_query_and_body(run_app):
+    """func.AsgiFunctionApp registers one catch-all function; the ASGI scope carries the request."""
+    app = run_app("asgi_app")
+    response = app.http.post(f"{app.base_url}/orders/7", params={"expand": "lines"}, data="hello", timeout=30)
+    assert response.status_code == 201
+    assert response.headers["x-asgi"] == "yes"
+    assert response.json() == {
+        "method": "POST",
+        "path": "/orders/7",
+        "query": "expand=lines",
+        "body": "hello",
+    }
+
+
+def test_wsgi_application_receives_method_path_query_and_body(run_app):
+    app = run_app("wsgi_app")
+    response = app.http.put(f"{app.base_url}/items/a b", params={"q": "1"}, data="payload", timeout=30)
+    assert response.status_code == 200
+    assert response.headers["X-Wsgi"] == "yes"
+    assert response.json() == {"method": "PUT", "path": "/items/a b", "query": "q=1", "body": "payload"}
