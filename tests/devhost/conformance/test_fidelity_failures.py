@@ -112,3 +112,11 @@ def test_activity_name_case_change_is_not_non_determinism(run_app, monkeypatch):
     body = app.status_response(instance_id).json()
     assert body["runtimeStatus"] == "Completed"
     assert body["output"] == ["a:first", "now", "b:second"]
+
+
+def test_disabled_activity_fails_like_an_unknown_one(run_app):
+    app = run_app("chaining", **{"AzureWebJobs.hello.Disabled": "true"})
+    instance_id = app.start("seq")
+    assert app.drive_until_status(instance_id) == "Failed"
+    output = app.status_response(instance_id).json()["output"]
+    assert "The function 'hello' doesn't exist, is disabled, or is not an activity function." in output

@@ -271,3 +271,20 @@ def test_wsgi_application_receives_method_path_query_and_body(run_app):
     assert response.status_code == 200
     assert response.headers["X-Wsgi"] == "yes"
     assert response.json() == {"method": "PUT", "path": "/items/a b", "query": "q=1", "body": "payload"}
+
+
+def test_http_output_binding_through_func_out(http_app):
+    response = http_app.http.get(_url(http_app, "out-binding"), timeout=30)
+    assert (response.status_code, response.text) == (202, "set through func.Out")
+
+
+def test_route_parameter_default_value(http_app):
+    assert http_app.http.get(_url(http_app, "greet"), timeout=30).text == "hello world"
+    assert http_app.http.get(_url(http_app, "greet/ada"), timeout=30).text == "hello ada"
+
+
+def test_disabled_app_setting_switches_a_function_off(run_app):
+    """AzureWebJobs.<name>.Disabled=true: the function is not routed."""
+    app = run_app("http_triggers", **{"AzureWebJobs.get_item.Disabled": "true"})
+    assert app.http.get(_url(app, "items/1"), timeout=30).status_code == 404
+    assert app.http.get(_url(app, "files/report"), timeout=30).status_code == 200

@@ -96,3 +96,13 @@ def sleepy(req: func.HttpRequest) -> func.HttpResponse:
     start = time.time()
     time.sleep(0.5)
     return _json({"start": start, "end": time.time()})
+
+
+@app.route(route="out-binding", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS, binding_arg_name="res")
+def out_binding(req: func.HttpRequest, res: func.Out[func.HttpResponse]) -> None:
+    res.set(func.HttpResponse("set through func.Out", status_code=202))
+
+
+@app.route(route="greet/{name=world}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def greet_default(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse(f"hello {req.route_params.get('name')}")
