@@ -325,3 +325,15 @@ def test_suspend_of_a_finished_instance_is_410(run_app):
     response = app.http.post(app.webhook_url(f"instances/{instance_id}/suspend"), timeout=30)
     assert response.status_code == 410
     app.run(app.client.suspend(instance_id, "too late"))  # the SDK accepts 410 silently
+
+
+def test_any_state_lets_a_start_replace_a_running_instance(run_app):
+    """§6 overridableExistingInstanceStates=AnyState: the second start wins, with its own input."""
+    app = run_app("any_state")
+    app.start("wait_go", {"run": 1}, "same-id")
+    app.settle()
+    app.start("wait_go", {"run": 2}, "same-id")
+    app.settle()
+    app.raise_event_http("same-id", "go", "now")
+    assert app.drive_until_status("same-id") == "Completed"
+    assert app.status_response("same-id").json()["output"] == {"input": {"run": 2}, "go": "now"}
