@@ -45,6 +45,8 @@ RECOVERY_POINTS: dict[str, tuple[str, ...]] = {
     "vmware-modernized": ("ApplicationConsistent", "CrashConsistent"),
 }
 APPROVAL_MODES = ("per-wave", "once")
+#: Ramp of VM starts in a wave (each start reads before it writes; see orchestrators.waves).
+DEFAULT_STARTS_PER_MINUTE = 60
 MAX_WAVE_VMS = 1000
 WAVE_ITEM_FIELDS = ("name", "friendlyName", "targetHost")
 #: Verification computer meaning "each VM, by its own name" (plans and waves).
@@ -179,7 +181,7 @@ def _parse_wave_policy(body: Mapping[str, Any], r: Reasons) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         r.add("wavePolicy: must be an object")
         raw = {}
-    allowed = ("name", "parallelism", "stopOnFailure", "approval", "vmKind")
+    allowed = ("name", "parallelism", "startsPerMinute", "stopOnFailure", "approval", "vmKind")
     for key in raw:
         if key not in allowed:
             r.add(f"wavePolicy.{key}: unknown field (allowed: {', '.join(allowed)})")
@@ -187,6 +189,10 @@ def _parse_wave_policy(body: Mapping[str, Any], r: Reasons) -> dict[str, Any]:
     if isinstance(parallelism, bool) or not isinstance(parallelism, int) or not 1 <= parallelism <= 500:
         r.add("wavePolicy.parallelism: must be an integer between 1 and 500")
         parallelism = 10
+    ramp = raw.get("startsPerMinute", DEFAULT_STARTS_PER_MINUTE)
+    if isinstance(ramp, bool) or not isinstance(ramp, int) or not 1 <= ramp <= 1000:
+        r.add("wavePolicy.startsPerMinute: must be an integer between 1 and 1000")
+        ramp = DEFAULT_STARTS_PER_MINUTE
     stop = raw.get("stopOnFailure", True)
     if not isinstance(stop, bool):
         r.add("wavePolicy.stopOnFailure: must be true or false")
@@ -202,6 +208,7 @@ def _parse_wave_policy(body: Mapping[str, Any], r: Reasons) -> dict[str, Any]:
     return {
         "name": _text(raw.get("name"), "wavePolicy.name", r) or "waves",
         "parallelism": parallelism,
+        "startsPerMinute": ramp,
         "stopOnFailure": stop,
         "approval": approval,
         "vmKind": vm_kind,

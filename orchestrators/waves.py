@@ -20,6 +20,7 @@ plans cannot do (H2e). The output is the waves report: one line per VM with its 
 from __future__ import annotations
 
 from collections.abc import Generator
+from datetime import timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -181,14 +182,29 @@ class WavesRun:
         return {**result, "gate": gate}
 
     def run_wave(self, n: int, approved: dict[str, Any]) -> Generator[Any, Any, bool]:
-        """Run the VMs of wave ``n`` with the parallelism limit; whether every VM succeeded."""
+        """Run the VMs of wave ``n``; whether every VM succeeded.
+
+        At most ``parallelism`` VM runs at once and at most ``startsPerMinute`` starts per
+        minute of orchestration time: the ramp keeps hundreds of VMs from moving in lockstep,
+        so the reads that go with each ASR write (read-before-write) do not all land in one
+        minute.
+        """
         pending = list(self.waves[n]["items"])
         active: dict[int, tuple[dict[str, Any], Any]] = {}
         limit = int(self.policy.get("parallelism") or 10)
+        rate = int(self.policy.get("startsPerMinute") or 0)
         stop = bool(self.policy.get("stopOnFailure", True))
         ok = True
+        window_end = self.ctx.current_utc_datetime
+        started = 0
+
+        def may_start() -> bool:
+            return bool(pending) and len(active) < limit and (ok or not stop) and self.cancel_answer is None
+
         while pending or active:
-            while pending and len(active) < limit and (ok or not stop) and self.cancel_answer is None:
+            if self.ctx.current_utc_datetime >= window_end:
+                window_end, started = self.ctx.current_utc_datetime + timedelta(minutes=1), 0
+            while may_start() and not (rate and started >= rate):
                 entry = pending.pop(0)
                 task = self.ctx.call_sub_orchestrator(
                     "failback_orchestrator",
@@ -200,18 +216,23 @@ class WavesRun:
                     child_instance_id(self.run_id, entry),
                 )
                 active[id(task)] = (entry, task)
-            if not active:
+                started += 1
+            throttled = may_start()  # room to start more, but this minute's starts are used up
+            if not active and not throttled:
                 break
             self.publish(f"wave {n + 1}: {len(active)} running, {len(pending)} waiting")
-            winner = yield from self.await_any([t for _, t in active.values()])
-            if winner is None:
+            timer = self.ctx.create_timer(window_end) if throttled else None
+            winner = yield from self.await_any([t for _, t in active.values()] + ([timer] if timer else []))
+            if timer is not None and winner is not timer and not timer.is_completed:
+                timer.cancel()
+            if winner is None or winner is timer:
                 continue
             entry, task = active.pop(id(winner))
             line = self._outcome(n, entry, task)
             self.results.append(line)
             if line["outcome"] != "succeeded":
                 ok = False
-        for entry in pending:  # not started after a failure (stopOnFailure)
+        for entry in pending:  # not started after a failure (stopOnFailure) or a cancel
             self.results.append(
                 {"wave": n + 1, "vm": vm_label(entry), "runId": None, "outcome": "not-started", "error": None}
             )
@@ -231,6 +252,7 @@ class WavesRun:
             **line,
             "outcome": report.get("outcome"),
             "error": report.get("error"),
+            "startedAt": report.get("startedAt"),
             "downtimeSeconds": report.get("downtimeSeconds"),
             "afterEffects": report.get("afterEffects") or [],
         }

@@ -98,3 +98,21 @@ def test_vmware_wave_attests_the_checklist_once_for_every_vm_V3(stack: FailbackS
     report = stack.finish(run_id, timeout=120)
     assert report["outcome"] == "succeeded", report["vms"]
     assert stack.invariants() == []
+
+
+def test_starts_are_ramped_per_minute_so_vms_do_not_move_in_lockstep(tmp_path: Any) -> None:
+    from datetime import datetime
+
+    with FailbackStack(tmp_path, scenario="scale-10") as stack:
+        body = waves_request(
+            [[vm(n) for n in range(1, 6)]], parallelism=5, startsPerMinute=2, approval="once"
+        )
+        run_id = stack.start_failback(body)
+        stack.drive_to(run_id, awaiting="approval")
+        approve(stack, run_id, gate="waves")
+        report = stack.finish(run_id, timeout=120)
+        assert report["outcome"] == "succeeded", report["vms"]
+        starts = sorted(datetime.fromisoformat(r["startedAt"]) for r in report["vms"])
+        for n in range(len(starts) - 2):
+            assert (starts[n + 2] - starts[n]).total_seconds() >= 60, starts  # never 3 within a minute
+        assert stack.invariants() == []
