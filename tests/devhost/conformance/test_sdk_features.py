@@ -214,3 +214,11 @@ def test_admin_endpoint_runs_a_non_http_function_with_the_master_key(run_app):
     headers = {"x-functions-key": app.host.master_key}
     assert app.http.post(url, json={"input": ""}, headers=headers, timeout=30).status_code == 202
     app.drive_until(lambda: len(app.lines("nightly.txt")) == 1)
+
+
+def test_orchestration_versions_reach_context_version(run_app):
+    """start_new(version=) and call_sub_orchestrator(version=) land in ExecutionStarted.Version."""
+    app = run_app("extras")
+    instance_id = app.run(app.client.start_new("which_version", None, None, "2.0"))
+    assert app.drive_until_status(instance_id) == "Completed"
+    assert app.status_response(instance_id).json()["output"] == {"own": "2.0", "child": "3.0"}

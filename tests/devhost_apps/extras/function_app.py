@@ -226,3 +226,14 @@ def event_names(context: df.DurableOrchestrationContext):
     first = yield context.wait_for_external_event("Approval Decision")
     second = yield context.wait_for_external_event("承認")
     return [first, second]
+
+
+@app.orchestration_trigger(context_name="context")
+def which_version(context: df.DurableOrchestrationContext):
+    child = yield context.call_sub_orchestrator("child_version", None, None, "3.0")
+    return {"own": context.version, "child": child}
+
+
+@app.orchestration_trigger(context_name="context")
+def child_version(context: df.DurableOrchestrationContext):
+    return context.version
