@@ -26,7 +26,7 @@ from devhost.episode import Episode, Outbox
 from devhost.history import TERMINAL, EventType
 from devhost.instances import new_instance_row
 from devhost.invoke import ActivityError, activity_failure, run_activity, run_orchestrator
-from devhost.jsonfmt import compact, epoch
+from devhost.jsonfmt import compact, epoch, from_epoch
 from devhost.loader import FunctionIndex
 from devhost.store import Store
 from devhost.timer_triggers import TimerTriggers
@@ -114,8 +114,6 @@ class Engine:
 
     def next_timer(self) -> datetime | None:
         """When the next durable timer (or delayed message) becomes visible."""
-        from devhost.jsonfmt import from_epoch
-
         value = self.store.next_visible_at(epoch(self.now()))
         return from_epoch(value) if value is not None else None
 
@@ -128,6 +126,7 @@ class Engine:
         with self.store.tx() as db:
             Store.delete_instance(db, instance_id)
             self._insert_instance(db, row)
+        self._kick(instance_id)
         self.poke()
 
     def send(self, instance_id: str, event: hist.Event, execution_id: str | None = None) -> None:
