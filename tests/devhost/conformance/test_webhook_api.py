@@ -246,3 +246,17 @@ def test_list_filters_by_several_statuses_and_created_time(events, virtual_clock
         events.webhook_url("instances"), params={"createdTimeFrom": "2026-01-01T12:00:00Z"}, timeout=30
     ).json()
     assert [i["instanceId"] for i in recent] == ["filter-new"]
+
+
+def test_raise_event_with_a_non_json_content_type_is_400(events):
+    _start(events, "wait_go", None, "hook-8")
+    events.settle()
+    response = events.http.post(
+        events.webhook_url("instances/hook-8/raiseEvent/go"),
+        data="plain",
+        headers={"Content-Type": "text/plain"},
+        timeout=30,
+    )
+    assert response.status_code == 400
+    assert "application/json" in response.json()["Message"]
+    assert events.runtime_status("hook-8") == "Running"
