@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -141,10 +141,10 @@ class DevHost:
             self.clock.advance_to(nxt)
             self._poke()
 
-    def next_timer(self) -> Any:
+    def next_timer(self) -> datetime | None:
         """When the next durable timer fires (None if no timer is pending)."""
 
-        async def get() -> Any:
+        async def get() -> datetime | None:
             return self.runtime.engine.next_timer()
 
         return run_sync(get(), 30)
