@@ -196,3 +196,26 @@ def test_cli_runs_functions_with_the_app_root_as_working_directory(tmp_path, log
         assert response.text == "read relative to the app root (cwd=relative_files)"
     finally:
         process.stop()
+
+
+def test_in_process_restart_on_the_same_state_dir_resumes_waits_and_timers(tmp_path, log_dir, virtual_clock):
+    """A stopped host leaves waits and durable timers in SQLite; the next host on that dir resumes them."""
+    from devhost.testing import DevHost
+    from tests.devhost.conformance.harness import Harness
+
+    state = tmp_path / "shared-state"
+    env = {"CONFORMANCE_LOG_DIR": str(log_dir)}
+    with DevHost(app_dir=APPS / "events", clock=virtual_clock, env=env, state_dir=state) as first:
+        app = Harness(first, virtual_clock, log_dir)
+        waiting = app.start("wait_go", {"n": 1})
+        ticking = app.start("ticking")
+        app.settle()
+        app.close()
+    with DevHost(app_dir=APPS / "events", clock=virtual_clock, env=env, state_dir=state) as second:
+        app = Harness(second, virtual_clock, log_dir)
+        assert app.runtime_status(waiting) == "Running"
+        app.raise_event_http(waiting, "go", "after restart")
+        assert app.drive_until_status(waiting) == "Completed"
+        assert app.drive_until_status(ticking) == "Completed"
+        assert app.status_response(waiting).json()["output"] == {"input": {"n": 1}, "go": "after restart"}
+        app.close()
