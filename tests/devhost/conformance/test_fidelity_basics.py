@@ -129,10 +129,11 @@ def _peak_overlap(spans: list[dict]) -> int:
     return peak
 
 
-def test_max_concurrent_activity_functions_caps_parallel_activities(run_app):
-    """host.json maxConcurrentActivityFunctions=2: six parallel activities, never more than two at once."""
+@pytest.mark.parametrize("orchestrator", ["burst", "burst_async"])
+def test_max_concurrent_activity_functions_caps_parallel_activities(run_app, orchestrator):
+    """host.json maxConcurrentActivityFunctions=2: six parallel activities (sync or async), two at once."""
     app = run_app("concurrency")
-    instance_id = app.start("burst", 6)
+    instance_id = app.start(orchestrator, 6)
     assert app.drive_until_status(instance_id) == "Completed"
     spans = app.status_response(instance_id).json()["output"]
     assert sorted(s["index"] for s in spans) == list(range(6))

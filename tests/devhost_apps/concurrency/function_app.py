@@ -1,5 +1,6 @@
 """Six parallel activities under host.json maxConcurrentActivityFunctions = 2."""
 
+import asyncio
 import os
 import time
 from pathlib import Path
@@ -47,3 +48,16 @@ def serial_episodes(context: df.DurableOrchestrationContext):
         tick = yield context.wait_for_external_event("tick")
         ticks.append(tick)
     return ticks
+
+
+@app.orchestration_trigger(context_name="context")
+def burst_async(context: df.DurableOrchestrationContext):
+    spans = yield context.task_all([context.call_activity("timed_async_work", i) for i in range(6)])
+    return spans
+
+
+@app.activity_trigger(input_name="index")
+async def timed_async_work(index: int) -> dict:
+    start = time.time()
+    await asyncio.sleep(0.3)
+    return {"index": index, "start": start, "end": time.time()}
