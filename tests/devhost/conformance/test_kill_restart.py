@@ -5,7 +5,9 @@ so the test can show completed activities never run twice. The activity that was
 running when the host died runs again: activities are at-least-once, as on Azure.
 """
 
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -219,3 +221,37 @@ def test_in_process_restart_on_the_same_state_dir_resumes_waits_and_timers(tmp_p
         assert app.drive_until_status(ticking) == "Completed"
         assert app.status_response(waiting).json()["output"] == {"input": {"n": 1}, "go": "after restart"}
         app.close()
+
+
+def test_cli_default_port_comes_from_local_settings_host_section(tmp_path):
+    """func start listens on local.settings.json Host.LocalHttpPort when --port is not given."""
+    app_dir = tmp_path / "app"
+    shutil.copytree(APPS / "relative_files", app_dir)
+    port = _free_port()
+    settings = json.loads((app_dir / "local.settings.json").read_text())
+    settings["Host"] = {"LocalHttpPort": port}
+    (app_dir / "local.settings.json").write_text(json.dumps(settings))
+    args = [
+        sys.executable,
+        "-m",
+        "devhost",
+        "start",
+        "--app-dir",
+        str(app_dir),
+        "--state-dir",
+        str(tmp_path / "s"),
+    ]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+
+        def answers() -> bool:
+            assert proc.poll() is None, "devhost exited"
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/api/data", timeout=1).status_code == 200
+            except requests.ConnectionError:
+                return False
+
+        _wait_for(answers, 30, "devhost on Host.LocalHttpPort")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
