@@ -288,3 +288,9 @@ def test_disabled_app_setting_switches_a_function_off(run_app):
     app = run_app("http_triggers", **{"AzureWebJobs.get_item.Disabled": "true"})
     assert app.http.get(_url(app, "items/1"), timeout=30).status_code == 404
     assert app.http.get(_url(app, "files/report"), timeout=30).status_code == 200
+
+
+def test_response_charset_encodes_the_body_and_names_it_in_content_type(http_app):
+    response = http_app.http.get(_url(http_app, "latin"), timeout=30)
+    assert response.headers["Content-Type"] == "text/plain; charset=latin-1"
+    assert response.content == "café".encode("latin-1")

@@ -106,3 +106,8 @@ def out_binding(req: func.HttpRequest, res: func.Out[func.HttpResponse]) -> None
 @app.route(route="greet/{name=world}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def greet_default(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse(f"hello {req.route_params.get('name')}")
+
+
+@app.route(route="latin", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def latin(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("café", charset="latin-1")
