@@ -20,10 +20,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from simulator.errors import bad_request
-from simulator.models import invariants
+from simulator.models import invariants, steps
 from simulator.models.base import iso
 from simulator.models.items import ItemState, Operation, ProtectedItem
 from simulator.models.jobs import Job, Task, TaskContext, TaskFailed
+from simulator.models.requests import failover_direction, properties
 
 if TYPE_CHECKING:
     from simulator.models.fabrics import Provider
@@ -86,13 +87,6 @@ class FailbackOptions:
         return self.alternate_provider is not None or self.create_vm_if_not_found
 
 
-def _properties(body: dict[str, Any] | None) -> dict[str, Any]:
-    props = (body or {}).get("properties")
-    if not isinstance(props, dict):
-        raise bad_request("The request body is invalid: 'properties' is required.", code="InvalidRequestBody")
-    return props
-
-
 class HyperVItem(ProtectedItem):
     """A Hyper-V VM protected to Azure (VMM-managed or in a Hyper-V site)."""
 
@@ -101,16 +95,13 @@ class HyperVItem(ProtectedItem):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.failback_started: datetime | None = None
         self.failback_options: FailbackOptions | None = None
         self.committed_state = UNPLANNED_COMMITTED
-        self.last_body: dict[str, Any] | None = None
-        self.last_kind: str | None = None
 
     # --- request parsing ----------------------------------------------------------------------
     def parse_failback(self, body: dict[str, Any]) -> FailbackOptions:
         """Validate a planned failover request in direction RecoveryToPrimary (H1, H2a, H2d, H9)."""
-        props = _properties(body)
+        props = properties(body)
         details = props.get("providerSpecificDetails") or {
             "instanceType": "HyperVReplicaAzureFailback",
             "dataSyncOption": "ForSynchronization",
@@ -170,18 +161,6 @@ class HyperVItem(ProtectedItem):
             )
         return provider
 
-    @staticmethod
-    def direction(body: dict[str, Any]) -> str:
-        """``failoverDirection`` of a request (400 when missing or unknown)."""
-        direction = _properties(body).get("failoverDirection")
-        if direction not in ("PrimaryToRecovery", "RecoveryToPrimary"):
-            raise bad_request(
-                f"Invalid failover direction '{direction}'. "
-                "Valid values: PrimaryToRecovery, RecoveryToPrimary.",
-                code="InvalidFailoverDirection",
-            )
-        return str(direction)
-
     def _check_direction(self, direction: str) -> None:
         expected = "RecoveryToPrimary" if self.state.active_location == "Recovery" else "PrimaryToRecovery"
         if direction != expected:
@@ -195,7 +174,7 @@ class HyperVItem(ProtectedItem):
     # --- operations ---------------------------------------------------------------------------
     def planned_failover(self, body: dict[str, Any]) -> Job:
         """Planned failover: failback (RecoveryToPrimary) or forward (PrimaryToRecovery)."""
-        direction = self.direction(body)
+        direction = failover_direction(properties(body))
         self._check_direction(direction)
         if direction == "RecoveryToPrimary":
             self.require("Failback")
@@ -208,7 +187,7 @@ class HyperVItem(ProtectedItem):
 
     def unplanned_failover(self, body: dict[str, Any]) -> Job:
         """Unplanned failover to Azure (PrimaryToRecovery); failback is a planned failover only."""
-        direction = self.direction(body)
+        direction = failover_direction(properties(body))
         if direction == "RecoveryToPrimary":
             raise bad_request(
                 "Unplanned failover from Azure to on-premises is not supported for Hyper-V virtual machines. "
@@ -217,25 +196,13 @@ class HyperVItem(ProtectedItem):
             )
         self._check_direction(direction)
         self.require("UnplannedFailover")
-        shutdown = _properties(body).get("sourceSiteOperations") == "Required"
+        shutdown = properties(body).get("sourceSiteOperations") == "Required"
         self._remember("unplanned", body)
         return self.begin(self.forward_operation(planned=False, shutdown=shutdown))
 
-    def failover_commit(self) -> Job:
-        """Commit a failover (forward) or a failback (deletes the Azure VM and disks, H7)."""
-        self.require("Commit")
-        self._remember("commit", None)
-        return self.begin(self.commit_operation())
-
-    def failover_cancel(self) -> Job:
-        """Cancel an uncommitted failback: on-prem VM off, Azure VM back on."""
-        self.require("CancelFailover")
-        self._remember("cancel", None)
-        return self.begin(self.cancel_operation())
-
     def reprotect(self, body: dict[str, Any]) -> Job:
         """Reverse replication on-prem → Azure after a committed failback (H8)."""
-        props = _properties(body)
+        props = properties(body)
         direction = props.get("failoverDirection")
         if direction != "PrimaryToRecovery":
             raise bad_request(
@@ -254,23 +221,6 @@ class HyperVItem(ProtectedItem):
         self.require("ReverseReplicate")
         self._remember("reprotect", body)
         return self.begin(self.reprotect_operation())
-
-    def restart(self, job: Job) -> Job:
-        """Re-run the last operation (a failed job's restart)."""
-        kinds = {
-            "planned": lambda: self.planned_failover(self.last_body or {}),
-            "unplanned": lambda: self.unplanned_failover(self.last_body or {}),
-            "commit": self.failover_commit,
-            "cancel": self.failover_cancel,
-            "reprotect": lambda: self.reprotect(self.last_body or {}),
-        }
-        if self.last_kind not in kinds:
-            raise bad_request("The job cannot be restarted.", code="JobNotRestartable")
-        return kinds[self.last_kind]()
-
-    def _remember(self, kind: str, body: dict[str, Any] | None) -> None:
-        self.last_kind = kind
-        self.last_body = body
 
     # --- failback (RecoveryToPrimary) ---------------------------------------------------------
     def failback_operation(self, options: FailbackOptions, via_plan: bool = False) -> Operation:
@@ -295,11 +245,6 @@ class HyperVItem(ProtectedItem):
         for disk in self.machine.disks:
             disk.onprem_synced_mb = 0.0
             disk.onprem_local_mb = 0.0
-
-    def moved(self, ctx: TaskContext, mb: float) -> None:
-        """Account ``mb`` MB moved by the task and its job."""
-        ctx.task.data_mb += mb
-        ctx.job.data_mb += mb
 
     def rollback(self, job: Job, at: datetime, stopped_here: list[bool]) -> None:
         """A failback that failed or was cancelled part-way: back to 'committed in Azure'."""
@@ -366,98 +311,46 @@ class HyperVItem(ProtectedItem):
             self.state = PLANNED_UNCOMMITTED if planned else UNPLANNED_UNCOMMITTED
             self.committed_state = PLANNED_COMMITTED if planned else UNPLANNED_COMMITTED
 
-        previous = self.state
-
-        def reverted(job: Job, at: datetime) -> None:
-            self.state = previous
-
-        return Operation(
+        return steps.reverting_operation(
+            self,
             name,
             "Planned failover" if planned else "Failover",
             tasks,
-            on_success=succeeded,
-            on_failure=reverted,
-            on_cancel=reverted,
-            running_state=(f"{name}Initiated", "Failover in progress"),
+            succeeded,
+            running=(f"{name}Initiated", "Failover in progress"),
         )
 
     # --- commit -------------------------------------------------------------------------------
     def commit_operation(self) -> Operation:
-        """Commit: after a failback the Azure VM and its disks are deleted (H7)."""
-        machine = self.machine
-        rates = self.world.rates
+        """Commit a failover (forward) or a failback (deletes the Azure VM and its disks, H7)."""
         after_failback = self.state.active_location == "Primary"
-
-        def commit(ctx: TaskContext) -> None:
-            if after_failback:
-                invariants.commit_failback(self.world, machine, self.failback_started, ctx.at)
-                machine.delete_azure(ctx.at)
-
-        tasks = [
-            Task("CommitPrerequisitesCheck", "Prerequisites check for commit", rates.preflight_s),
-            Task("CommitFailover", "Commit", rates.commit_s, on_end=commit),
-        ]
-        previous = self.state
 
         def succeeded(job: Job, at: datetime) -> None:
             self.state = RESTORE_FINALIZED if after_failback else self.committed_state
 
-        def reverted(job: Job, at: datetime) -> None:
-            self.state = previous
-
-        return Operation(
+        return steps.reverting_operation(
+            self,
             "CommitFailover",
             "Commit",
-            tasks,
-            on_success=succeeded,
-            on_failure=reverted,
-            on_cancel=reverted,
-            running_state=("CommitInitiated", "Commit in progress"),
+            steps.commit_tasks(self, after_failback=after_failback),
+            succeeded,
+            running=("CommitInitiated", "Commit in progress"),
         )
 
     # --- cancel failover ----------------------------------------------------------------------
     def cancel_operation(self) -> Operation:
-        """Cancel an uncommitted failback: the VM goes back to running in Azure."""
-        machine = self.machine
-        rates = self.world.rates
-
-        def stop_onprem(ctx: TaskContext) -> None:
-            machine.stop_onprem(ctx.at)
-
-        def start_azure(ctx: TaskContext) -> None:
-            invariants.start_azure(self.world, machine, ctx.at)
-
-        tasks = [
-            Task(
-                "ShutdownVmOnPrimary",
-                "Shut down the virtual machine on-premises",
-                rates.shutdown_s,
-                on_end=stop_onprem,
-            ),
-            Task("CancelFailover", "Cancel failover", rates.failover_s),
-            Task(
-                "StartVmOnRecovery",
-                "Start the virtual machine in Azure",
-                rates.start_vm_s,
-                on_end=start_azure,
-            ),
-        ]
-        previous = self.state
+        """Cancel an uncommitted failback: on-prem VM off, the VM goes back to running in Azure."""
 
         def succeeded(job: Job, at: datetime) -> None:
             self.state = self.committed_state
 
-        def reverted(job: Job, at: datetime) -> None:
-            self.state = previous
-
-        return Operation(
+        return steps.reverting_operation(
+            self,
             "CancelFailover",
             "Cancel failover",
-            tasks,
-            on_success=succeeded,
-            on_failure=reverted,
-            on_cancel=reverted,
-            running_state=("CancelFailoverInitiated", "Cancel failover in progress"),
+            steps.cancel_failback_tasks(self, "Cancel failover"),
+            succeeded,
+            running=("CancelFailoverInitiated", "Cancel failover in progress"),
         )
 
     # --- reverse replication ------------------------------------------------------------------
@@ -471,7 +364,7 @@ class HyperVItem(ProtectedItem):
             return rates.transfer_seconds(machine.pending_to_azure_mb(ctx.at))
 
         def replicate(ctx: TaskContext) -> None:
-            self.moved(ctx, machine.sync_to_azure(ctx.at))
+            ctx.moved(machine.sync_to_azure(ctx.at))
 
         def check(ctx: TaskContext) -> None:
             if provider is not None and not provider.is_connected(ctx.at):
@@ -489,23 +382,18 @@ class HyperVItem(ProtectedItem):
                 provider=provider,
             ),
         ]
-        previous = self.state
 
         def succeeded(job: Job, at: datetime) -> None:
             self.state = PROTECTED
             self.failback_started = None
 
-        def reverted(job: Job, at: datetime) -> None:
-            self.state = previous
-
-        return Operation(
+        return steps.reverting_operation(
+            self,
             "ReprotectReplicationGroup",
             "Reverse replication",
             tasks,
-            on_success=succeeded,
-            on_failure=reverted,
-            on_cancel=reverted,
-            running_state=("UnprotectedStatesBegin", "Reverse replication in progress"),
+            succeeded,
+            running=("UnprotectedStatesBegin", "Reverse replication in progress"),
         )
 
     # --- views --------------------------------------------------------------------------------
@@ -703,7 +591,7 @@ class _Failback:
 
     def end_phase1(self, ctx: TaskContext) -> None:
         """The snapshot is on-prem."""
-        self.item.moved(ctx, self.machine.sync_to_onprem(ctx.at, upto=self.snapshot))
+        ctx.moved(self.machine.sync_to_onprem(ctx.at, upto=self.snapshot))
 
     def shutdown(self, ctx: TaskContext) -> None:
         """The Azure VM stops (downtime starts)."""
@@ -722,7 +610,7 @@ class _Failback:
         moved = self.machine.sync_to_onprem(ctx.at)
         if self.options.data_sync_option == "ForSynchronization":
             moved = self.machine.total_mb
-        self.item.moved(ctx, moved)
+        ctx.moved(moved)
 
     def start_vm(self, ctx: TaskContext) -> None:
         """The on-prem VM starts (created first when missing, H9)."""

@@ -97,6 +97,11 @@ class ProtectedItem:
         self.last_failover_time: datetime | None = None
         self.recovery_plan: str | None = None
         self.health_errors: list[dict[str, Any]] = []
+        #: when the running failback started (commit checks the on-prem VM ran since then)
+        self.failback_started: datetime | None = None
+        # the last operation asked for and its body: a failed job's restart asks again
+        self.last_kind: str | None = None
+        self.last_body: dict[str, Any] | None = None
         # the Hyper-V/VMware VM id: stable per item so it survives resets
         self.protectable_item_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"protectable/{name}"))
 
@@ -219,22 +224,50 @@ class ProtectedItem:
         raise self._unsupported("unplannedFailover")
 
     def failover_commit(self) -> Job:
-        """POST failoverCommit."""
-        raise self._unsupported("failoverCommit")
+        """POST failoverCommit: runs ``commit_operation`` when ``Commit`` is allowed."""
+        # built before the state check: a provider without commit answers 400, not 409
+        operation = self.commit_operation()
+        self.require("Commit")
+        self._remember("commit", None)
+        return self.begin(operation)
 
     def failover_cancel(self) -> Job:
-        """POST failoverCancel."""
-        raise self._unsupported("failoverCancel")
+        """POST failoverCancel: runs ``cancel_operation`` when ``CancelFailover`` is allowed."""
+        # built before the state check: a provider without cancel answers 400, not 409
+        operation = self.cancel_operation()
+        self.require("CancelFailover")
+        self._remember("cancel", None)
+        return self.begin(operation)
 
     def reprotect(self, body: dict[str, Any]) -> Job:
         """POST reProtect."""
         raise self._unsupported("reProtect")
 
+    def commit_operation(self) -> Operation:
+        """The commit job (subclasses whose provider supports commit)."""
+        raise self._unsupported("failoverCommit")
+
+    def cancel_operation(self) -> Operation:
+        """The cancel-failover job (subclasses whose provider supports it)."""
+        raise self._unsupported("failoverCancel")
+
     def restart(self, job: Job) -> Job:
-        """Re-run the operation of a failed job (POST replicationJobs/{id}/restart)."""
-        if self.operation is None:
-            raise bad_request("The job cannot be restarted.")
-        raise self._unsupported("restart")
+        """Re-run the last operation asked for (POST replicationJobs/{id}/restart of a failed job)."""
+        kinds: dict[str, Callable[[], Job]] = {
+            "planned": lambda: self.planned_failover(self.last_body or {}),
+            "unplanned": lambda: self.unplanned_failover(self.last_body or {}),
+            "commit": self.failover_commit,
+            "cancel": self.failover_cancel,
+            "reprotect": lambda: self.reprotect(self.last_body or {}),
+        }
+        if self.last_kind not in kinds:
+            raise bad_request("The job cannot be restarted.", code="JobNotRestartable")
+        return kinds[self.last_kind]()
+
+    def _remember(self, kind: str, body: dict[str, Any] | None) -> None:
+        """Record the operation asked for (``kind`` as in ``restart``), before its job starts."""
+        self.last_kind = kind
+        self.last_body = body
 
     def _unsupported(self, what: str) -> ArmError:
         return bad_request(

@@ -62,6 +62,11 @@ class TaskContext:
     task: Task
     at: datetime
 
+    def moved(self, mb: float) -> None:
+        """Account ``mb`` MB of data moved by the task (and so by its job)."""
+        self.task.data_mb += mb
+        self.job.data_mb += mb
+
 
 Effect = Callable[[TaskContext], None]
 Duration = Callable[[TaskContext], float]

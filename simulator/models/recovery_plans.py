@@ -245,7 +245,7 @@ class RecoveryPlan:
         operations = []
         for item in self.items():
             item.require("Commit")
-            operations.append((item, item.commit_operation()))  # type: ignore[attr-defined]
+            operations.append((item, item.commit_operation()))
         return self._run("CommitFailover", "Commit", operations)
 
     def failover_cancel(self) -> Job:
@@ -254,11 +254,6 @@ class RecoveryPlan:
         operations = []
         for item in self.items():
             item.require("CancelFailover")
-            if not hasattr(item, "cancel_operation"):
-                raise bad_request(
-                    f"Cancel failover is not supported for the replication provider '{item.instance_type}'.",
-                    code="OperationNotSupported",
-                )
             operations.append((item, item.cancel_operation()))
         return self._run("CancelFailover", "Cancel failover", operations)
 
