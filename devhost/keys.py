@@ -23,9 +23,13 @@ class Keys:
             return True
         if not supplied:
             return False
+        # Compare bytes: compare_digest refuses non-ASCII str, and a 500 would leak that a key
+        # check failed differently from a wrong key.
+        given = supplied.encode("utf-8")
         if level == "admin":
-            return secrets.compare_digest(supplied, self.master_key)
-        return any(secrets.compare_digest(supplied, k) for k in (self.function_key, self.master_key))
+            return secrets.compare_digest(given, self.master_key.encode("utf-8"))
+        accepted = (self.function_key, self.master_key)
+        return any(secrets.compare_digest(given, key.encode("utf-8")) for key in accepted)
 
 
 def load_or_create_keys(state_dir: Path) -> Keys:
