@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from simulator.errors import bad_request
-from simulator.models import invariants
+from simulator.models import invariants, steps
 from simulator.models.base import iso
-from simulator.models.items import ItemState, Operation, ProtectedItem
+from simulator.models.items import ItemState, JobHook, Operation, ProtectedItem
 from simulator.models.jobs import Job, Task, TaskContext, TaskFailed
+from simulator.models.requests import failover_direction, properties
 
 GIB = 1024**3
 
@@ -510,16 +511,8 @@ RCM_ON_PREM = ItemState(
     ["ReverseReplicate", "DisableProtection"],
 )
 
-DIRECTIONS = ("PrimaryToRecovery", "RecoveryToPrimary")
 INMAGE_POINT_TYPES = ("LatestTime", "LatestTag", "Custom")
 RCM_POINT_TYPES = ("ApplicationConsistent", "CrashConsistent")
-
-
-def _properties(body: dict[str, Any] | None) -> dict[str, Any]:
-    props = (body or {}).get("properties")
-    if not isinstance(props, dict):
-        raise bad_request("The request body is invalid: 'properties' is required.", code="InvalidRequestBody")
-    return props
 
 
 def _details(props: dict[str, Any], expected: str, what: str) -> dict[str, Any]:
@@ -543,17 +536,10 @@ def _require_fields(details: dict[str, Any], names: tuple[str, ...], kind: str) 
         )
 
 
-def _direction(props: dict[str, Any], *, optional: bool = False) -> str | None:
-    """``failoverDirection``; both values are accepted for VMware (reference §8 item 7, see README)."""
-    direction = props.get("failoverDirection")
-    if direction is None and optional:
-        return None
-    if direction not in DIRECTIONS:
-        raise bad_request(
-            f"Invalid failover direction '{direction}'. Valid values: PrimaryToRecovery, RecoveryToPrimary.",
-            code="InvalidFailoverDirection",
-        )
-    return str(direction)
+def _check_direction_if_given(props: dict[str, Any]) -> None:
+    """``failoverDirection`` may be omitted and either value is accepted for VMware (reference §8 item 7)."""
+    if props.get("failoverDirection") is not None:
+        failover_direction(props)
 
 
 def _fail(error: AsrError | None) -> None:
@@ -592,6 +578,14 @@ class VmwareItem(ProtectedItem):
     """
 
     protected_item_type = "VMwareVirtualMachine"
+    #: the provider replicating to Azure (the item's provider before re-protect and after the last one)
+    to_azure_provider: ClassVar[str]
+    #: ``instanceType`` a re-protect towards on-prem needs, and what the 400 calls that request
+    reprotect_to_onprem_input: ClassVar[tuple[str, str]]
+    #: ``instanceType`` a re-protect back to Azure needs, and what the 400 calls that request
+    reprotect_to_azure_input: ClassVar[tuple[str, str]]
+    #: the state a committed failback leaves the item in
+    committed_on_prem: ClassVar[ItemState]
 
     def __init__(
         self,
@@ -605,10 +599,7 @@ class VmwareItem(ProtectedItem):
         self.instance_type = instance_type
         self.agent_delay_s = agent_delay_s
         self.group = group
-        self.failback_started: datetime | None = None
         self.protected_since: datetime | None = None
-        self.last_kind: str | None = None
-        self.last_body: dict[str, Any] | None = None
         self.via_plan = False  # set by a recovery plan while it builds operations
 
     # --- agent registration (V4) -----------------------------------------------------------------
@@ -631,14 +622,6 @@ class VmwareItem(ProtectedItem):
         return iso(self.last_failover_time - timedelta(minutes=5)) if self.last_failover_time else None
 
     # --- helpers -------------------------------------------------------------------------------
-    def _remember(self, kind: str, body: dict[str, Any] | None) -> None:
-        self.last_kind = kind
-        self.last_body = body
-
-    def _moved(self, ctx: TaskContext, mb: float) -> None:
-        ctx.task.data_mb += mb
-        ctx.job.data_mb += mb
-
     def siblings(self) -> list[VmwareItem]:
         """Other items of the same replication group."""
         if not self.group:
@@ -648,19 +631,6 @@ class VmwareItem(ProtectedItem):
             for i in self.world.items.values()
             if isinstance(i, VmwareItem) and i is not self and i.group == self.group
         ]
-
-    def restart(self, job: Job) -> Job:
-        """Re-run the last operation of a failed job."""
-        kinds: dict[str, Callable[[], Job]] = {
-            "planned": lambda: self.planned_failover(self.last_body or {}),
-            "unplanned": lambda: self.unplanned_failover(self.last_body or {}),
-            "commit": self.failover_commit,
-            "cancel": self.failover_cancel,
-            "reprotect": lambda: self.reprotect(self.last_body or {}),
-        }
-        if self.last_kind not in kinds:
-            raise bad_request("The job cannot be restarted.", code="JobNotRestartable")
-        return kinds[self.last_kind]()
 
     def _check_group_via_plan(self, what: str) -> None:
         """V5: a failover of a replication group member only runs through its recovery plan."""
@@ -687,52 +657,88 @@ class VmwareItem(ProtectedItem):
             out.append(entry)
         return out
 
-    def _operation(
-        self,
-        scenario: str,
-        friendly: str,
-        tasks: list[Task],
-        on_success: Callable[[Job, datetime], None],
-        on_revert: Callable[[Job, datetime], None] | None = None,
-        running: tuple[str, str] | None = None,
-    ) -> Operation:
-        previous = self.state
+    # --- commit of the failback -----------------------------------------------------------------
+    def commit_operation(self) -> Operation:
+        """Commit of the failback: the Azure VM is removed, the on-prem replica's disks are released."""
+        holder = self._disk_holder()
 
-        def reverted(job: Job, at: datetime) -> None:
-            self.state = previous
-            if on_revert is not None:
-                on_revert(job, at)
+        def release() -> None:
+            if holder is not None:
+                holder.attached.pop(self.name, None)
 
-        return Operation(
-            scenario,
-            friendly,
-            tasks,
-            on_success=on_success,
-            on_failure=reverted,
-            on_cancel=reverted,
-            running_state=running,
+        def succeeded(job: Job, at: datetime) -> None:
+            self.state = self.committed_on_prem
+
+        return steps.reverting_operation(
+            self,
+            "CommitFailover",
+            "Commit",
+            steps.commit_tasks(self, release=release),
+            succeeded,
+            running=("CommitInitiated", "Commit in progress"),
         )
 
-    def _commit_tasks(self, release: Callable[[], None]) -> list[Task]:
-        machine = self.machine
-        rates = self.world.rates
+    def _disk_holder(self) -> MasterTarget | ReprotectAgent | None:
+        """What holds the item's replica disks on-prem (master target / reprotect agent), if known."""
+        return None
 
-        def commit(ctx: TaskContext) -> None:
-            invariants.commit_failback(self.world, machine, self.failback_started, ctx.at)
-            machine.delete_azure(ctx.at)
-            release()
+    # --- re-protect (both directions) -----------------------------------------------------------
+    def reprotect(self, body: dict[str, Any]) -> Job:
+        """POST reProtect: towards on-prem after the failover, or back to Azure after the failback."""
+        props = properties(body)
+        _check_direction_if_given(props)
+        if self.instance_type == self.to_azure_provider:
+            expected, what = self.reprotect_to_onprem_input
+            details = _details(props, expected, what)
+            self.require("ReverseReplicate")
+            operation = self.reprotect_to_onprem_operation(details)
+        else:
+            expected, what = self.reprotect_to_azure_input
+            details = _details(props, expected, what)
+            self.require("ReverseReplicate")
+            operation = self.reprotect_to_azure_operation(details)
+        self._remember("reprotect", body)
+        return self.begin(operation)
 
-        return [
-            Task("CommitPrerequisitesCheck", "Prerequisites check for commit", rates.preflight_s),
-            Task("CommitFailover", "Commit", rates.commit_s, on_end=commit),
-        ]
+    def reprotect_to_onprem_operation(self, details: dict[str, Any]) -> Operation:
+        """Re-protect Azure -> on-prem (subclasses)."""
+        raise self._unsupported("reProtect")
+
+    def reprotect_to_azure_operation(self, details: dict[str, Any]) -> Operation:
+        """Re-protect on-prem -> Azure after the failback (subclasses)."""
+        raise self._unsupported("reProtect")
+
+    def _reprotect_operation(
+        self, tasks: list[Task], on_success: JobHook, on_revert: JobHook | None = None
+    ) -> Operation:
+        """A re-protect job, in either direction."""
+        return steps.reverting_operation(
+            self,
+            "ReprotectReplicationGroup",
+            "Reprotect",
+            tasks,
+            on_success,
+            on_revert,
+            running=("UnprotectedStatesBegin", "Reprotect in progress"),
+        )
+
+    def _reprotect_to_azure(self, checks: Callable[[TaskContext], None], on_success: JobHook) -> Operation:
+        """Re-protect back to Azure (changes made on-prem are sent); ``on_success`` sets provider ids."""
+
+        def succeeded(job: Job, at: datetime) -> None:
+            self.instance_type = self.to_azure_provider
+            self.state = PROTECTED_TO_AZURE
+            self.failback_started = None
+            on_success(job, at)
+
+        return self._reprotect_operation(self._replicate_to_azure_tasks(checks), succeeded)
 
     def _replicate_to_azure_tasks(self, check: Callable[[TaskContext], None]) -> list[Task]:
         machine = self.machine
         rates = self.world.rates
 
         def replicate(ctx: TaskContext) -> None:
-            self._moved(ctx, machine.sync_to_azure(ctx.at))
+            ctx.moved(machine.sync_to_azure(ctx.at))
 
         return [
             Task(
@@ -756,6 +762,11 @@ class VmwareItem(ProtectedItem):
 class ClassicVmwareItem(VmwareItem):
     """A VMware VM or physical server protected with the classic configuration server (seed 002)."""
 
+    to_azure_provider = "InMageAzureV2"
+    reprotect_to_onprem_input = ("InMage", "re-protecting a VMware virtual machine from Azure to on-premises")
+    reprotect_to_azure_input = ("InMageAzureV2", "re-protecting a VMware virtual machine to Azure")
+    committed_on_prem = CLASSIC_ON_PREM
+
     def __init__(self, *args: Any, config_server: ConfigServer, **kwargs: Any) -> None:
         kwargs.setdefault("instance_type", "InMageAzureV2")
         super().__init__(*args, **kwargs)
@@ -776,23 +787,6 @@ class ClassicVmwareItem(VmwareItem):
         return config_server_disconnected(self.cs.host_name, provider is None or provider.is_connected(at))
 
     # --- re-protect Azure -> on-prem (InMageReprotectInput) ------------------------------------------
-    def reprotect(self, body: dict[str, Any]) -> Job:
-        """POST reProtect: towards on-prem (InMage) after failover, or back to Azure (InMageAzureV2)."""
-        props = _properties(body)
-        _direction(props, optional=True)
-        if self.instance_type == "InMageAzureV2":
-            details = _details(
-                props, "InMage", "re-protecting a VMware virtual machine from Azure to on-premises"
-            )
-            self.require("ReverseReplicate")
-            operation = self.reprotect_to_onprem_operation(details)
-        else:
-            details = _details(props, "InMageAzureV2", "re-protecting a VMware virtual machine to Azure")
-            self.require("ReverseReplicate")
-            operation = self.reprotect_to_azure_operation(details)
-        self._remember("reprotect", body)
-        return self.begin(operation)
-
     def _reprotect_targets(self, details: dict[str, Any]) -> tuple[MasterTarget, ProcessServer, Any, str]:
         """Validate an ``InMageReprotectInput`` (V1): master target, process server, policy, datastore."""
         _require_fields(
@@ -894,7 +888,7 @@ class ClassicVmwareItem(VmwareItem):
 
         def sync(ctx: TaskContext) -> None:
             moved = machine.sync_to_onprem(ctx.at)
-            self._moved(ctx, machine.total_mb if full_copy else moved)
+            ctx.moved(machine.total_mb if full_copy else moved)
 
         provider = self.cs_provider()
         tasks = [
@@ -943,14 +937,7 @@ class ClassicVmwareItem(VmwareItem):
         def released(job: Job, at: datetime) -> None:
             mt.attached.pop(self.name, None)
 
-        return self._operation(
-            "ReprotectReplicationGroup",
-            "Reprotect",
-            tasks,
-            succeeded,
-            released,
-            running=("UnprotectedStatesBegin", "Reprotect in progress"),
-        )
+        return self._reprotect_operation(tasks, succeeded, released)
 
     # --- failback: unplanned failover (InMageUnplannedFailoverInput) ---------------------------------
     def planned_failover(self, body: dict[str, Any]) -> Job:
@@ -963,8 +950,8 @@ class ClassicVmwareItem(VmwareItem):
 
     def unplanned_failover(self, body: dict[str, Any]) -> Job:
         """POST unplannedFailover: failback of a re-protected (InMage) item to on-premises."""
-        props = _properties(body)
-        _direction(props, optional=True)
+        props = properties(body)
+        _check_direction_if_given(props)
         if self.instance_type != "InMage":
             raise bad_request(
                 f"Failover of '{self.friendly_name}' in its current state isn't supported by the simulator: "
@@ -1019,7 +1006,7 @@ class ClassicVmwareItem(VmwareItem):
             return rates.transfer_seconds(machine.pending_to_onprem_mb(ctx.at))
 
         def apply(ctx: TaskContext) -> None:
-            self._moved(ctx, machine.sync_to_onprem(ctx.at, upto=upto or None))
+            ctx.moved(machine.sync_to_onprem(ctx.at, upto=upto or None))
 
         def start_vm(ctx: TaskContext) -> None:
             invariants.start_onprem(self.world, machine, ctx.at, after_failback=True)
@@ -1078,31 +1065,9 @@ class ClassicVmwareItem(VmwareItem):
             running_state=("UnplannedFailoverInitiated", "Failover in progress"),
         )
 
-    # --- commit ------------------------------------------------------------------------------------
-    def failover_commit(self) -> Job:
-        """POST failoverCommit after the failback: the Azure VM is removed, MT disks released."""
-        self.require("Commit")
-        self._remember("commit", None)
-        return self.begin(self.commit_operation())
-
-    def commit_operation(self) -> Operation:
-        """Commit of the failback."""
-        mt = self.cs.master_target(self.master_target_id or "")
-
-        def release() -> None:
-            if mt is not None:
-                mt.attached.pop(self.name, None)
-
-        def succeeded(job: Job, at: datetime) -> None:
-            self.state = CLASSIC_ON_PREM
-
-        return self._operation(
-            "CommitFailover",
-            "Commit",
-            self._commit_tasks(release),
-            succeeded,
-            running=("CommitInitiated", "Commit in progress"),
-        )
+    def _disk_holder(self) -> MasterTarget | None:
+        """The master target the re-protect attached the replica disks to."""
+        return self.cs.master_target(self.master_target_id or "")
 
     # --- re-protect on-prem -> Azure (InMageAzureV2ReprotectInput) ---------------------------------
     def reprotect_to_azure_operation(self, details: dict[str, Any]) -> Operation:
@@ -1113,20 +1078,11 @@ class ClassicVmwareItem(VmwareItem):
             _fail(agent_not_registered(self.friendly_name, self.agent_registered(ctx.at)))
 
         def succeeded(job: Job, at: datetime) -> None:
-            self.instance_type = "InMageAzureV2"
-            self.state = PROTECTED_TO_AZURE
-            self.failback_started = None
             if details.get("processServerId"):
                 self.process_server_id = str(details["processServerId"])
             self.master_target_id = None
 
-        return self._operation(
-            "ReprotectReplicationGroup",
-            "Reprotect",
-            self._replicate_to_azure_tasks(checks),
-            succeeded,
-            running=("UnprotectedStatesBegin", "Reprotect in progress"),
-        )
+        return self._reprotect_to_azure(checks, succeeded)
 
     # --- views ---------------------------------------------------------------------------------------
     def provider_details(self, at: datetime) -> dict[str, Any]:
@@ -1186,6 +1142,17 @@ class ClassicVmwareItem(VmwareItem):
 class ModernizedVmwareItem(VmwareItem):
     """A VMware VM protected with the modernized appliance (InMageRcm <-> InMageRcmFailback)."""
 
+    to_azure_provider = "InMageRcm"
+    reprotect_to_onprem_input = (
+        "InMageRcm",
+        "re-protecting a modernized VMware virtual machine to on-premises",
+    )
+    reprotect_to_azure_input = (
+        "InMageRcmFailback",
+        "re-protecting a modernized VMware virtual machine to Azure",
+    )
+    committed_on_prem = RCM_ON_PREM
+
     def __init__(self, *args: Any, appliance: Appliance, **kwargs: Any) -> None:
         kwargs.setdefault("instance_type", "InMageRcm")
         super().__init__(*args, **kwargs)
@@ -1201,25 +1168,6 @@ class ModernizedVmwareItem(VmwareItem):
         self.last_planned_failover_status: str | None = None
 
     # --- re-protect ----------------------------------------------------------------------------------
-    def reprotect(self, body: dict[str, Any]) -> Job:
-        """POST reProtect: to on-prem (``InMageRcm`` input) or back to Azure (``InMageRcmFailback``)."""
-        props = _properties(body)
-        _direction(props, optional=True)
-        if self.instance_type == "InMageRcm":
-            details = _details(
-                props, "InMageRcm", "re-protecting a modernized VMware virtual machine to on-premises"
-            )
-            self.require("ReverseReplicate")
-            operation = self.reprotect_to_onprem_operation(details)
-        else:
-            details = _details(
-                props, "InMageRcmFailback", "re-protecting a modernized VMware virtual machine to Azure"
-            )
-            self.require("ReverseReplicate")
-            operation = self.reprotect_to_azure_operation(details)
-        self._remember("reprotect", body)
-        return self.begin(operation)
-
     def reprotect_to_onprem_operation(self, details: dict[str, Any]) -> Operation:
         """Re-protect with the appliance's reprotect agent to a datastore it can access (§4f step 2)."""
         _require_fields(
@@ -1252,7 +1200,7 @@ class ModernizedVmwareItem(VmwareItem):
                     disk.onprem_synced_mb = 0.0
 
         def sync(ctx: TaskContext) -> None:
-            self._moved(ctx, machine.sync_to_onprem(ctx.at))
+            ctx.moved(machine.sync_to_onprem(ctx.at))
 
         tasks = [
             Task(
@@ -1289,20 +1237,13 @@ class ModernizedVmwareItem(VmwareItem):
         def released(job: Job, at: datetime) -> None:
             agent.attached.pop(self.name, None)
 
-        return self._operation(
-            "ReprotectReplicationGroup",
-            "Reprotect",
-            tasks,
-            succeeded,
-            released,
-            running=("UnprotectedStatesBegin", "Reprotect in progress"),
-        )
+        return self._reprotect_operation(tasks, succeeded, released)
 
     # --- failback: planned failover (InMageRcmFailbackPlannedFailoverProviderInput) -------------------
     def planned_failover(self, body: dict[str, Any]) -> Job:
         """POST plannedFailover of a re-protected (InMageRcmFailback) item; direction may be omitted."""
-        props = _properties(body)
-        _direction(props, optional=True)
+        props = properties(body)
+        _check_direction_if_given(props)
         if self.instance_type != "InMageRcmFailback":
             raise bad_request(
                 f"Planned failover of '{self.friendly_name}' in its current state isn't supported: "
@@ -1336,7 +1277,7 @@ class ModernizedVmwareItem(VmwareItem):
         rates = self.world.rates
 
         def sync(ctx: TaskContext) -> None:
-            self._moved(ctx, machine.sync_to_onprem(ctx.at))
+            ctx.moved(machine.sync_to_onprem(ctx.at))
 
         def power_off_azure(ctx: TaskContext) -> None:
             machine.stop_azure(ctx.at)
@@ -1391,7 +1332,8 @@ class ModernizedVmwareItem(VmwareItem):
             if machine.azure_state == "stopped":
                 invariants.start_azure(self.world, machine, at)
 
-        return self._operation(
+        return steps.reverting_operation(
+            self,
             "PlannedFailover",
             "Planned failover",
             tasks,
@@ -1401,76 +1343,26 @@ class ModernizedVmwareItem(VmwareItem):
         )
 
     # --- cancel, commit ------------------------------------------------------------------------------
-    def failover_cancel(self) -> Job:
-        """POST failoverCancel: disks revert, Azure VM back on, replication to on-prem resumes (§4f)."""
-        self.require("CancelFailover")
-        self._remember("cancel", None)
-        return self.begin(self.cancel_operation())
-
     def cancel_operation(self) -> Operation:
-        """Cancel of an uncommitted modernized failback."""
-        machine = self.machine
-        rates = self.world.rates
-
-        def stop_onprem(ctx: TaskContext) -> None:
-            machine.stop_onprem(ctx.at)
-
-        def start_azure(ctx: TaskContext) -> None:
-            invariants.start_azure(self.world, machine, ctx.at)
-
-        tasks = [
-            Task(
-                "ShutdownVmOnPrimary",
-                "Shut down the virtual machine on-premises",
-                rates.shutdown_s,
-                on_end=stop_onprem,
-            ),
-            Task("CancelFailover", "Revert the disks", rates.failover_s),
-            Task(
-                "StartVmOnRecovery",
-                "Start the virtual machine in Azure",
-                rates.start_vm_s,
-                on_end=start_azure,
-            ),
-        ]
+        """POST failoverCancel: disks revert, Azure VM back on, replication to on-prem resumes (§4f)."""
 
         def succeeded(job: Job, at: datetime) -> None:
             self.last_planned_failover_status = "Cancelled"
             self.failback_started = None
             self.state = RCM_REPROTECTED
 
-        return self._operation(
+        return steps.reverting_operation(
+            self,
             "CancelFailover",
             "Cancel failover",
-            tasks,
+            steps.cancel_failback_tasks(self, "Revert the disks"),
             succeeded,
             running=("CancelFailoverInitiated", "Cancel failover in progress"),
         )
 
-    def failover_commit(self) -> Job:
-        """POST failoverCommit: the Azure VM is removed, the appliance releases the disks."""
-        self.require("Commit")
-        self._remember("commit", None)
-        return self.begin(self.commit_operation())
-
-    def commit_operation(self) -> Operation:
-        """Commit of the modernized failback (the simulator requires it, reference §8 item 8)."""
-        agent = self.appliance.reprotect_agent(self.reprotect_agent_id or "")
-
-        def release() -> None:
-            if agent is not None:
-                agent.attached.pop(self.name, None)
-
-        def succeeded(job: Job, at: datetime) -> None:
-            self.state = RCM_ON_PREM
-
-        return self._operation(
-            "CommitFailover",
-            "Commit",
-            self._commit_tasks(release),
-            succeeded,
-            running=("CommitInitiated", "Commit in progress"),
-        )
+    def _disk_holder(self) -> ReprotectAgent | None:
+        """The reprotect agent holding the replica disks (the simulator requires a commit, §8 item 8)."""
+        return self.appliance.reprotect_agent(self.reprotect_agent_id or "")
 
     def reprotect_to_azure_operation(self, details: dict[str, Any]) -> Operation:
         """Re-protect back to Azure with the appliance's process server and the InMageRcm policy."""
@@ -1486,19 +1378,10 @@ class ModernizedVmwareItem(VmwareItem):
             _fail(agent_not_registered(self.friendly_name, self.agent_registered(ctx.at)))
 
         def succeeded(job: Job, at: datetime) -> None:
-            self.instance_type = "InMageRcm"
-            self.state = PROTECTED_TO_AZURE
-            self.failback_started = None
             self.process_server_id = str(details["processServerId"])
             self.reprotect_agent_id = None
 
-        return self._operation(
-            "ReprotectReplicationGroup",
-            "Reprotect",
-            self._replicate_to_azure_tasks(checks),
-            succeeded,
-            running=("UnprotectedStatesBegin", "Reprotect in progress"),
-        )
+        return self._reprotect_to_azure(checks, succeeded)
 
     # --- views ---------------------------------------------------------------------------------------
     def provider_details(self, at: datetime) -> dict[str, Any]:
