@@ -23,6 +23,7 @@ from simulator.errors import bad_request, conflict
 from simulator.models.base import IDLE_SCENARIO_START, iso
 from simulator.models.items import Operation, ProtectedItem
 from simulator.models.jobs import Job, Task
+from simulator.models.requests import failover_direction, properties
 
 if TYPE_CHECKING:
     from simulator.models.world import World
@@ -215,8 +216,8 @@ class RecoveryPlan:
     # --- operations ------------------------------------------------------------------------------
     def planned_failover(self, body: dict[str, Any]) -> Job:
         """POST plannedFailover: failback of the whole plan (RecoveryToPrimary) or forward."""
-        props = _properties(body)
-        direction = _direction(props)
+        props = properties(body)
+        direction = failover_direction(props)
         inputs = _inputs_by_provider(props)
         self._require_idle()
         operations = [_planned_operation(item, direction, inputs) for item in self.items()]
@@ -224,8 +225,8 @@ class RecoveryPlan:
 
     def unplanned_failover(self, body: dict[str, Any]) -> Job:
         """POST unplannedFailover: the failback of a classic VMware plan (RecoveryPlanInMageFailoverInput)."""
-        props = _properties(body)
-        _direction(props)
+        props = properties(body)
+        failover_direction(props)
         if props.get("sourceSiteOperations") not in ("Required", "NotRequired"):
             raise bad_request(
                 "sourceSiteOperations is required for an unplanned failover of a recovery plan "
@@ -242,20 +243,21 @@ class RecoveryPlan:
     def failover_commit(self) -> Job:
         """POST failoverCommit: commit every item."""
         self._require_idle()
-        operations = []
-        for item in self.items():
-            item.require("Commit")
-            operations.append((item, item.commit_operation()))
+        operations = [(item, item.commit_operation()) for item in self._items_allowing("Commit")]
         return self._run("CommitFailover", "Commit", operations)
 
     def failover_cancel(self) -> Job:
         """POST failoverCancel: cancel the (uncommitted) failover of every item."""
         self._require_idle()
-        operations = []
-        for item in self.items():
-            item.require("CancelFailover")
-            operations.append((item, item.cancel_operation()))
+        operations = [(item, item.cancel_operation()) for item in self._items_allowing("CancelFailover")]
         return self._run("CancelFailover", "Cancel failover", operations)
+
+    def _items_allowing(self, operation: str) -> list[ProtectedItem]:
+        """The plan's items, each checked to allow ``operation`` (409 from the first that does not)."""
+        items = self.items()
+        for item in items:
+            item.require(operation)
+        return items
 
     def reprotect(self) -> Job:
         """POST reProtect: refused (SDK docstring: for deprecated scenarios and no longer works)."""
@@ -393,23 +395,6 @@ class RecoveryPlan:
 
 
 # --- request parsing ------------------------------------------------------------------------------
-def _properties(body: dict[str, Any] | None) -> dict[str, Any]:
-    props = (body or {}).get("properties")
-    if not isinstance(props, dict):
-        raise bad_request("The request body is invalid: 'properties' is required.", code="InvalidRequestBody")
-    return props
-
-
-def _direction(props: dict[str, Any]) -> str:
-    direction = props.get("failoverDirection")
-    if direction not in ("PrimaryToRecovery", "RecoveryToPrimary"):
-        raise bad_request(
-            f"Invalid failover direction '{direction}'. Valid values: PrimaryToRecovery, RecoveryToPrimary.",
-            code="InvalidFailoverDirection",
-        )
-    return str(direction)
-
-
 def _inputs_by_provider(props: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """``providerSpecificDetails`` (a list, one entry per provider) by ``instanceType``; H2e enforced."""
     entries = props.get("providerSpecificDetails") or []
