@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from simulator.clock import Clock
 from simulator.models import hyperv
 from simulator.models.fabrics import Container, Policy
-from simulator.models.hyperv import HyperVItem
+from simulator.models.hyperv import (
+    PLANNED_COMMITTED,
+    PROTECTED,
+    UNPLANNED_COMMITTED,
+    UNPLANNED_UNCOMMITTED,
+    HyperVItem,
+)
 from simulator.models.items import ItemState
 from simulator.models.machines import Disk, Machine
 from simulator.models.world import World
@@ -158,105 +164,59 @@ def build_empty(world: World) -> None:
     vmm.add_container("cloud-prod", "Cloud-Prod")
 
 
+class _SeedVm(NamedTuple):
+    """One Hyper-V VM of the default world; its item is ``rpi-<vm>``."""
+
+    container: str
+    vm: str
+    host: str
+    disks: tuple[tuple[int, bool], ...]
+    state: ItemState
+    #: how long before seeding it started running in Azure (None: not running there)
+    in_azure_days: float | None
+    #: further ``add_hyperv_vm`` arguments
+    more: dict[str, Any] | None = None
+
+
+# One row a VM, in the README table's order (which is also the list order); kept unformatted so
+# that a row reads as a table row: container, VM, on-prem server, disks (GB, managed), state, days.
+# fmt: off
+_DEFAULT_VMS = (
+    _SeedVm("cloud-prod", "app01", "vmm01", ((128, True), (256, True)), UNPLANNED_COMMITTED, 3),
+    _SeedVm("hq-container", "web01", "hv-host-01", ((127, True),), PLANNED_COMMITTED, 2,
+            {"committed_state": PLANNED_COMMITTED}),
+    # storage-account disks: failback refused (H2a)
+    _SeedVm("hq-container", "legacy01", "hv-host-01", ((127, False), (64, False)), UNPLANNED_COMMITTED, 5),
+    # its host is disconnected: the failback job fails at its preflight (H2b)
+    _SeedVm("hq-container", "db01", "hv-host-03", ((127, True), (512, True)), UNPLANNED_COMMITTED, 4),
+    # failed over six hours ago, not committed yet (H2c)
+    _SeedVm("cloud-prod", "file01", "vmm01", ((127, True),), UNPLANNED_UNCOMMITTED, 0.25),
+    # long in Azure and deleted on-prem: needs CreateVmIfNotFound (H3b)
+    _SeedVm("hq-container", "old01", "hv-host-01", ((127, True),), UNPLANNED_COMMITTED, 45,
+            {"onprem": "absent", "write_rate_mb_s": 0.05}),
+    # never failed over, running on-prem: nothing to fail back
+    _SeedVm("hq-container", "lin01", "hv-host-01", ((64, True),), PROTECTED, None,
+            {"onprem": "running", "os_type": "Linux"}),
+    # on the encrypted VMM server: failback names its certificate (H4)
+    _SeedVm("cloud-secure", "fin01", "vmm02", ((128, True),), UNPLANNED_COMMITTED, 1),
+)
+# fmt: on
+
+
 def build_default(world: World) -> None:
     """The default world (README "Default scenario" table)."""
     now = world.now()
     policy = hyperv_policy(world)
     vmm = world.add_fabric("vmm-contoso", "vmm01.contoso.local", "VMM")
     vmm.add_provider("vmm01", "vmm01.contoso.local")
-    cloud = vmm.add_container("cloud-prod", "Cloud-Prod")
+    vmm.add_container("cloud-prod", "Cloud-Prod")
     site = world.add_fabric("site-hq", "HQ-HyperV-Site", "HyperVSite")
     site.add_provider("hv-host-01", "hv01.contoso.local")
     site.add_provider("hv-host-02", "hv02.contoso.local")
     site.add_provider("hv-host-03", "hv03.contoso.local", connected=False)
     # a new host whose virtual switch is named differently: alternate location fails there (H9)
     site.add_provider("hv-host-04", "hv04.contoso.local").virtual_switches = ["vSwitch-Lab"]
-    hq = site.add_container("hq-container", "HQ-HyperV-Site")
-
-    add_hyperv_vm(
-        world,
-        cloud,
-        policy,
-        item_name="rpi-app01",
-        vm="app01",
-        host="vmm01",
-        disks=[(128, True), (256, True)],
-        state=hyperv.UNPLANNED_COMMITTED,
-        in_azure_since=now - timedelta(days=3),
-    )
-    add_hyperv_vm(
-        world,
-        hq,
-        policy,
-        item_name="rpi-web01",
-        vm="web01",
-        host="hv-host-01",
-        disks=[(127, True)],
-        state=hyperv.PLANNED_COMMITTED,
-        in_azure_since=now - timedelta(days=2),
-        committed_state=hyperv.PLANNED_COMMITTED,
-    )
-    add_hyperv_vm(
-        world,
-        hq,
-        policy,
-        item_name="rpi-legacy01",
-        vm="legacy01",
-        host="hv-host-01",
-        disks=[(127, False), (64, False)],
-        state=hyperv.UNPLANNED_COMMITTED,
-        in_azure_since=now - timedelta(days=5),
-    )
-    add_hyperv_vm(
-        world,
-        hq,
-        policy,
-        item_name="rpi-db01",
-        vm="db01",
-        host="hv-host-03",
-        disks=[(127, True), (512, True)],
-        state=hyperv.UNPLANNED_COMMITTED,
-        in_azure_since=now - timedelta(days=4),
-    )
-    add_hyperv_vm(
-        world,
-        cloud,
-        policy,
-        item_name="rpi-file01",
-        vm="file01",
-        host="vmm01",
-        disks=[(127, True)],
-        state=hyperv.UNPLANNED_UNCOMMITTED,
-        in_azure_since=now - timedelta(hours=6),
-    )
-    add_hyperv_vm(
-        world,
-        hq,
-        policy,
-        item_name="rpi-old01",
-        vm="old01",
-        host="hv-host-01",
-        disks=[(127, True)],
-        state=hyperv.UNPLANNED_COMMITTED,
-        in_azure_since=now - timedelta(days=45),
-        onprem="absent",
-        write_rate_mb_s=0.05,
-    )
-    add_hyperv_vm(
-        world,
-        hq,
-        policy,
-        item_name="rpi-lin01",
-        vm="lin01",
-        host="hv-host-01",
-        disks=[(64, True)],
-        state=hyperv.PROTECTED,
-        in_azure_since=None,
-        onprem="running",
-        os_type="Linux",
-    )
-    world.machines["lin01"].start_onprem(now - timedelta(days=10))
-
+    site.add_container("hq-container", "HQ-HyperV-Site")
     # a VMM server with cloud data encryption: failback names its certificate (H4)
     secure = world.add_fabric("vmm-secure", "vmm02.contoso.local", "VMM")
     secure.encryption = {
@@ -265,38 +225,65 @@ def build_default(world: World) -> None:
         "kekCertExpiryDate": "2028-06-30T00:00:00Z",
     }
     secure.add_provider("vmm02", "vmm02.contoso.local")
-    vault_cloud = secure.add_container("cloud-secure", "Cloud-Secure")
-    add_hyperv_vm(
-        world,
-        vault_cloud,
-        policy,
-        item_name="rpi-fin01",
-        vm="fin01",
-        host="vmm02",
-        disks=[(128, True)],
-        state=hyperv.UNPLANNED_COMMITTED,
-        in_azure_since=now - timedelta(days=1),
-    )
+    secure.add_container("cloud-secure", "Cloud-Secure")
+
+    containers = {c.name: c for f in world.fabrics.values() for c in f.containers.values()}
+    for seed in _DEFAULT_VMS:
+        add_hyperv_vm(
+            world,
+            containers[seed.container],
+            policy,
+            item_name=f"rpi-{seed.vm}",
+            vm=seed.vm,
+            host=seed.host,
+            disks=list(seed.disks),
+            state=seed.state,
+            in_azure_since=None if seed.in_azure_days is None else now - timedelta(days=seed.in_azure_days),
+            **(seed.more or {}),
+        )
+    world.machines["lin01"].start_onprem(now - timedelta(days=10))
+
+
+def add_committed_hyperv_vms(
+    world: World,
+    container: Container,
+    vms: Iterable[tuple[str, str]],
+    *,
+    disks: tuple[tuple[int, bool], ...] = ((64, True),),
+    in_azure_since: datetime,
+) -> list[HyperVItem]:
+    """Hyper-V VMs failed over to Azure and committed (bulk and plan members); items ``rpi-<vm>``.
+
+    Args:
+        world: the world (with the Hyper-V policy).
+        container: their protection container.
+        vms: ``(VM name, on-prem provider name)`` each.
+        disks: ``(size GB, managed)`` per disk, OS disk first.
+        in_azure_since: when they started running in Azure.
+    """
+    policy = world.policies["hyperv-azure-policy"]
+    return [
+        add_hyperv_vm(
+            world,
+            container,
+            policy,
+            item_name=f"rpi-{vm}",
+            vm=vm,
+            host=host,
+            disks=list(disks),
+            state=hyperv.UNPLANNED_COMMITTED,
+            in_azure_since=in_azure_since,
+        )
+        for vm, host in vms
+    ]
 
 
 def build_many(world: World) -> None:
     """The default world plus 120 committed Hyper-V VMs (``bulk001``…) to exercise paging."""
     build_default(world)
-    now = world.now()
     hq = world.fabrics["site-hq"].containers["hq-container"]
-    policy = world.policies["hyperv-azure-policy"]
-    for n in range(1, 121):
-        add_hyperv_vm(
-            world,
-            hq,
-            policy,
-            item_name=f"rpi-bulk{n:03d}",
-            vm=f"bulk{n:03d}",
-            host="hv-host-01",
-            disks=[(64, True)],
-            state=hyperv.UNPLANNED_COMMITTED,
-            in_azure_since=now - timedelta(days=1),
-        )
+    bulk = [(f"bulk{n:03d}", "hv-host-01") for n in range(1, 121)]
+    add_committed_hyperv_vms(world, hq, bulk, in_azure_since=world.now() - timedelta(days=1))
 
 
 register_scenario(

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from simulator import scenarios
-from simulator.models import hyperv
 from simulator.models.fabrics import Container, Policy
 from simulator.models.items import ItemState, ProtectedItem
 from simulator.models.machines import Disk, Machine
@@ -290,22 +289,13 @@ def add_default_content(world: World, failed_over_at: datetime) -> None:
 
     site = world.fabrics.get("site-hq")
     if site is not None:
-        hq = site.containers["hq-container"]
-        policy = world.policies["hyperv-azure-policy"]
-        members = [
-            scenarios.add_hyperv_vm(
-                world,
-                hq,
-                policy,
-                item_name=f"rpi-{vm}",
-                vm=vm,
-                host="hv-host-01",
-                disks=[(127, True), (64, True)],
-                state=hyperv.UNPLANNED_COMMITTED,
-                in_azure_since=now - timedelta(days=2),
-            )
-            for vm in ("rp-db01", "rp-app01")
-        ]
+        members = scenarios.add_committed_hyperv_vms(
+            world,
+            site.containers["hq-container"],
+            [("rp-db01", "hv-host-01"), ("rp-app01", "hv-host-01")],
+            disks=((127, True), (64, True)),
+            in_azure_since=now - timedelta(days=2),
+        )
         add_plan(world, "rp-hyperv", "RP-HyperV-App", [[members[0]], [members[1]]], site)
 
 
@@ -365,23 +355,11 @@ def build_scale(world: World, count: int) -> None:
     one 64 GB managed disk each, running in Azure for a day.
     """
     scenarios.build_empty(world)
-    now = world.now()
     site = world.add_fabric("site-scale", "Scale-HyperV-Site", "HyperVSite")
     hosts = [site.add_provider(f"scale-host-{n:02d}", f"scalehv{n:02d}.contoso.local") for n in range(1, 11)]
     container = site.add_container("scale-container", "Scale-HyperV-Site")
-    policy = world.policies["hyperv-azure-policy"]
-    for n in range(1, count + 1):
-        scenarios.add_hyperv_vm(
-            world,
-            container,
-            policy,
-            item_name=f"rpi-scale{n:04d}",
-            vm=f"scale{n:04d}",
-            host=hosts[n % len(hosts)].name,
-            disks=[(64, True)],
-            state=hyperv.UNPLANNED_COMMITTED,
-            in_azure_since=now - timedelta(days=1),
-        )
+    vms = [(f"scale{n:04d}", hosts[n % len(hosts)].name) for n in range(1, count + 1)]
+    scenarios.add_committed_hyperv_vms(world, container, vms, in_azure_since=world.now() - timedelta(days=1))
 
 
 def register() -> None:
