@@ -55,6 +55,11 @@ class Request:
             return None
         return json.loads(self.body)
 
+    def json_object(self) -> dict[str, Any]:
+        """The body parsed as a JSON object; ``{}`` when empty or not an object (models then answer 400)."""
+        body = self.json()
+        return body if isinstance(body, dict) else {}
+
     def header(self, name: str) -> str | None:
         """A request header, case-insensitively."""
         return self.headers.get(name.lower())

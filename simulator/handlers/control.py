@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from simulator.errors import bad_request
 from simulator.models import invariants
 from simulator.models.base import iso
 from simulator.routes import Request, Response, route
-
-
-def _body(req: Request) -> dict[str, Any]:
-    body = req.json()
-    return body if isinstance(body, dict) else {}
 
 
 @route("GET", r"/_sim/info", kind="control")
@@ -38,7 +32,7 @@ def info(req: Request) -> Response:
 @route("POST", r"/_sim/reset", kind="control")
 def reset(req: Request) -> Response:
     """Seed a fresh world: ``{"scenario": "default"}``."""
-    scenario = str(_body(req).get("scenario") or "default")
+    scenario = str(req.json_object().get("scenario") or "default")
     from simulator.scenarios import SCENARIOS
 
     if scenario not in SCENARIOS:
@@ -68,7 +62,7 @@ def state(req: Request) -> Response:
 @route("POST", r"/_sim/time", kind="control")
 def time(req: Request) -> Response:
     """``{"advance_seconds": n}`` jumps the clock; ``{"scale": x}`` changes a scaled clock's speed."""
-    body = _body(req)
+    body = req.json_object()
     clock = req.app.clock
     if "advance_seconds" in body:
         advance = getattr(clock, "advance", None)
@@ -87,7 +81,7 @@ def time(req: Request) -> Response:
 @route("POST", r"/_sim/faults", kind="control")
 def add_fault(req: Request) -> Response:
     """Inject a fault (see ``simulator.faults``)."""
-    return Response(201, req.world.faults.add(req.world, _body(req)))
+    return Response(201, req.world.faults.add(req.world, req.json_object()))
 
 
 @route("GET", r"/_sim/faults", kind="control")
@@ -106,7 +100,7 @@ def clear_faults(req: Request) -> Response:
 @route("POST", r"/_sim/logs", kind="control")
 def register_logs(req: Request) -> Response:
     """Register a Log Analytics answer for a query: a table, a partial result or a failure."""
-    body = _body(req)
+    body = req.json_object()
     if not body.get("query"):
         raise bad_request("'query' is required.")
     return Response(201, req.world.logs.register(body))
@@ -138,7 +132,7 @@ def get_invariants(req: Request) -> Response:
 def set_host(req: Request) -> Response:
     """``{"connected": bool}``: connect or disconnect an on-prem host / VMM / config server now."""
     provider = req.world.provider_by_name(req.params["host"])
-    connected = bool(_body(req).get("connected", True))
+    connected = bool(req.json_object().get("connected", True))
     provider.connected = connected
     provider.disconnect_at = None
     provider.disconnected_since = None if connected else req.world.now()
@@ -155,7 +149,7 @@ def set_vm(req: Request) -> Response:
     machine = world.machines.get(req.params["vm"].lower())
     if machine is None:
         raise bad_request(f"Unknown VM '{req.params['vm']}'.")
-    body = _body(req)
+    body = req.json_object()
     now = world.now()
     azure = body.get("azure")
     if azure == "running":
@@ -177,7 +171,7 @@ def set_vm(req: Request) -> Response:
 @route("POST", r"/_sim/settings", kind="control")
 def settings(req: Request) -> Response:
     """``{"page_size", "poll_retry_after", "initial_retry_after", "rates": {...}}``."""
-    body = _body(req)
+    body = req.json_object()
     app = req.app
     if "page_size" in body:
         app.page_size = req.world.page_size = max(1, int(body["page_size"]))

@@ -88,9 +88,7 @@ def list_fabric_containers(req: Request) -> Response:
 @route("GET", FABRIC + r"/replicationprotectioncontainers/(?P<container>[^/]+)", name="containers.get")
 def get_container(req: Request) -> Response:
     """GET a protection container."""
-    container = req.world.fabric(req.params["fabric"]).containers.get(req.params["container"].lower())
-    if container is None:
-        raise not_found("protection container", req.params["container"])
+    container = req.world.container(req.params["fabric"], req.params["container"])
     return Response(200, container.to_arm(req.world.now()))
 
 

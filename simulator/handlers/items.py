@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from simulator.errors import not_found
@@ -10,6 +11,7 @@ from simulator.handlers.paging import page
 from simulator.lro import accepted
 from simulator.models.base import iso
 from simulator.models.items import ProtectedItem
+from simulator.models.jobs import Job
 from simulator.routes import RPI, VAULT, Request, Response, route
 
 _PLAN_FILTER = re.compile(r"recoveryplanname\s+eq\s+'([^']*)'", re.IGNORECASE)
@@ -35,9 +37,7 @@ def list_items(req: Request) -> Response:
 def list_container_items(req: Request) -> Response:
     """GET the items of one container."""
     world = req.world
-    container = world.fabric(req.params["fabric"]).containers.get(req.params["container"].lower())
-    if container is None:
-        raise not_found("protection container", req.params["container"])
+    container = world.container(req.params["fabric"], req.params["container"])
     now = world.now()
     return page(req, [i.to_arm(now) for i in container.items()])
 
@@ -52,49 +52,40 @@ def get_item(req: Request) -> Response:
     return Response(200, _item(req).to_arm(req.world.now()))
 
 
-def _body(req: Request) -> dict[str, Any]:
-    body = req.json()
-    return body if isinstance(body, dict) else {}
+def _start(req: Request, operation: Callable[[ProtectedItem], Job]) -> Response:
+    """Run ``operation`` on the item of the path; the LRO answer follows the item."""
+    item = _item(req)
+    return accepted(req, operation(item), item.arm_id)
 
 
 @route("POST", RPI + r"/plannedfailover", name="items.planned_failover")
 def planned_failover(req: Request) -> Response:
     """POST plannedFailover (failback of Hyper-V: direction RecoveryToPrimary)."""
-    item = _item(req)
-    job = item.planned_failover(_body(req))
-    return accepted(req, job, item.arm_id)
+    return _start(req, lambda item: item.planned_failover(req.json_object()))
 
 
 @route("POST", RPI + r"/unplannedfailover", name="items.unplanned_failover")
 def unplanned_failover(req: Request) -> Response:
     """POST unplannedFailover."""
-    item = _item(req)
-    job = item.unplanned_failover(_body(req))
-    return accepted(req, job, item.arm_id)
+    return _start(req, lambda item: item.unplanned_failover(req.json_object()))
 
 
 @route("POST", RPI + r"/failovercommit", name="items.failover_commit")
 def failover_commit(req: Request) -> Response:
     """POST failoverCommit (no body)."""
-    item = _item(req)
-    job = item.failover_commit()
-    return accepted(req, job, item.arm_id)
+    return _start(req, lambda item: item.failover_commit())
 
 
 @route("POST", RPI + r"/failovercancel", name="items.failover_cancel")
 def failover_cancel(req: Request) -> Response:
     """POST failoverCancel (no body)."""
-    item = _item(req)
-    job = item.failover_cancel()
-    return accepted(req, job, item.arm_id)
+    return _start(req, lambda item: item.failover_cancel())
 
 
 @route("POST", RPI + r"/reprotect", name="items.reprotect")
 def reprotect(req: Request) -> Response:
     """POST reProtect."""
-    item = _item(req)
-    job = item.reprotect(_body(req))
-    return accepted(req, job, item.arm_id)
+    return _start(req, lambda item: item.reprotect(req.json_object()))
 
 
 def _recovery_point(req: Request) -> dict[str, Any]:
@@ -168,9 +159,7 @@ def _protectable(req: Request, item: ProtectedItem) -> dict[str, Any]:
 def list_protectable_items(req: Request) -> Response:
     """GET the VMs the on-prem server reports in a container (VMs deleted on-prem are absent)."""
     world = req.world
-    container = world.fabric(req.params["fabric"]).containers.get(req.params["container"].lower())
-    if container is None:
-        raise not_found("protection container", req.params["container"])
+    container = world.container(req.params["fabric"], req.params["container"])
     present = [i for i in container.items() if i.machine.onprem_state != "absent"]
     return page(req, [_protectable(req, i) for i in present])
 
@@ -184,9 +173,7 @@ def list_protectable_items(req: Request) -> Response:
 def get_protectable_item(req: Request) -> Response:
     """GET one protectable item (404 when the on-prem VM is gone)."""
     world = req.world
-    container = world.fabric(req.params["fabric"]).containers.get(req.params["container"].lower())
-    if container is None:
-        raise not_found("protection container", req.params["container"])
+    container = world.container(req.params["fabric"], req.params["container"])
     for item in container.items():
         if item.protectable_item_id.lower() == req.params["protectable"].lower() and (
             item.machine.onprem_state != "absent"

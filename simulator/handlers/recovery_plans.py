@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from simulator.handlers.paging import page
 from simulator.lro import accepted
 from simulator.models.recovery_plans import plan_by_name
 from simulator.routes import VAULT, Request, Response, route
 
 PLAN = VAULT + r"/replicationrecoveryplans/(?P<plan>[^/]+)"
-
-
-def _body(req: Request) -> dict[str, Any]:
-    body = req.json()
-    return body if isinstance(body, dict) else {}
 
 
 @route("GET", VAULT + r"/replicationrecoveryplans", name="plans.list")
@@ -34,14 +27,14 @@ def get_plan(req: Request) -> Response:
 def planned_failover(req: Request) -> Response:
     """POST plannedFailover (failback: RecoveryToPrimary with one input per replication provider)."""
     plan = plan_by_name(req.world, req.params["plan"])
-    return accepted(req, plan.planned_failover(_body(req)), plan.arm_id)
+    return accepted(req, plan.planned_failover(req.json_object()), plan.arm_id)
 
 
 @route("POST", PLAN + r"/unplannedfailover", name="plans.unplanned_failover")
 def unplanned_failover(req: Request) -> Response:
     """POST unplannedFailover (classic VMware plan failback)."""
     plan = plan_by_name(req.world, req.params["plan"])
-    return accepted(req, plan.unplanned_failover(_body(req)), plan.arm_id)
+    return accepted(req, plan.unplanned_failover(req.json_object()), plan.arm_id)
 
 
 @route("POST", PLAN + r"/failovercommit", name="plans.failover_commit")

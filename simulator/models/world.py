@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.errors import not_found
 from simulator.models.base import iso
-from simulator.models.fabrics import Fabric, Policy
+from simulator.models.fabrics import Container, Fabric, Policy
 from simulator.models.jobs import Job, Task, TaskFailed
 
 if TYPE_CHECKING:
@@ -162,11 +162,16 @@ class World:
             raise not_found("fabric", name)
         return fabric
 
+    def container(self, fabric: str, name: str) -> Container:
+        """The protection container ``name`` of fabric ``fabric`` or 404."""
+        container = self.fabric(fabric).containers.get(name.lower())
+        if container is None:
+            raise not_found("protection container", name)
+        return container
+
     def item(self, fabric: str, container: str, name: str) -> ProtectedItem:
         """The item at fabric/container/name or 404."""
-        found = self.fabric(fabric).containers.get(container.lower())
-        if found is None:
-            raise not_found("protection container", container)
+        found = self.container(fabric, container)
         item = self.items.get(name.lower())
         if item is None or item.container is not found:
             raise not_found("replication protected item", name)
