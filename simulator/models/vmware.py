@@ -16,7 +16,7 @@ from simulator.errors import bad_request
 from simulator.models import invariants, steps
 from simulator.models.base import iso
 from simulator.models.items import ItemState, JobHook, Operation, ProtectedItem
-from simulator.models.jobs import Job, Task, TaskContext, TaskFailed
+from simulator.models.jobs import Duration, Effect, Job, Task, TaskContext, TaskFailed
 from simulator.models.requests import failover_direction, properties
 
 GIB = 1024**3
@@ -731,30 +731,76 @@ class VmwareItem(ProtectedItem):
             self.failback_started = None
             on_success(job, at)
 
-        return self._reprotect_operation(self._replicate_to_azure_tasks(checks), succeeded)
-
-    def _replicate_to_azure_tasks(self, check: Callable[[TaskContext], None]) -> list[Task]:
         machine = self.machine
         rates = self.world.rates
 
         def replicate(ctx: TaskContext) -> None:
             ctx.moved(machine.sync_to_azure(ctx.at))
 
-        return [
+        tasks = self._reprotect_tasks(
+            checks, lambda ctx: rates.transfer_seconds(machine.pending_to_azure_mb(ctx.at)), replicate
+        )
+        return self._reprotect_operation(tasks, succeeded)
+
+    def _reprotect_tasks(
+        self,
+        checks: Effect,
+        replication: Duration,
+        replicated: Effect,
+        *,
+        power_off_onprem: Effect | None = None,
+        prepare: Effect | None = None,
+        provider: Any = None,
+    ) -> list[Task]:
+        """The tasks of a re-protect job, in either direction.
+
+        Args:
+            checks: prerequisites, at the end of the first task.
+            replication: how long the initial replication takes.
+            replicated: the initial replication's effect (data moved).
+            power_off_onprem: towards on-prem only: readies the on-prem VM as its protection target
+                is created (None: towards Azure).
+            prepare: classic towards on-prem: prepares the master target and datastore (own task).
+            provider: the on-prem provider the tasks after the checks need connected.
+        """
+        rates = self.world.rates
+        tasks = [
             Task(
                 "ReprotectPrerequisitesCheck",
                 "Prerequisites check for reprotect",
                 rates.preflight_s,
-                on_end=check,
+                on_end=checks,
+            )
+        ]
+        if prepare is not None:
+            tasks.append(
+                Task(
+                    "PrepareMasterTargetTask",
+                    "Prepare the master target and datastore",
+                    rates.protection_s,
+                    on_end=prepare,
+                    provider=provider,
+                )
+            )
+        return [
+            *tasks,
+            Task(
+                "CreateProtectionTargetTask",
+                "Create protection target"
+                if power_off_onprem is None
+                else "Create protection target on-premises",
+                rates.protection_s,
+                on_start=power_off_onprem,
+                provider=provider,
             ),
-            Task("CreateProtectionTargetTask", "Create protection target", rates.protection_s),
-            Task("EnableProtectionTask", "Enable protection", rates.protection_s),
+            Task("EnableProtectionTask", "Enable protection", rates.protection_s, provider=provider),
             Task(
                 "StartInitialReplicationTask",
                 "Start initial replication",
-                lambda ctx: rates.transfer_seconds(machine.pending_to_azure_mb(ctx.at)),
-                on_end=replicate,
+                replication,
+                on_end=replicated,
                 data_sync=True,
+                provider=provider,
             ),
         ]
 
@@ -890,38 +936,14 @@ class ClassicVmwareItem(VmwareItem):
             moved = machine.sync_to_onprem(ctx.at)
             ctx.moved(machine.total_mb if full_copy else moved)
 
-        provider = self.cs_provider()
-        tasks = [
-            Task(
-                "ReprotectPrerequisitesCheck",
-                "Prerequisites check for reprotect",
-                rates.preflight_s,
-                on_end=checks,
-            ),
-            Task(
-                "PrepareMasterTargetTask",
-                "Prepare the master target and datastore",
-                rates.protection_s,
-                on_end=prepare,
-                provider=provider,
-            ),
-            Task(
-                "CreateProtectionTargetTask",
-                "Create protection target on-premises",
-                rates.protection_s,
-                on_start=power_off_onprem,
-                provider=provider,
-            ),
-            Task("EnableProtectionTask", "Enable protection", rates.protection_s, provider=provider),
-            Task(
-                "StartInitialReplicationTask",
-                "Start initial replication",
-                sync_seconds,
-                on_end=sync,
-                data_sync=True,
-                provider=provider,
-            ),
-        ]
+        tasks = self._reprotect_tasks(
+            checks,
+            sync_seconds,
+            sync,
+            power_off_onprem=power_off_onprem,
+            prepare=prepare,
+            provider=self.cs_provider(),
+        )
 
         def succeeded(job: Job, at: datetime) -> None:
             self.instance_type = "InMage"
@@ -1202,28 +1224,12 @@ class ModernizedVmwareItem(VmwareItem):
         def sync(ctx: TaskContext) -> None:
             ctx.moved(machine.sync_to_onprem(ctx.at))
 
-        tasks = [
-            Task(
-                "ReprotectPrerequisitesCheck",
-                "Prerequisites check for reprotect",
-                rates.preflight_s,
-                on_end=checks,
-            ),
-            Task(
-                "CreateProtectionTargetTask",
-                "Create protection target on-premises",
-                rates.protection_s,
-                on_start=power_off_onprem,
-            ),
-            Task("EnableProtectionTask", "Enable protection", rates.protection_s),
-            Task(
-                "StartInitialReplicationTask",
-                "Start initial replication",
-                lambda ctx: rates.transfer_seconds(machine.pending_to_onprem_mb(ctx.at)),
-                on_end=sync,
-                data_sync=True,
-            ),
-        ]
+        tasks = self._reprotect_tasks(
+            checks,
+            lambda ctx: rates.transfer_seconds(machine.pending_to_onprem_mb(ctx.at)),
+            sync,
+            power_off_onprem=power_off_onprem,
+        )
 
         def succeeded(job: Job, at: datetime) -> None:
             self.instance_type = "InMageRcmFailback"
