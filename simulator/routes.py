@@ -24,11 +24,12 @@ VAULT = (
     r"/subscriptions/(?P<subscription>[^/]+)/resourcegroups/(?P<resource_group>[^/]+)"
     r"/providers/microsoft\.recoveryservices/vaults/(?P<vault>[^/]+)"
 )
+#: A fabric.
+FABRIC = VAULT + r"/replicationfabrics/(?P<fabric>[^/]+)"
+#: A protection container: fabric / container.
+CONTAINER = FABRIC + r"/replicationprotectioncontainers/(?P<container>[^/]+)"
 #: ``{rpi}`` prefix: fabric / container / protected item.
-RPI = (
-    VAULT + r"/replicationfabrics/(?P<fabric>[^/]+)/replicationprotectioncontainers/(?P<container>[^/]+)"
-    r"/replicationprotecteditems/(?P<item>[^/]+)"
-)
+RPI = CONTAINER + r"/replicationprotecteditems/(?P<item>[^/]+)"
 
 
 @dataclass

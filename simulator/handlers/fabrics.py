@@ -7,9 +7,7 @@ from simulator.handlers.paging import page
 from simulator.lro import accepted
 from simulator.models.fabrics import Provider
 from simulator.models.jobs import Task
-from simulator.routes import VAULT, Request, Response, route
-
-FABRIC = VAULT + r"/replicationfabrics/(?P<fabric>[^/]+)"
+from simulator.routes import CONTAINER, FABRIC, VAULT, Request, Response, route
 
 
 @route("GET", VAULT + r"/replicationfabrics", name="fabrics.list")
@@ -85,7 +83,7 @@ def list_fabric_containers(req: Request) -> Response:
     return page(req, [c.to_arm(now) for c in req.world.fabric(req.params["fabric"]).containers.values()])
 
 
-@route("GET", FABRIC + r"/replicationprotectioncontainers/(?P<container>[^/]+)", name="containers.get")
+@route("GET", CONTAINER, name="containers.get")
 def get_container(req: Request) -> Response:
     """GET a protection container."""
     container = req.world.container(req.params["fabric"], req.params["container"])

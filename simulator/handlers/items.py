@@ -10,9 +10,10 @@ from simulator.errors import not_found
 from simulator.handlers.paging import page
 from simulator.lro import accepted
 from simulator.models.base import iso
+from simulator.models.fabrics import Container
 from simulator.models.items import ProtectedItem
 from simulator.models.jobs import Job
-from simulator.routes import RPI, VAULT, Request, Response, route
+from simulator.routes import CONTAINER, RPI, VAULT, Request, Response, route
 
 _PLAN_FILTER = re.compile(r"recoveryplanname\s+eq\s+'([^']*)'", re.IGNORECASE)
 
@@ -28,18 +29,15 @@ def list_items(req: Request) -> Response:
     return page(req, [i.to_arm(now) for i in items])
 
 
-@route(
-    "GET",
-    VAULT + r"/replicationfabrics/(?P<fabric>[^/]+)/replicationprotectioncontainers/(?P<container>[^/]+)"
-    r"/replicationprotecteditems",
-    name="items.list_by_container",
-)
+@route("GET", CONTAINER + r"/replicationprotecteditems", name="items.list_by_container")
 def list_container_items(req: Request) -> Response:
     """GET the items of one container."""
-    world = req.world
-    container = world.container(req.params["fabric"], req.params["container"])
-    now = world.now()
-    return page(req, [i.to_arm(now) for i in container.items()])
+    now = req.world.now()
+    return page(req, [i.to_arm(now) for i in _container(req).items()])
+
+
+def _container(req: Request) -> Container:
+    return req.world.container(req.params["fabric"], req.params["container"])
 
 
 def _item(req: Request) -> ProtectedItem:
@@ -150,31 +148,19 @@ def _protectable(req: Request, item: ProtectedItem) -> dict[str, Any]:
     }
 
 
-@route(
-    "GET",
-    VAULT + r"/replicationfabrics/(?P<fabric>[^/]+)/replicationprotectioncontainers/(?P<container>[^/]+)"
-    r"/replicationprotectableitems",
-    name="protectable_items.list",
-)
+@route("GET", CONTAINER + r"/replicationprotectableitems", name="protectable_items.list")
 def list_protectable_items(req: Request) -> Response:
     """GET the VMs the on-prem server reports in a container (VMs deleted on-prem are absent)."""
-    world = req.world
-    container = world.container(req.params["fabric"], req.params["container"])
-    present = [i for i in container.items() if i.machine.onprem_state != "absent"]
+    present = [i for i in _container(req).items() if i.machine.onprem_state != "absent"]
     return page(req, [_protectable(req, i) for i in present])
 
 
 @route(
-    "GET",
-    VAULT + r"/replicationfabrics/(?P<fabric>[^/]+)/replicationprotectioncontainers/(?P<container>[^/]+)"
-    r"/replicationprotectableitems/(?P<protectable>[^/]+)",
-    name="protectable_items.get",
+    "GET", CONTAINER + r"/replicationprotectableitems/(?P<protectable>[^/]+)", name="protectable_items.get"
 )
 def get_protectable_item(req: Request) -> Response:
     """GET one protectable item (404 when the on-prem VM is gone)."""
-    world = req.world
-    container = world.container(req.params["fabric"], req.params["container"])
-    for item in container.items():
+    for item in _container(req).items():
         if item.protectable_item_id.lower() == req.params["protectable"].lower() and (
             item.machine.onprem_state != "absent"
         ):

@@ -584,6 +584,8 @@ class VmwareItem(ProtectedItem):
     reprotect_to_onprem_input: ClassVar[tuple[str, str]]
     #: ``instanceType`` a re-protect back to Azure needs, and what the 400 calls that request
     reprotect_to_azure_input: ClassVar[tuple[str, str]]
+    #: ``instanceType`` of a re-protected item and of its failback input, and what the 400 calls that input
+    failback_input: ClassVar[tuple[str, str]]
     #: the state a committed failback leaves the item in
     committed_on_prem: ClassVar[ItemState]
 
@@ -656,6 +658,34 @@ class VmwareItem(ProtectedItem):
                 entry["protectionStage"] = "Protected"
             out.append(entry)
         return out
+
+    # --- failback -------------------------------------------------------------------------------
+    def _failback_request(
+        self,
+        body: dict[str, Any],
+        kind: str,
+        refused: str,
+        build: Callable[[dict[str, Any], dict[str, Any]], Operation],
+    ) -> Job:
+        """Check a failback request of a re-protected item and start its job.
+
+        Args:
+            body: the request body.
+            kind: ``planned`` or ``unplanned``: the operation asked for (what ``restart`` replays).
+            refused: the 400's message when the item is not re-protected to on-premises.
+            build: the failback operation, from the request's ``properties`` and provider input.
+        """
+        props = properties(body)
+        _check_direction_if_given(props)
+        expected, what = self.failback_input
+        if self.instance_type != expected:
+            raise bad_request(refused, code="OperationNotSupported")
+        details = _details(props, expected, what)
+        self.require("PlannedFailover" if kind == "planned" else "UnplannedFailover")
+        self._check_group_via_plan("Failover")
+        operation = build(props, details)
+        self._remember(kind, body)
+        return self.begin(operation)
 
     # --- commit of the failback -----------------------------------------------------------------
     def commit_operation(self) -> Operation:
@@ -811,6 +841,7 @@ class ClassicVmwareItem(VmwareItem):
     to_azure_provider = "InMageAzureV2"
     reprotect_to_onprem_input = ("InMage", "re-protecting a VMware virtual machine from Azure to on-premises")
     reprotect_to_azure_input = ("InMageAzureV2", "re-protecting a VMware virtual machine to Azure")
+    failback_input = ("InMage", "failing back a VMware virtual machine")
     committed_on_prem = CLASSIC_ON_PREM
 
     def __init__(self, *args: Any, config_server: ConfigServer, **kwargs: Any) -> None:
@@ -972,24 +1003,17 @@ class ClassicVmwareItem(VmwareItem):
 
     def unplanned_failover(self, body: dict[str, Any]) -> Job:
         """POST unplannedFailover: failback of a re-protected (InMage) item to on-premises."""
-        props = properties(body)
-        _check_direction_if_given(props)
-        if self.instance_type != "InMage":
-            raise bad_request(
-                f"Failover of '{self.friendly_name}' in its current state isn't supported by the simulator: "
-                "re-protect it to on-premises first.",
-                code="OperationNotSupported",
-            )
-        details = _details(props, "InMage", "failing back a VMware virtual machine")
-        self.require("UnplannedFailover")
-        self._check_group_via_plan("Failover")
-        operation = self.failback_operation(
-            str(details.get("recoveryPointType") or "LatestTime"),
-            details.get("recoveryPointId"),
-            props.get("sourceSiteOperations") != "NotRequired",
+        return self._failback_request(
+            body,
+            "unplanned",
+            f"Failover of '{self.friendly_name}' in its current state isn't supported by the simulator: "
+            "re-protect it to on-premises first.",
+            lambda props, details: self.failback_operation(
+                str(details.get("recoveryPointType") or "LatestTime"),
+                details.get("recoveryPointId"),
+                props.get("sourceSiteOperations") != "NotRequired",
+            ),
         )
-        self._remember("unplanned", body)
-        return self.begin(operation)
 
     def _failback_checks(self, at: datetime) -> None:
         """Failback prerequisites: CS connected, at least one recovery point."""
@@ -1173,6 +1197,7 @@ class ModernizedVmwareItem(VmwareItem):
         "InMageRcmFailback",
         "re-protecting a modernized VMware virtual machine to Azure",
     )
+    failback_input = ("InMageRcmFailback", "failing back a modernized VMware virtual machine")
     committed_on_prem = RCM_ON_PREM
 
     def __init__(self, *args: Any, appliance: Appliance, **kwargs: Any) -> None:
@@ -1248,20 +1273,13 @@ class ModernizedVmwareItem(VmwareItem):
     # --- failback: planned failover (InMageRcmFailbackPlannedFailoverProviderInput) -------------------
     def planned_failover(self, body: dict[str, Any]) -> Job:
         """POST plannedFailover of a re-protected (InMageRcmFailback) item; direction may be omitted."""
-        props = properties(body)
-        _check_direction_if_given(props)
-        if self.instance_type != "InMageRcmFailback":
-            raise bad_request(
-                f"Planned failover of '{self.friendly_name}' in its current state isn't supported: "
-                "re-protect it to on-premises first.",
-                code="OperationNotSupported",
-            )
-        details = _details(props, "InMageRcmFailback", "failing back a modernized VMware virtual machine")
-        self.require("PlannedFailover")
-        self._check_group_via_plan("Failover")
-        operation = self.failback_operation(str(details.get("recoveryPointType") or ""))
-        self._remember("planned", body)
-        return self.begin(operation)
+        return self._failback_request(
+            body,
+            "planned",
+            f"Planned failover of '{self.friendly_name}' in its current state isn't supported: "
+            "re-protect it to on-premises first.",
+            lambda props, details: self.failback_operation(str(details.get("recoveryPointType") or "")),
+        )
 
     def unplanned_failover(self, body: dict[str, Any]) -> Job:
         """Unplanned failover from Azure isn't how modernized failback works."""
