@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from simulator.clock import Clock
 from simulator.models import hyperv
-from simulator.models.fabrics import Container, Policy
+from simulator.models.fabrics import Container, Fabric, Policy
 from simulator.models.hyperv import (
     PLANNED_COMMITTED,
     PROTECTED,
@@ -153,15 +153,27 @@ def add_hyperv_vm(
 
 
 # --- scenarios ----------------------------------------------------------------------------------
-def build_empty(world: World) -> None:
-    """A vault with a Hyper-V site and a VMM server but no protected VM."""
-    hyperv_policy(world)
-    site = world.add_fabric("site-hq", "HQ-HyperV-Site", "HyperVSite")
-    site.add_provider("hv-host-01", "hv01.contoso.local")
-    site.add_container("hq-container", "HQ-HyperV-Site")
+def _add_vmm_contoso(world: World) -> Fabric:
+    """VMM server ``vmm01`` (fabric ``vmm-contoso``) with its cloud ``cloud-prod``."""
     vmm = world.add_fabric("vmm-contoso", "vmm01.contoso.local", "VMM")
     vmm.add_provider("vmm01", "vmm01.contoso.local")
     vmm.add_container("cloud-prod", "Cloud-Prod")
+    return vmm
+
+
+def _add_site_hq(world: World) -> Fabric:
+    """Hyper-V site ``site-hq`` with host ``hv-host-01`` and container ``hq-container``."""
+    site = world.add_fabric("site-hq", "HQ-HyperV-Site", "HyperVSite")
+    site.add_provider("hv-host-01", "hv01.contoso.local")
+    site.add_container("hq-container", "HQ-HyperV-Site")
+    return site
+
+
+def build_empty(world: World) -> None:
+    """A vault with a Hyper-V site and a VMM server but no protected VM."""
+    hyperv_policy(world)
+    _add_site_hq(world)
+    _add_vmm_contoso(world)
 
 
 class _SeedVm(NamedTuple):
@@ -207,16 +219,12 @@ def build_default(world: World) -> None:
     """The default world (README "Default scenario" table)."""
     now = world.now()
     policy = hyperv_policy(world)
-    vmm = world.add_fabric("vmm-contoso", "vmm01.contoso.local", "VMM")
-    vmm.add_provider("vmm01", "vmm01.contoso.local")
-    vmm.add_container("cloud-prod", "Cloud-Prod")
-    site = world.add_fabric("site-hq", "HQ-HyperV-Site", "HyperVSite")
-    site.add_provider("hv-host-01", "hv01.contoso.local")
+    _add_vmm_contoso(world)
+    site = _add_site_hq(world)
     site.add_provider("hv-host-02", "hv02.contoso.local")
     site.add_provider("hv-host-03", "hv03.contoso.local", connected=False)
     # a new host whose virtual switch is named differently: alternate location fails there (H9)
     site.add_provider("hv-host-04", "hv04.contoso.local").virtual_switches = ["vSwitch-Lab"]
-    site.add_container("hq-container", "HQ-HyperV-Site")
     # a VMM server with cloud data encryption: failback names its certificate (H4)
     secure = world.add_fabric("vmm-secure", "vmm02.contoso.local", "VMM")
     secure.encryption = {

@@ -571,7 +571,7 @@ class VmwareItem(ProtectedItem):
 
     Args:
         args: as for :class:`ProtectedItem`.
-        instance_type: the replication provider the item starts with.
+        instance_type: the replication provider the item starts with (default: ``to_azure_provider``).
         agent_delay_s: how long the mobility agent takes to register after the VM starts (V4).
         group: replication group (multi-VM consistency group) name, if any.
         kwargs: as for :class:`ProtectedItem`.
@@ -592,13 +592,13 @@ class VmwareItem(ProtectedItem):
     def __init__(
         self,
         *args: Any,
-        instance_type: str,
+        instance_type: str | None = None,
         agent_delay_s: float = AGENT_REGISTRATION_DELAY_SECONDS,
         group: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.instance_type = instance_type
+        self.instance_type = instance_type or self.to_azure_provider
         self.agent_delay_s = agent_delay_s
         self.group = group
         self.protected_since: datetime | None = None
@@ -845,7 +845,6 @@ class ClassicVmwareItem(VmwareItem):
     committed_on_prem = CLASSIC_ON_PREM
 
     def __init__(self, *args: Any, config_server: ConfigServer, **kwargs: Any) -> None:
-        kwargs.setdefault("instance_type", "InMageAzureV2")
         super().__init__(*args, **kwargs)
         self.cs = config_server
         self.master_target_id: str | None = None
@@ -1201,7 +1200,6 @@ class ModernizedVmwareItem(VmwareItem):
     committed_on_prem = RCM_ON_PREM
 
     def __init__(self, *args: Any, appliance: Appliance, **kwargs: Any) -> None:
-        kwargs.setdefault("instance_type", "InMageRcm")
         super().__init__(*args, **kwargs)
         self.appliance = appliance
         self.reprotect_agent_id: str | None = None
