@@ -60,7 +60,7 @@ def child_request(request: dict[str, Any], entry: dict[str, Any], approved: dict
         verification["computer"] = vm_label(entry)
     child["verification"] = verification
     child["callbackUrl"] = None
-    child["dryRun"] = False
+    child["dryRun"] = bool(request.get("dryRun"))  # a rehearsal of the waves rehearses every VM
     child["preApproved"] = approved
     child["sharedPolling"] = True
     return child
@@ -84,6 +84,7 @@ class WavesRun:
         self.awaiting: str | None = None
         self.message = ""
         self.started_at = iso(context.current_utc_datetime)
+        self.dry = bool(self.request.get("dryRun"))
         self.cancel_answer: dict[str, Any] | None = None
         self._cancel_waiter: Any = None
 
@@ -131,7 +132,16 @@ class WavesRun:
                 "awaiting": self.awaiting,
                 "message": self.message,
                 "waves": {"total": self.total, "succeeded": len(done), "failed": len(failed)},
-                "latest": self.results[-MAX_STATUS_VMS:],
+                # compact: the custom status must stay far below 16 KB; the report has the details
+                "latest": [
+                    {
+                        "wave": r["wave"],
+                        "vm": r["vm"],
+                        "outcome": r["outcome"],
+                        "code": (r.get("error") or {}).get("code"),
+                    }
+                    for r in self.results[-MAX_STATUS_VMS:]
+                ],
                 **({"cancel": self.cancel_answer} if self.cancel_answer else {}),
             }
         )
@@ -192,8 +202,9 @@ class WavesRun:
         pending = list(self.waves[n]["items"])
         active: dict[int, tuple[dict[str, Any], Any]] = {}
         limit = int(self.policy.get("parallelism") or 10)
-        rate = int(self.policy.get("startsPerMinute") or 0)
-        stop = bool(self.policy.get("stopOnFailure", True))
+        # A dry run only reads (pre-flight, shared per tick): no ramp, and every VM is checked.
+        rate = 0 if self.dry else int(self.policy.get("startsPerMinute") or 0)
+        stop = bool(self.policy.get("stopOnFailure", True)) and not self.dry
         ok = True
         window_end = self.ctx.current_utc_datetime
         started = 0
@@ -230,7 +241,7 @@ class WavesRun:
             entry, task = active.pop(id(winner))
             line = self._outcome(n, entry, task)
             self.results.append(line)
-            if line["outcome"] != "succeeded":
+            if line["outcome"] not in ("succeeded", "dry-run"):
                 ok = False
         for entry in pending:  # not started after a failure (stopOnFailure) or a cancel
             self.results.append(
@@ -255,10 +266,52 @@ class WavesRun:
             "startedAt": report.get("startedAt"),
             "downtimeSeconds": report.get("downtimeSeconds"),
             "afterEffects": report.get("afterEffects") or [],
+            **({"plan": report.get("plan"), "preflight": report.get("preflight")} if self.dry else {}),
+        }
+
+    def rehearse(self) -> Generator[Any, Any, dict[str, Any]]:
+        """``dryRun``: every VM's pre-flight and plan, no approval, nothing changes in ASR."""
+        for n in range(len(self.waves)):
+            yield from self.run_wave(n, {"by": None, "gate": "dry-run"})
+        ready = [
+            r for r in self.results if r["outcome"] == "dry-run" and (r.get("plan") or {}).get("wouldStart")
+        ]
+        failed = [
+            {**c, "rule": f"{r['vm']}: {c.get('rule')}"}
+            for r in self.results
+            for c in (r.get("preflight") or {}).get("checks") or []
+            if not c.get("passed")
+        ]
+        gates = 1 if self.policy.get("approval") == "once" else len(self.waves)
+        plan = {
+            "wouldStart": len(ready) == self.total,
+            "vms": self.total,
+            "ready": len(ready),
+            "approvals": gates,
+            "waves": [
+                {"name": w["name"], "vms": [r["vm"] for r in self.results if r["wave"] == n + 1]}
+                for n, w in enumerate(self.waves)
+            ],
+        }
+        message = f"Dry run: {len(ready)} of {self.total} VMs would start; nothing changed."
+        self.phase = "report"
+        self.publish("dry-run", message)
+        return {
+            "runId": self.run_id,
+            "kind": "waves",
+            "outcome": "dry-run",
+            "message": message,
+            "initiator": self.initiator,
+            "plan": plan,
+            "preflight": {"passed": not failed, "checks": failed},
+            "vms": self.results,
+            "error": None,
         }
 
     def execute(self) -> Generator[Any, Any, dict[str, Any]]:
         """Every wave in order; the waves report."""
+        if self.dry:
+            return (yield from self.rehearse())
         outcome, message = "succeeded", "Every wave failed back."
         approved: dict[str, Any] | None = None
         for n, wave in enumerate(self.waves):

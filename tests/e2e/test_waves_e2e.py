@@ -116,3 +116,20 @@ def test_starts_are_ramped_per_minute_so_vms_do_not_move_in_lockstep(tmp_path: A
         for n in range(len(starts) - 2):
             assert (starts[n + 2] - starts[n]).total_seconds() >= 60, starts  # never 3 within a minute
         assert stack.invariants() == []
+
+
+def test_dry_run_checks_every_vm_and_changes_nothing(tmp_path: Any) -> None:
+    with FailbackStack(tmp_path, scenario="scale-10") as stack:
+        body = waves_request([[vm(1), vm(2)], [vm(3), "no-such-vm"]], approval="per-wave")
+        body["dryRun"] = True
+        response = stack.post("/api/failbacks", body)
+        assert response.status_code in (200, 202), response.text
+        run_id = response.json()["id"]
+        report = stack.finish(run_id, timeout=120)
+        assert report["outcome"] == "dry-run"
+        assert (
+            report["plan"]["vms"] == 4 and report["plan"]["ready"] == 3 and report["plan"]["approvals"] == 2
+        )
+        assert report["plan"]["wouldStart"] is False
+        assert {r["vm"]: r["outcome"] for r in report["vms"]}["no-such-vm"] == "failed"
+        assert stack.writes() == {}
