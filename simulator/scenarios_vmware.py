@@ -1,7 +1,7 @@
 """VMware, recovery-plan and scale content of the simulator's scenarios (README "VMware and recovery plans").
 
 ``seed(world, scenario)`` is called for every scenario after its base is built (through
-``simulator.models.vmware.seed_scenario``): it adds the VMware fabrics, items, policies and the
+``simulator.models.vmware_seed.seed_scenario``): it adds the VMware fabrics, items, policies and the
 recovery plans to ``default`` and ``many``, and builds the named seed-002 scenarios
 (``vmware-nfs``, ``vmware-60-disks``, ``vmware-linux-windows-mt``, ``vmware-readonly-vcenter``,
 ``vmware-mixed-os-group``) on top of ``default``. ``scale-N`` worlds hold N committed Hyper-V VMs.
@@ -16,19 +16,19 @@ from simulator.models.fabrics import Container, Policy
 from simulator.models.items import ItemState, ProtectedItem
 from simulator.models.machines import Disk, Machine
 from simulator.models.recovery_plans import add_plan
-from simulator.models.vmware import (
-    CLASSIC_IN_AZURE,
+from simulator.models.vmware import CLASSIC_IN_AZURE
+from simulator.models.vmware_classic import ClassicVmwareItem
+from simulator.models.vmware_infra import (
     Appliance,
-    ClassicVmwareItem,
     ConfigServer,
     Datastore,
     MasterTarget,
-    ModernizedVmwareItem,
     ProcessServer,
     ReprotectAgent,
     RetentionVolume,
     RunAsAccount,
 )
+from simulator.models.vmware_modernized import ModernizedVmwareItem
 from simulator.models.world import World
 
 CS_FABRIC = "vmware-cs01"
