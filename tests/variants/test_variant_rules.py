@@ -97,8 +97,8 @@ def test_shared_waits_meet_on_the_same_grid_point_whatever_their_own_delay() -> 
 
     a = SimpleNamespace(current_utc_datetime=datetime(2026, 1, 1, 10, 0, 7, tzinfo=UTC))
     b = SimpleNamespace(current_utc_datetime=datetime(2026, 1, 1, 10, 0, 41, tzinfo=UTC))
-    wake_a = a.current_utc_datetime + shared_delay(a, timedelta(seconds=20))  # type: ignore[arg-type]
-    wake_b = b.current_utc_datetime + shared_delay(b, timedelta(seconds=5))  # type: ignore[arg-type]
+    wake_a = a.current_utc_datetime + shared_delay(a, timedelta(seconds=20))
+    wake_b = b.current_utc_datetime + shared_delay(b, timedelta(seconds=5))
     assert wake_a == wake_b == datetime(2026, 1, 1, 10, 1, 0, tzinfo=UTC)
     later = SimpleNamespace(current_utc_datetime=wake_a)
-    assert shared_tick(later) == tick_of(wake_a) == "2026-01-01T10:01:00Z"  # type: ignore[arg-type]
+    assert shared_tick(later) == tick_of(wake_a) == "2026-01-01T10:01:00Z"
