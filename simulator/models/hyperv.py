@@ -328,14 +328,7 @@ class HyperVItem(ProtectedItem):
         def succeeded(job: Job, at: datetime) -> None:
             self.state = RESTORE_FINALIZED if after_failback else self.committed_state
 
-        return steps.reverting_operation(
-            self,
-            "CommitFailover",
-            "Commit",
-            steps.commit_tasks(self, after_failback=after_failback),
-            succeeded,
-            running=("CommitInitiated", "Commit in progress"),
-        )
+        return steps.commit_operation(self, succeeded, after_failback=after_failback)
 
     # --- cancel failover ----------------------------------------------------------------------
     def cancel_operation(self) -> Operation:
@@ -344,14 +337,7 @@ class HyperVItem(ProtectedItem):
         def succeeded(job: Job, at: datetime) -> None:
             self.state = self.committed_state
 
-        return steps.reverting_operation(
-            self,
-            "CancelFailover",
-            "Cancel failover",
-            steps.cancel_failback_tasks(self, "Cancel failover"),
-            succeeded,
-            running=("CancelFailoverInitiated", "Cancel failover in progress"),
-        )
+        return steps.cancel_failback_operation(self, "Cancel failover", succeeded)
 
     # --- reverse replication ------------------------------------------------------------------
     def reprotect_operation(self) -> Operation:

@@ -57,16 +57,34 @@ def reverting_operation(
     )
 
 
-def commit_tasks(
-    item: ProtectedItem, *, after_failback: bool = True, release: Callable[[], None] | None = None
-) -> list[Task]:
-    """Prerequisites check, then commit: after a failback the Azure VM and its disks go (H7).
+def commit_operation(
+    item: ProtectedItem,
+    on_success: JobHook,
+    *,
+    after_failback: bool = True,
+    release: Callable[[], None] | None = None,
+) -> Operation:
+    """Commit: prerequisites check, then commit; after a failback the Azure VM and its disks go (H7).
 
     Args:
         item: the item being committed.
+        on_success: what the item becomes when the commit succeeds.
         after_failback: False for the commit of a failover to Azure (nothing is deleted).
         release: frees what the replication to on-premises held (master target / appliance disks).
     """
+    return reverting_operation(
+        item,
+        "CommitFailover",
+        "Commit",
+        _commit_tasks(item, after_failback, release),
+        on_success,
+        running=("CommitInitiated", "Commit in progress"),
+    )
+
+
+def _commit_tasks(
+    item: ProtectedItem, after_failback: bool, release: Callable[[], None] | None
+) -> list[Task]:
     machine = item.machine
     rates = item.world.rates
 
@@ -83,8 +101,25 @@ def commit_tasks(
     ]
 
 
-def cancel_failback_tasks(item: ProtectedItem, cancel_friendly: str) -> list[Task]:
-    """Cancel of an uncommitted failback: on-prem VM off, ``cancel_friendly`` step, Azure VM on."""
+def cancel_failback_operation(item: ProtectedItem, cancel_friendly: str, on_success: JobHook) -> Operation:
+    """Cancel of an uncommitted failback: on-prem VM off, ``cancel_friendly`` step, Azure VM back on.
+
+    Args:
+        item: the item whose failback is cancelled.
+        cancel_friendly: what the portal calls the middle step (the providers name it differently).
+        on_success: what the item becomes when the cancel succeeds.
+    """
+    return reverting_operation(
+        item,
+        "CancelFailover",
+        "Cancel failover",
+        _cancel_failback_tasks(item, cancel_friendly),
+        on_success,
+        running=("CancelFailoverInitiated", "Cancel failover in progress"),
+    )
+
+
+def _cancel_failback_tasks(item: ProtectedItem, cancel_friendly: str) -> list[Task]:
     machine = item.machine
     rates = item.world.rates
 

@@ -192,14 +192,7 @@ class VmwareItem(ProtectedItem):
         def succeeded(job: Job, at: datetime) -> None:
             self.state = self.committed_on_prem
 
-        return steps.reverting_operation(
-            self,
-            "CommitFailover",
-            "Commit",
-            steps.commit_tasks(self, release=release),
-            succeeded,
-            running=("CommitInitiated", "Commit in progress"),
-        )
+        return steps.commit_operation(self, succeeded, release=release)
 
     def _disk_holder(self) -> MasterTarget | ReprotectAgent | None:
         """What holds the item's replica disks on-prem (master target / reprotect agent), if known."""

@@ -231,14 +231,7 @@ class ModernizedVmwareItem(VmwareItem):
             self.failback_started = None
             self.state = RCM_REPROTECTED
 
-        return steps.reverting_operation(
-            self,
-            "CancelFailover",
-            "Cancel failover",
-            steps.cancel_failback_tasks(self, "Revert the disks"),
-            succeeded,
-            running=("CancelFailoverInitiated", "Cancel failover in progress"),
-        )
+        return steps.cancel_failback_operation(self, "Revert the disks", succeeded)
 
     def _disk_holder(self) -> ReprotectAgent | None:
         """The reprotect agent holding the replica disks (the simulator requires a commit, §8 item 8)."""
