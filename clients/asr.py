@@ -1,20 +1,18 @@
 """``SiteRecoveryManagementClient`` per subscription, pointed at ARM or at the simulator.
 
-The client is cached per process (not per call): it owns a connection pool.
+The client is cached per process (not per call, ``clients.cache``): it owns a connection pool.
 """
 
 from __future__ import annotations
 
-import threading
-
 from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 
+from clients.cache import ClientCache
 from clients.credentials import get_credential
 from clients.retry import retry_policy
 from clients.settings import Settings, get_settings
 
-_LOCK = threading.Lock()
-_CACHE: dict[tuple[str, ...], SiteRecoveryManagementClient] = {}
+_CLIENTS: ClientCache[SiteRecoveryManagementClient] = ClientCache()
 
 
 def connection_verify(settings: Settings) -> bool | str:
@@ -33,23 +31,18 @@ def site_recovery_client(
     """
     s = settings or get_settings()
     key = (subscription_id, s.arm_endpoint, s.ca_bundle, s.credential, s.azure_client_id)
-    with _LOCK:
-        client = _CACHE.get(key)
-        if client is None:
-            client = SiteRecoveryManagementClient(
-                get_credential(s),
-                subscription_id,
-                base_url=s.arm_endpoint,
-                connection_verify=connection_verify(s),
-                retry_policy=retry_policy(),
-            )
-            _CACHE[key] = client
-        return client
+    return _CLIENTS.get(
+        key,
+        lambda: SiteRecoveryManagementClient(
+            get_credential(s),
+            subscription_id,
+            base_url=s.arm_endpoint,
+            connection_verify=connection_verify(s),
+            retry_policy=retry_policy(),
+        ),
+    )
 
 
 def clear_cache() -> None:
     """Close and forget every cached client (tests that switch simulators)."""
-    with _LOCK:
-        for client in _CACHE.values():
-            client.close()
-        _CACHE.clear()
+    _CLIENTS.clear()
