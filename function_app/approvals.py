@@ -11,7 +11,6 @@ refusal is a clear page with a 4xx status that changes nothing.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,13 +25,16 @@ from domain.approvals import ApprovalPolicy, refusal_reason
 from domain.approvals_identity import Identity, identity_from_headers, link_mismatch
 from domain.approvals_tokens import (
     FAILURE_MESSAGES,
+    KeyRing,
     TokenClaims,
     TokenFailure,
     read_claims_unverified,
     verify_token,
 )
+from function_app.json_body import json_object
 from function_app.problem import problem
-from function_app.templates import PAGE_HEADERS, render
+from function_app.responses import html_response
+from function_app.templates import render
 from notifications.links import APPROVAL_PATH, keyring
 from orchestrators.approval_gate import APPROVAL_EVENT, gate_instance_id
 
@@ -62,11 +64,6 @@ _FAILURE_STATUS = {
 _OPEN = {"Running", "Pending"}
 #: How long the POST waits to see the gate take the decision before answering anyway.
 CONFIRM_SECONDS = 3.0
-
-
-def page(html: str, status: int = 200) -> func.HttpResponse:
-    """An HTML response with the page security headers."""
-    return func.HttpResponse(html, status_code=status, mimetype="text/html", headers=dict(PAGE_HEADERS))
 
 
 def prefers_json(req: func.HttpRequest | None) -> bool:
@@ -103,7 +100,7 @@ def message_page(
     """A page that only tells something (refusals, outcomes); problem+json for API clients."""
     if status >= 400 and prefers_json(req):
         return problem(status, title, message, reason=kw.get("reason"))
-    return page(render("message.html", title=title, message=message, tone=tone, **kw), status)
+    return html_response(render("message.html", title=title, message=message, tone=tone, **kw), status)
 
 
 def refusal(failure: TokenFailure, req: func.HttpRequest | None = None) -> func.HttpResponse:
@@ -115,15 +112,6 @@ def refusal(failure: TokenFailure, req: func.HttpRequest | None = None) -> func.
         req=req,
         reason=str(failure),
     )
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
 
 
 @dataclass
@@ -151,29 +139,26 @@ async def load_gate(client: df.DurableOrchestrationClient, claims: TokenClaims) 
     if not status:
         return GateView(False, False, {}, {}, {})
     runtime = status.runtime_status.value if status.runtime_status else ""
-    custom = _json(status.custom_status) or {}
-    custom = custom if isinstance(custom, dict) else {}
-    gate_input = _json(status.input_) or {}
-    output = _json(status.output) or {}
+    custom = json_object(status.custom_status)
     return GateView(
         exists=True,
         open=runtime in _OPEN and custom.get("open", True) is not False,
         status=custom,
-        input=gate_input if isinstance(gate_input, dict) else {},
-        output=output if isinstance(output, dict) else {},
+        input=json_object(status.input_),
+        output=json_object(status.output),
     )
 
 
 NOT_CONFIGURED = "Approval links are not configured on this app (APPROVAL_SIGNING_KEY). Nothing was changed."
 
 
-def _keys_configured(settings: Settings) -> bool:
+def _configured_keys(settings: Settings) -> KeyRing | None:
+    """The signing keys, or None (logged) when the app has none usable."""
     try:
-        keyring(settings)
+        return keyring(settings)
     except ValueError:
         log.error("approval page: APPROVAL_SIGNING_KEY is missing or too short")
-        return False
-    return True
+        return None
 
 
 def _now() -> datetime:
@@ -181,7 +166,7 @@ def _now() -> datetime:
 
 
 def check_link(
-    token: str, settings: Settings, gate: GateView | None, who: str | None
+    token: str, ring: KeyRing, settings: Settings, gate: GateView | None, who: str | None
 ) -> tuple[TokenClaims | None, TokenFailure | None]:
     """Verify a token against the keys, the clock and the gate's state.
 
@@ -189,7 +174,6 @@ def check_link(
     is open: the local host may run on a virtual clock, and the gate (which
     closes at the same deadline in its own time) is the authority there.
     """
-    ring = keyring(settings)
     first = verify_token(token, ring, _now(), current_gate=(read_claims_unverified(token) or _NO).gate)
     if first.claims is None:
         return None, first.failure
@@ -325,23 +309,50 @@ async def approval_page(req: func.HttpRequest, client: df.DurableOrchestrationCl
     return await _show(req, client, req.route_params.get("token", ""))
 
 
-async def _show(
+@dataclass(frozen=True)
+class OpenLink:
+    """A link that may decide: its claims, its gate and who opened it."""
+
+    claims: TokenClaims
+    gate: GateView
+    identity: Identity
+
+
+async def open_link(
     req: func.HttpRequest, client: df.DurableOrchestrationClient, token: str
-) -> func.HttpResponse:
+) -> OpenLink | func.HttpResponse:
+    """Check a link the way both the page and the decision need it.
+
+    The token is verified offline first, so a forged or malformed one never costs a
+    durable read; then against its gate and the person who opened it.
+
+    Returns:
+        The open link, or the refusal page (nothing changed) to answer with.
+    """
     settings = get_settings()
-    if not _keys_configured(settings):
+    ring = _configured_keys(settings)
+    if ring is None:
         return message_page(503, "Approvals unavailable", NOT_CONFIGURED, req=req)
-    claims, failure = check_link(token, settings, None, None)
+    claims, failure = check_link(token, ring, settings, None, None)
     if claims is None or failure in (TokenFailure.MALFORMED, TokenFailure.FORGED, TokenFailure.WRONG_KEY):
         return refusal(failure or TokenFailure.MALFORMED, req)
     gate = await load_gate(client, claims)
     identity, why = resolve_identity(req, claims, settings)
-    claims, failure = check_link(token, settings, gate, identity.name if identity else None)
+    claims, failure = check_link(token, ring, settings, gate, identity.name if identity else None)
     if failure is not None or claims is None:
         return refusal(failure or TokenFailure.MALFORMED, req)
     if identity is None:
         return message_page(401 if "Sign in" in (why or "") else 403, "Not allowed", why or "", req=req)
-    return page(render_decision_page(token, claims, gate, identity))
+    return OpenLink(claims, gate, identity)
+
+
+async def _show(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient, token: str
+) -> func.HttpResponse:
+    link = await open_link(req, client, token)
+    if isinstance(link, func.HttpResponse):
+        return link
+    return html_response(render_decision_page(token, link.claims, link.gate, link.identity))
 
 
 def _form(req: func.HttpRequest) -> dict[str, list[str]]:
@@ -373,19 +384,10 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
             400, "Not allowed", "The form does not match this link. Open the link again.", req=req
         )
     decision = {"approve": "approved", "reject": "rejected"}.get(form.get("decision", [""])[0])
-    settings = get_settings()
-    if not _keys_configured(settings):
-        return message_page(503, "Approvals unavailable", NOT_CONFIGURED, req=req)
-    claims, failure = check_link(token, settings, None, None)
-    if claims is None or failure in (TokenFailure.MALFORMED, TokenFailure.FORGED, TokenFailure.WRONG_KEY):
-        return refusal(failure or TokenFailure.MALFORMED, req)
-    gate = await load_gate(client, claims)
-    identity, why = resolve_identity(req, claims, settings)
-    claims, failure = check_link(token, settings, gate, identity.name if identity else None)
-    if failure is not None or claims is None:
-        return refusal(failure or TokenFailure.MALFORMED, req)
-    if identity is None:
-        return message_page(401 if "Sign in" in (why or "") else 403, "Not allowed", why or "", req=req)
+    link = await open_link(req, client, token)
+    if isinstance(link, func.HttpResponse):
+        return link
+    claims, gate, identity = link.claims, link.gate, link.identity
     comment = form.get("comment", [""])[0][:2000]
     attested = [a for a in form.get("attest", []) if a]
     if decision is None:
@@ -394,13 +396,13 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
         html = render_decision_page(
             token, claims, gate, identity, error="Choose Approve or Reject.", comment=comment
         )
-        return page(html, 400)
+        return html_response(html, 400)
     missing = [i for i in checklist_of(gate) if i["id"] not in attested]
     if decision == "approved" and missing:
         error = "To approve, confirm every item: " + "; ".join(i["text"] for i in missing)
         if prefers_json(req):
             return problem(422, "Checklist not attested", error, errors=[i["id"] for i in missing])
-        return page(
+        return html_response(
             render_decision_page(
                 token, claims, gate, identity, error=error, comment=comment, attested=attested
             ),

@@ -39,8 +39,10 @@ from domain.callback_seal import seal_callback
 from domain.errors import RequestInvalid
 from domain.request import FailbackRequest, parse_failback_request
 from domain.runs import is_run_of, run_instance_id, run_prefix
+from function_app.json_body import json_object, read_json_object
 from function_app.problem import problem
-from function_app.status_pages import html_response, render_status_page, wants_html
+from function_app.responses import html_response, json_response
+from function_app.status_pages import is_run, render_status_page, wants_html
 from notifications.links import keyring
 from orchestrators.approval_gate import APPROVAL_EVENT, gate_instance_id
 from orchestrators.failback import (
@@ -69,12 +71,6 @@ DECISIONS = ("commit-anyway", "leave-manual")
 # ------------------------------------------------------------------------ helpers
 
 
-def _json_response(body: Any, status: int, headers: dict[str, str] | None = None) -> func.HttpResponse:
-    return func.HttpResponse(
-        json.dumps(body), status_code=status, mimetype="application/json", headers=headers
-    )
-
-
 def _origin(req: func.HttpRequest) -> str:
     parts = urlsplit(req.url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -83,21 +79,6 @@ def _origin(req: func.HttpRequest) -> str:
 def status_url(req: func.HttpRequest, instance_id: str) -> str:
     """Absolute URL of ``GET /api/failbacks/{id}`` on the host that received ``req``."""
     return f"{_origin(req)}/api/failbacks/{instance_id}"
-
-
-def _body(req: func.HttpRequest) -> tuple[dict[str, Any] | None, func.HttpResponse | None]:
-    raw = req.get_body() or b""
-    if not raw.strip():
-        return {}, None
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return None, problem(
-            400, "Invalid JSON", "The body is not valid JSON.", errors=["body: not valid JSON"]
-        )
-    if not isinstance(body, dict):
-        return None, problem(400, "Invalid request", errors=["body: must be a JSON object"])
-    return body, None
 
 
 def initiator_of(req: func.HttpRequest, body: dict[str, Any]) -> str:
@@ -112,19 +93,8 @@ def initiator_of(req: func.HttpRequest, body: dict[str, Any]) -> str:
     return "anonymous"
 
 
-def _is_run_id(instance_id: str) -> bool:
-    # Only failback runs are exposed here, not their gates or job waits.
-    return instance_id.startswith("fb-") and ":" not in instance_id
-
-
 def _custom(status: DurableOrchestrationStatus) -> dict[str, Any]:
-    value = status.custom_status
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
+    return json_object(status.custom_status)
 
 
 def _running_headers(req: func.HttpRequest, instance_id: str) -> dict[str, str]:
@@ -134,7 +104,7 @@ def _running_headers(req: func.HttpRequest, instance_id: str) -> dict[str, str]:
 async def _get_run(
     client: df.DurableOrchestrationClient, instance_id: str
 ) -> DurableOrchestrationStatus | None:
-    if not _is_run_id(instance_id):
+    if not is_run(instance_id):  # only failback runs are exposed here, not their gates or job waits
         return None
     status = await client.get_status(instance_id)
     return status if status and status.runtime_status is not None else None
@@ -181,7 +151,7 @@ async def live_run_jobs(client: df.DurableOrchestrationClient, vault: str) -> di
     jobs: dict[str, str] = {}
     for status in found or []:
         job_id = _custom(status).get("jobId")
-        if status.instance_id and _is_run_id(status.instance_id) and job_id:
+        if status.instance_id and is_run(status.instance_id) and job_id:
             jobs[str(job_id)] = status.instance_id
     return jobs
 
@@ -248,9 +218,9 @@ async def start_failback_run(
     req: func.HttpRequest, client: df.DurableOrchestrationClient
 ) -> func.HttpResponse:
     """Start a failback run (or return the item's run in progress)."""
-    body, error = _body(req)
-    if error is not None or body is None:
-        return error or problem(400)
+    body = read_json_object(req)
+    if isinstance(body, func.HttpResponse):
+        return body
     initiator = initiator_of(req, body)
     request_body = {k: v for k, v in body.items() if k != "initiator"}
     try:
@@ -267,7 +237,7 @@ async def start_failback_run(
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if not started:
-        return _json_response(
+        return json_response(
             {
                 "id": instance_id,
                 "statusUrl": status_url(req, instance_id),
@@ -283,7 +253,7 @@ async def start_failback_run(
         )
         if status and status.runtime_status == Rs.Completed and isinstance(status.output, dict):
             report = status.output
-            return _json_response(
+            return json_response(
                 {
                     "id": instance_id,
                     "statusUrl": status_url(req, instance_id),
@@ -293,7 +263,7 @@ async def start_failback_run(
                 },
                 200,
             )
-    return _json_response(
+    return json_response(
         {"id": instance_id, "statusUrl": status_url(req, instance_id), "existing": False},
         202,
         _running_headers(req, instance_id),
@@ -356,8 +326,8 @@ async def get_failback_run(req: func.HttpRequest, client: df.DurableOrchestratio
     if wants_html(req):  # a person's browser: the status page (contracts §8)
         return html_response(render_status_page(view), 200)
     if running:
-        return _json_response(view, 202, _running_headers(req, instance_id))
-    return _json_response(view, 200)
+        return json_response(view, 202, _running_headers(req, instance_id))
+    return json_response(view, 200)
 
 
 # ------------------------------------------------------------------------ POST .../cancel
@@ -437,9 +407,9 @@ async def cancel_failback_run(
 ) -> func.HttpResponse:
     """Ask the run to cancel; the orchestrator decides (H10) and this answers with its verdict."""
     instance_id = req.route_params.get("id", "")
-    body, error = _body(req)
-    if error is not None or body is None:
-        return error or problem(400)
+    body = read_json_object(req)
+    if isinstance(body, func.HttpResponse):
+        return body
     reason = str(body.get("reason") or "")[:500] or None
     answer = await request_cancel(client, instance_id, initiator_of(req, body), reason)
     url = status_url(req, instance_id)
@@ -455,7 +425,7 @@ async def cancel_failback_run(
             "message": "Cancel requested; the run has not answered yet. Follow statusUrl.",
             "statusUrl": url,
         }
-        return _json_response(body_out, 202, _running_headers(req, instance_id))
+        return json_response(body_out, 202, _running_headers(req, instance_id))
     if not answer["accepted"]:
         return problem(
             409,
@@ -472,7 +442,7 @@ async def cancel_failback_run(
         "reason": answer.get("reason"),
         "statusUrl": url,
     }
-    return _json_response(body_out, 202, _running_headers(req, instance_id))
+    return json_response(body_out, 202, _running_headers(req, instance_id))
 
 
 # ------------------------------------------------------------------------ POST .../verification
@@ -485,9 +455,9 @@ async def decide_failback_verification(
 ) -> func.HttpResponse:
     """The human decision after a failed verification: commit anyway, or leave for manual work."""
     instance_id = req.route_params.get("id", "")
-    body, error = _body(req)
-    if error is not None or body is None:
-        return error or problem(400)
+    body = read_json_object(req)
+    if isinstance(body, func.HttpResponse):
+        return body
     decision = body.get("decision")
     reasons = []
     if decision not in DECISIONS:
@@ -512,7 +482,7 @@ async def decide_failback_verification(
     await client.raise_event(
         instance_id, VERIFICATION_EVENT, {"decision": decision, "by": by, "comment": (comment or "")[:1000]}
     )
-    return _json_response(
+    return json_response(
         {"id": instance_id, "decision": decision, "by": by, "statusUrl": status_url(req, instance_id)},
         202,
         _running_headers(req, instance_id),

@@ -8,14 +8,15 @@ browser shows is exactly what the API says.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from function_app.templates import PAGE_HEADERS, render
+from function_app.json_body import json_object
+from function_app.responses import html_response, json_response
+from function_app.templates import render
 
 bp = df.Blueprint()
 
@@ -50,15 +51,6 @@ def wants_html(req: func.HttpRequest) -> bool:
     return best_html > 0 and best_html > best_json
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _detail(entry: Mapping[str, Any]) -> str:
     skip = {"at", "phase", "event"}
     return ", ".join(
@@ -89,8 +81,8 @@ def _phase_rows(
 
 def status_context(body: Mapping[str, Any]) -> dict[str, Any]:
     """Flatten the JSON status body into what the template shows (tolerant of missing keys)."""
-    custom = _dict(body.get("customStatus"))
-    report = _dict(body.get("output") or body.get("report"))
+    custom = json_object(body.get("customStatus"))
+    report = json_object(body.get("output") or body.get("report"))
     runtime = str(body.get("runtimeStatus") or body.get("status") or "Unknown")
     run_id = str(body.get("runId") or body.get("instanceId") or body.get("id") or report.get("runId") or "?")
     timeline = report.get("timeline") or custom.get("timeline") or body.get("timeline") or []
@@ -137,14 +129,9 @@ def render_status_page(status: Mapping[str, Any]) -> str:
     return render("status.html", **status_context(status))
 
 
-def html_response(html: str, status_code: int = 200) -> func.HttpResponse:
-    """An HTML response with the page security headers."""
-    return func.HttpResponse(html, status_code=status_code, mimetype="text/html", headers=dict(PAGE_HEADERS))
-
-
 def run_summary(status: df.DurableOrchestrationStatus) -> dict[str, Any]:
     """One row of the run list."""
-    custom = _dict(status.custom_status)
+    custom = json_object(status.custom_status)
     return {
         "runId": status.instance_id,
         "runtimeStatus": status.runtime_status.value if status.runtime_status else None,
@@ -170,4 +157,4 @@ async def list_failbacks(req: func.HttpRequest, client: df.DurableOrchestrationC
     runs.sort(key=lambda r: r["createdTime"] or "", reverse=True)
     if wants_html(req):
         return html_response(render("runs.html", runs=runs))
-    return func.HttpResponse(json.dumps({"runs": runs}), mimetype="application/json")
+    return json_response({"runs": runs})
