@@ -18,13 +18,9 @@ it never waits for a run.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import importlib
-import inspect
-import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +28,10 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from clients.settings import get_settings
+from function_app.failbacks import request_cancel, start_run
+from function_app.json_body import json_object
 from function_app.problem import problem
+from function_app.responses import json_response
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -42,8 +41,6 @@ CONDITIONS = ("Fired", "Resolved")
 #: Run phases in which a Resolved alert may still stop the run (no destructive ASR step yet).
 CANCELLABLE_PHASES = {"preflight", "sync", "approval", "window"}
 INITIATOR_PREFIX = "alert:"
-#: Longest the route waits on a cancel it sent (the events go out first).
-CANCEL_SEND_SECONDS = 0.8
 
 
 @dataclass(frozen=True)
@@ -104,30 +101,9 @@ def receipt_id(alert_id: str, condition: str) -> str:
     return f"alert-{hashlib.sha256(alert_id.encode()).hexdigest()[:32]}-{condition.lower()}"
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def _failbacks() -> tuple[Callable[..., Awaitable[Any]] | None, Callable[..., Awaitable[Any]] | None]:
-    """The start and cancel logic of ``function_app/failbacks.py`` (contracts §8)."""
-    try:
-        failbacks = importlib.import_module("function_app.failbacks")
-    except ImportError:
-        return None, None
-    return getattr(failbacks, "start_run", None), getattr(failbacks, "request_cancel", None)
-
-
 async def _fired(
     client: df.DurableOrchestrationClient, alert: Alert, rules: list[Mapping[str, Any]]
-) -> tuple[int, list[dict[str, Any]]]:
-    start_run, _ = _failbacks()
-    if start_run is None:
-        return 503, []
+) -> list[dict[str, Any]]:
     runs: list[dict[str, Any]] = []
     for rule in rules:
         body = dict(rule.get("request") or {})
@@ -138,15 +114,14 @@ async def _fired(
             runs.append({"rule": rule.get("rule"), "error": str(exc)[:500]})
             continue
         runs.append({"rule": rule.get("rule"), "runId": instance_id, "started": bool(created)})
-    return 202, runs
+    return runs
 
 
 async def _resolved(
     client: df.DurableOrchestrationClient, alert: Alert, rules: list[Mapping[str, Any]]
-) -> tuple[int, list[dict[str, Any]]]:
-    _, request_cancel = _failbacks()
+) -> list[dict[str, Any]]:
     fired = await client.get_status(receipt_id(alert.alert_id, "Fired"))
-    started = (_json(fired.output) or {}).get("runs", []) if fired else []
+    started = json_object(fired.output).get("runs", []) if fired else []
     on_resolved = {str(r.get("rule")): str(r.get("onResolved") or "cancel") for r in rules}
     results: list[dict[str, Any]] = []
     for run in started:
@@ -155,8 +130,7 @@ async def _resolved(
             continue
         entry: dict[str, Any] = {"rule": run.get("rule"), "runId": run_id}
         status = await client.get_status(run_id)
-        custom = _json(status.custom_status) if status else {}
-        phase = (custom or {}).get("phase") if isinstance(custom, dict) else None
+        phase = json_object(status.custom_status).get("phase") if status else None
         running = bool(status) and status.runtime_status is not None
         running = running and status.runtime_status.value in {"Running", "Pending", "Suspended"}
         if on_resolved.get(str(run.get("rule")), "cancel") == "ignore":
@@ -165,35 +139,15 @@ async def _resolved(
             entry["action"] = "none (run already finished)"
         elif phase not in CANCELLABLE_PHASES:
             entry["action"] = f"left: the run is past the approval gate (phase {phase})"
-        elif request_cancel is None:
-            return 503, results
         else:
-            answer = await _cancel_without_waiting(request_cancel, client, run_id, alert)
+            # Action groups want a quick answer (wait_seconds=0): the run's verdict shows
+            # on its status page.
+            by = INITIATOR_PREFIX + alert.rule
+            answer = await request_cancel(client, run_id, by, "alert resolved", wait_seconds=0)
             entry["action"] = "cancel requested"
             entry["answer"] = answer
         results.append(entry)
-    return 202, results
-
-
-async def _cancel_without_waiting(
-    request_cancel: Callable[..., Awaitable[Any]],
-    client: df.DurableOrchestrationClient,
-    run_id: str,
-    alert: Alert,
-) -> Any:
-    """Send the cancel through ``failbacks.request_cancel`` but do not wait for the verdict.
-
-    Action groups want a quick answer; the run's verdict shows on its status page.
-    ``wait_seconds=0`` when the function accepts it, else stop waiting after the events
-    went out (they are raised before the wait starts).
-    """
-    by, reason = INITIATOR_PREFIX + alert.rule, "alert resolved"
-    if "wait_seconds" in inspect.signature(request_cancel).parameters:
-        return await request_cancel(client, run_id, by, reason, wait_seconds=0)
-    try:
-        return await asyncio.wait_for(request_cancel(client, run_id, by, reason), timeout=CANCEL_SEND_SECONDS)
-    except TimeoutError:
-        return {"accepted": None, "reason": "cancel sent; the run will answer on its status page"}
+    return results
 
 
 @bp.orchestration_trigger(context_name="context")
@@ -217,17 +171,15 @@ async def alerts(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
     previous = await client.get_status(receipt)
     if previous:
         answer = {"alertId": alert.alert_id, "condition": alert.condition, "duplicate": True}
-        answer["runs"] = (_json(previous.output) or {}).get("runs", []) if previous.output else []
-        return func.HttpResponse(json.dumps(answer), status_code=200, mimetype="application/json")
+        answer["runs"] = json_object(previous.output).get("runs", [])
+        return json_response(answer, 200)
     rules = matching_rules(alert, get_settings().alert_rules)
     if not rules:
         answer = {"alertId": alert.alert_id, "condition": alert.condition, "runs": [], "matched": 0}
-        return func.HttpResponse(json.dumps(answer), status_code=200, mimetype="application/json")
+        return json_response(answer, 200)
     handler = _fired if alert.condition == "Fired" else _resolved
-    status, runs = await handler(client, alert, rules)
-    if status == 503:
-        return problem(503, "Service Unavailable", "The failback start/cancel logic is not available yet.")
+    runs = await handler(client, alert, rules)
     record = {"alertId": alert.alert_id, "rule": alert.rule, "condition": alert.condition, "runs": runs}
     await client.start_new("alert_receipt", receipt, record)
     answer = {**record, "matched": len(rules), "duplicate": False}
-    return func.HttpResponse(json.dumps(answer), status_code=202, mimetype="application/json")
+    return json_response(answer, 202)
