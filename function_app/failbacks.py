@@ -97,6 +97,10 @@ def _custom(status: DurableOrchestrationStatus) -> dict[str, Any]:
     return json_object(status.custom_status)
 
 
+def _unknown_run(instance_id: str) -> func.HttpResponse:
+    return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
+
+
 def _running_headers(req: func.HttpRequest, instance_id: str) -> dict[str, str]:
     return {"Location": status_url(req, instance_id), "Retry-After": str(RETRY_AFTER_SECONDS)}
 
@@ -316,7 +320,7 @@ async def get_failback_run(req: func.HttpRequest, client: df.DurableOrchestratio
     instance_id = req.route_params.get("id", "")
     status = await _get_run(client, instance_id)
     if status is None:
-        return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
+        return _unknown_run(instance_id)
     custom = _custom(status)
     progress = (
         await _live_progress(client, custom) if status.runtime_status in RUNNING else custom.get("progress")
@@ -414,7 +418,7 @@ async def cancel_failback_run(
     answer = await request_cancel(client, instance_id, initiator_of(req, body), reason)
     url = status_url(req, instance_id)
     if answer.get("code") == "UNKNOWN_RUN":
-        return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
+        return _unknown_run(instance_id)
     if answer.get("code") == "RUN_ENDED":
         return problem(409, "The run has ended", answer.get("reason"), code="RUN_ENDED")
     if answer["accepted"] is None:
@@ -469,7 +473,7 @@ async def decide_failback_verification(
         return problem(400, "Invalid decision", errors=reasons)
     status = await _get_run(client, instance_id)
     if status is None:
-        return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
+        return _unknown_run(instance_id)
     custom = _custom(status)
     if status.runtime_status not in RUNNING or custom.get("awaiting") != "verification-decision":
         return problem(
