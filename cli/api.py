@@ -62,36 +62,27 @@ class FailbackApi:
             headers["x-functions-key"] = self.key
         return headers
 
+    def _call_json(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """Call one JSON route with the function key; its decoded answer, or :class:`ApiError`."""
+        r = self.session.request(method, self._url(path), json=body, headers=self._headers(), timeout=TIMEOUT)
+        _raise_for(r)
+        return r.json()
+
     def start(self, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /api/failbacks``."""
-        r = self.session.post(
-            self._url("/api/failbacks"), json=body, headers=self._headers(), timeout=TIMEOUT
-        )
-        _raise_for(r)
-        return dict(r.json())
+        return dict(self._call_json("POST", "/api/failbacks", body))
 
     def status(self, run_id: str) -> dict[str, Any]:
         """``GET /api/failbacks/{id}`` (JSON)."""
-        r = self.session.get(self._url(f"/api/failbacks/{run_id}"), headers=self._headers(), timeout=TIMEOUT)
-        _raise_for(r)
-        return dict(r.json())
+        return dict(self._call_json("GET", f"/api/failbacks/{run_id}"))
 
     def runs(self) -> list[dict[str, Any]]:
         """``GET /api/failbacks``."""
-        r = self.session.get(self._url("/api/failbacks"), headers=self._headers(), timeout=TIMEOUT)
-        _raise_for(r)
-        return list(r.json().get("runs", []))
+        return list(self._call_json("GET", "/api/failbacks").get("runs", []))
 
     def cancel(self, run_id: str, reason: str) -> dict[str, Any]:
         """``POST /api/failbacks/{id}/cancel``."""
-        r = self.session.post(
-            self._url(f"/api/failbacks/{run_id}/cancel"),
-            json={"reason": reason},
-            headers=self._headers(),
-            timeout=TIMEOUT,
-        )
-        _raise_for(r)
-        return dict(r.json())
+        return dict(self._call_json("POST", f"/api/failbacks/{run_id}/cancel", {"reason": reason}))
 
     def approval_url(self, link_or_token: str) -> str:
         """Turn a link or a bare token into the page URL on this base URL."""
