@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
+
+from azure.core.credentials import TokenCredential
 
 from clients.settings import Settings
 from notifications.base import Channel
@@ -20,12 +23,17 @@ def outbox_for(settings: Settings) -> Outbox:
     return Outbox(path)
 
 
+@lru_cache(maxsize=4)
+def _managed_identity(client_id: str | None) -> TokenCredential:
+    # One credential per process (not per e-mail): it caches its token until near expiry.
+    from azure.identity import ManagedIdentityCredential
+
+    return ManagedIdentityCredential(client_id=client_id)
+
+
 def _acs_token_provider(settings: Settings) -> Callable[[], str]:
     def token() -> str:
-        from azure.identity import ManagedIdentityCredential
-
-        credential = ManagedIdentityCredential(client_id=settings.azure_client_id or None)
-        return credential.get_token(ACS_SCOPE).token
+        return _managed_identity(settings.azure_client_id or None).get_token(ACS_SCOPE).token
 
     return token
 
