@@ -5,6 +5,8 @@ The client is cached per process (not per call, ``clients.cache``): it owns a co
 
 from __future__ import annotations
 
+from typing import Any
+
 from azure.mgmt.recoveryservicessiterecovery import SiteRecoveryManagementClient
 
 from clients.cache import ClientCache
@@ -18,6 +20,11 @@ _CLIENTS: ClientCache[SiteRecoveryManagementClient] = ClientCache()
 def connection_verify(settings: Settings) -> bool | str:
     """``connection_verify`` for the transport: the simulator's CA bundle, else system trust."""
     return settings.ca_bundle or True
+
+
+def transport_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments every SDK client of the app gets: its TLS trust and the bounded retry policy."""
+    return {"connection_verify": connection_verify(settings), "retry_policy": retry_policy()}
 
 
 def site_recovery_client(
@@ -37,8 +44,7 @@ def site_recovery_client(
             get_credential(s),
             subscription_id,
             base_url=s.arm_endpoint,
-            connection_verify=connection_verify(s),
-            retry_policy=retry_policy(),
+            **transport_options(s),
         ),
     )
 

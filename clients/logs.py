@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from azure.monitor.query import LogsQueryClient
 
-from clients.asr import connection_verify
+from clients.asr import transport_options
 from clients.cache import ClientCache
 from clients.credentials import get_credential
-from clients.retry import retry_policy
 from clients.settings import Settings, get_settings
 
 #: Token audience of Log Analytics, also when the endpoint is the simulator (else the
@@ -31,8 +30,7 @@ def logs_client(settings: Settings | None = None) -> LogsQueryClient:
             get_credential(s),
             endpoint=s.logs_endpoint,
             audience=LOGS_AUDIENCE,
-            connection_verify=connection_verify(s),
-            retry_policy=retry_policy(),
+            **transport_options(s),
         ),
     )
 
