@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
 from notifications.message import Message
+from notifications.webhook import WebhookChannel
 
-TIMEOUT_SECONDS = 10
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 
@@ -47,16 +45,11 @@ def workflows_payload(message: Message) -> dict[str, Any]:
     }
 
 
-class TeamsChannel:
-    """Post an Adaptive Card to a Teams Workflows webhook URL."""
+class TeamsChannel(WebhookChannel):
+    """Post an Adaptive Card to a Teams Workflows webhook URL (a webhook with another body)."""
 
     name = "teams"
 
-    def __init__(self, url: str, session: requests.Session | None = None) -> None:
-        self.url = url
-        self.session = session or requests.Session()
-
-    def send(self, message: Message) -> None:
-        """POST the card; raise on a non-2xx answer."""
-        response = self.session.post(self.url, json=workflows_payload(message), timeout=TIMEOUT_SECONDS)
-        response.raise_for_status()
+    def payload(self, message: Message) -> dict[str, Any]:
+        """The card, wrapped for the Workflows webhook."""
+        return workflows_payload(message)

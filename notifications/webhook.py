@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 
 from notifications.message import Message
@@ -23,7 +25,11 @@ class WebhookChannel:
         self.url = url
         self.session = session or requests.Session()
 
+    def payload(self, message: Message) -> dict[str, Any]:
+        """The JSON body posted for a message (channels that speak another format override it)."""
+        return message.to_dict()
+
     def send(self, message: Message) -> None:
         """POST the message; raise on a non-2xx answer."""
-        response = self.session.post(self.url, json=message.to_dict(), timeout=TIMEOUT_SECONDS)
+        response = self.session.post(self.url, json=self.payload(message), timeout=TIMEOUT_SECONDS)
         response.raise_for_status()
