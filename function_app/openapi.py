@@ -8,11 +8,12 @@ not part of our API and never documented or exposed to callers.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import azure.durable_functions as df
 import azure.functions as func
+
+from function_app.responses import json_response
 
 bp = df.Blueprint()
 
@@ -423,4 +424,4 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
 @bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def openapi(req: func.HttpRequest) -> func.HttpResponse:
     """Serve the OpenAPI document."""
-    return func.HttpResponse(json.dumps(openapi_document()), mimetype="application/json")
+    return json_response(openapi_document())

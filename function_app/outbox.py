@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import azure.durable_functions as df
 import azure.functions as func
 
 from clients.settings import get_settings
 from function_app.problem import problem
+from function_app.responses import json_response
 from notifications.registry import outbox_for
 
 bp = df.Blueprint()
@@ -25,4 +24,4 @@ def outbox(req: func.HttpRequest) -> func.HttpResponse:
     except ValueError:
         return problem(400, "Bad Request", "after must be an integer sequence number")
     messages = outbox_for(settings).list(run_id=req.params.get("runId") or None, after=max(0, after))
-    return func.HttpResponse(json.dumps({"messages": messages}), mimetype="application/json")
+    return json_response({"messages": messages})
