@@ -31,28 +31,16 @@ from domain.approvals_tokens import (
     read_claims_unverified,
     verify_token,
 )
-from function_app.json_body import json_object
+from function_app.approval_view import GateView, checklist_of, load_gate, render_decision_page
 from function_app.problem import problem
 from function_app.responses import html_response
 from function_app.templates import render
-from notifications.links import APPROVAL_PATH, keyring
+from notifications.links import keyring
 from orchestrators.approval_gate import APPROVAL_EVENT, gate_instance_id
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
-DEFAULT_CHECKLIST = [
-    {"id": "owners-informed", "text": "Application owners know about the downtime and agree to it now."},
-    {
-        "id": "onprem-ready",
-        "text": "The on-premises host, its storage and network are ready to run the VM again "
-        "(capacity, no maintenance, VPN/ExpressRoute and DNS in place).",
-    },
-    {
-        "id": "no-azure-only-changes",
-        "text": "No change made only in Azure (new disks, settings) will be lost.",
-    },
-]
 _FAILURE_STATUS = {
     TokenFailure.MALFORMED: 400,
     TokenFailure.FORGED: 403,
@@ -61,7 +49,6 @@ _FAILURE_STATUS = {
     TokenFailure.STALE_GATE: 410,
     TokenFailure.ALREADY_USED: 409,
 }
-_OPEN = {"Running", "Pending"}
 #: How long the POST waits to see the gate take the decision before answering anyway.
 CONFIRM_SECONDS = 3.0
 
@@ -111,41 +98,6 @@ def refusal(failure: TokenFailure, req: func.HttpRequest | None = None) -> func.
         FAILURE_MESSAGES[failure],
         req=req,
         reason=str(failure),
-    )
-
-
-@dataclass
-class GateView:
-    """What the app knows about one gate instance."""
-
-    exists: bool
-    open: bool
-    status: dict[str, Any]
-    input: dict[str, Any]
-    output: dict[str, Any]
-
-    def used_by(self, claims: TokenClaims, who: str | None) -> bool:
-        """Whether this link, or this person, already decided on the gate."""
-        decided = self.status.get("decided") or self.output.get("decisions") or []
-        for d in decided:
-            if d.get("accepted", True) and (d.get("nonce") == claims.nonce or (who and d.get("by") == who)):
-                return True
-        return False
-
-
-async def load_gate(client: df.DurableOrchestrationClient, claims: TokenClaims) -> GateView:
-    """Read the gate instance the token points at."""
-    status = await client.get_status(gate_instance_id(claims.run_id, claims.gate), show_input=True)
-    if not status:
-        return GateView(False, False, {}, {}, {})
-    runtime = status.runtime_status.value if status.runtime_status else ""
-    custom = json_object(status.custom_status)
-    return GateView(
-        exists=True,
-        open=runtime in _OPEN and custom.get("open", True) is not False,
-        status=custom,
-        input=json_object(status.input_),
-        output=json_object(status.output),
     )
 
 
@@ -211,95 +163,6 @@ def resolve_identity(
     if mismatch and identity.source != "token":
         return None, mismatch
     return identity, None
-
-
-def _minutes(seconds: Any) -> int | None:
-    return round(float(seconds) / 60) if isinstance(seconds, int | float) else None
-
-
-def _downtime(summary: dict[str, Any]) -> str | None:
-    """The orchestrator's ``expectedDowntime`` estimate with its range, else ``downtimeEstimateMinutes``."""
-    est = summary.get("expectedDowntime")
-    if not isinstance(est, dict) or _minutes(est.get("seconds")) is None:
-        minutes = summary.get("downtimeEstimateMinutes")
-        return None if minutes is None else str(minutes)
-    text = f"about {_minutes(est.get('seconds'))}"
-    low, high = _minutes(est.get("lowSeconds")), _minutes(est.get("highSeconds"))
-    if low is not None and high is not None:
-        text += f" ({low}–{high})"
-    return text
-
-
-def _summary_context(gate: GateView) -> dict[str, Any]:
-    summary = gate.input.get("summary") or {}
-    known = {"vm", "item", "friendlyName", "phase1", "dataToTransferGB", "downtimeEstimateMinutes"}
-    known |= {"preflight", "checklist", "recommendation", "expectedDowntime", "what", "initiator"}
-    phase1 = summary.get("phase1")
-    if isinstance(phase1, dict):
-        phase1 = ", ".join(f"{k}: {v}" for k, v in phase1.items() if v not in (None, ""))
-    rec = summary.get("recommendation")
-    if isinstance(rec, dict):
-        rec = " — ".join(str(v) for v in (rec.get("dataSyncOption"), rec.get("reason")) if v)
-    extra = [(k, v) for k, v in summary.items() if k not in known and isinstance(v, str | int | float)]
-    est = summary.get("expectedDowntime")
-    if isinstance(est, dict) and est.get("assumptions"):
-        extra.append(("Estimate based on", str(est["assumptions"])))
-    if summary.get("initiator") or gate.input.get("initiator"):
-        extra.append(("Started by", str(summary.get("initiator") or gate.input.get("initiator"))))
-    return {
-        "vm": summary.get("vm")
-        or summary.get("friendlyName")
-        or summary.get("item")
-        or gate.input.get("runId")
-        or "?",
-        "what": summary.get("what"),
-        "phase1": phase1,
-        "data_gb": summary.get("dataToTransferGB"),
-        "downtime": _downtime(summary),
-        "recommendation": rec,
-        "preflight": [c for c in summary.get("preflight") or [] if isinstance(c, dict)],
-        "checklist": checklist_of(gate),
-        "extra": extra,
-    }
-
-
-def checklist_of(gate: GateView) -> list[dict[str, str]]:
-    """The items to attest: the summary's, or the default list."""
-    items = (gate.input.get("summary") or {}).get("checklist") or DEFAULT_CHECKLIST
-    out = []
-    for i, item in enumerate(items):
-        if isinstance(item, dict):
-            out.append({"id": str(item.get("id") or f"item-{i + 1}"), "text": str(item.get("text") or item)})
-        else:
-            out.append({"id": f"item-{i + 1}", "text": str(item)})
-    return out
-
-
-def render_decision_page(
-    token: str,
-    claims: TokenClaims,
-    gate: GateView,
-    identity: Identity,
-    *,
-    error: str | None = None,
-    comment: str = "",
-    attested: list[str] | None = None,
-) -> str:
-    """Render the approval page for one valid link."""
-    return render(
-        "approval.html",
-        token=token,
-        action=APPROVAL_PATH + token,
-        run_id=claims.run_id,
-        who=identity.name,
-        deadline=gate.status.get("deadline") or claims.expires_at.isoformat(),
-        quorum=int(gate.status.get("quorum") or 1),
-        approvals=int(gate.status.get("approvals") or 0),
-        error=error,
-        comment=comment,
-        attested=attested or [],
-        **_summary_context(gate),
-    )
 
 
 @bp.route(route="approvals/{token}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
