@@ -19,10 +19,8 @@ carry Durable system URLs or keys.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -38,11 +36,12 @@ from domain import phases
 from domain.callback_seal import seal_callback
 from domain.errors import RequestInvalid
 from domain.request import FailbackRequest, parse_failback_request
-from domain.runs import is_run_of, run_instance_id, run_prefix
-from function_app.json_body import json_object, read_json_object
+from domain.runs import run_instance_id
+from function_app.json_body import read_json_object
 from function_app.problem import problem
 from function_app.responses import html_response, json_response
-from function_app.status_pages import is_run, render_status_page, wants_html
+from function_app.run_lookup import RUNNING, custom_status, existing_run, get_run, live_run_jobs, wait_for
+from function_app.status_pages import render_status_page, wants_html
 from notifications.links import keyring
 from orchestrators.approval_gate import APPROVAL_EVENT, gate_instance_id
 from orchestrators.failback import (
@@ -62,9 +61,6 @@ RETRY_AFTER_SECONDS = 10
 DRY_RUN_WAIT_SECONDS = 20.0
 #: The cancel endpoint waits this long for the orchestrator's answer.
 CANCEL_ANSWER_SECONDS = 5.0
-POLL_SECONDS = 0.2
-RUNNING = (Rs.Running, Rs.Pending, Rs.ContinuedAsNew)
-IN_PROGRESS_FILTER = [Rs.Running, Rs.Pending, Rs.ContinuedAsNew]
 DECISIONS = ("commit-anyway", "leave-manual")
 
 
@@ -93,10 +89,6 @@ def initiator_of(req: func.HttpRequest, body: dict[str, Any]) -> str:
     return "anonymous"
 
 
-def _custom(status: DurableOrchestrationStatus) -> dict[str, Any]:
-    return json_object(status.custom_status)
-
-
 def _unknown_run(instance_id: str) -> func.HttpResponse:
     return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
 
@@ -105,59 +97,7 @@ def _running_headers(req: func.HttpRequest, instance_id: str) -> dict[str, str]:
     return {"Location": status_url(req, instance_id), "Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
-async def _get_run(
-    client: df.DurableOrchestrationClient, instance_id: str
-) -> DurableOrchestrationStatus | None:
-    if not is_run(instance_id):  # only failback runs are exposed here, not their gates or job waits
-        return None
-    status = await client.get_status(instance_id)
-    return status if status and status.runtime_status is not None else None
-
-
-async def existing_run(client: df.DurableOrchestrationClient, vault: str, item: str) -> str | None:
-    """The id of a run of this item that is still in progress, if any (one run per item)."""
-    found = await client.get_status_by(
-        instance_id_prefix=run_prefix(vault, item), runtime_status=IN_PROGRESS_FILTER
-    )
-    ids = sorted(
-        s.instance_id for s in found or [] if s.instance_id and is_run_of(s.instance_id, vault, item)
-    )
-    return ids[0] if ids else None
-
-
-async def _wait_for(
-    client: df.DurableOrchestrationClient, instance_id: str, done: Any, seconds: float
-) -> DurableOrchestrationStatus | None:
-    """Poll the status until ``done(status)`` or ``seconds`` pass (real time); the last status."""
-    deadline = time.monotonic() + seconds
-    status = None
-    while True:
-        status = await client.get_status(instance_id)
-        if status and done(status):
-            return status
-        if time.monotonic() >= deadline:
-            return status
-        await asyncio.sleep(POLL_SECONDS)
-
-
 # ------------------------------------------------------------------------ POST /api/failbacks
-
-
-async def live_run_jobs(client: df.DurableOrchestrationClient, vault: str) -> dict[str, str]:
-    """``{jobId: runId}`` of the vault's runs in progress (their custom status names their job).
-
-    Pre-flight adopts a failback already under way in ASR, but never one of these: another
-    run of ours drives it (e.g. a run that named the item by friendly name, this one by ASR name).
-    """
-    found = await client.get_status_by(
-        instance_id_prefix=run_prefix(vault, "").removesuffix("-"), runtime_status=IN_PROGRESS_FILTER
-    )
-    jobs: dict[str, str] = {}
-    for status in found or []:
-        job_id = _custom(status).get("jobId")
-        if status.instance_id and is_run(status.instance_id) and job_id:
-            jobs[str(job_id)] = status.instance_id
-    return jobs
 
 
 def run_input_of(
@@ -252,7 +192,7 @@ async def start_failback_run(
             _running_headers(req, instance_id),
         )
     if request.dry_run:
-        status = await _wait_for(
+        status = await wait_for(
             client, instance_id, lambda s: s.runtime_status not in RUNNING, DRY_RUN_WAIT_SECONDS
         )
         if status and status.runtime_status == Rs.Completed and isinstance(status.output, dict):
@@ -284,7 +224,7 @@ async def _live_progress(
     if not tracker:
         return custom.get("progress")
     child = await client.get_status(str(tracker))
-    progress = _custom(child).get("progress") if child else None
+    progress = custom_status(child).get("progress") if child else None
     return progress or custom.get("progress")
 
 
@@ -318,10 +258,10 @@ def run_view(status: DurableOrchestrationStatus, custom: dict[str, Any], progres
 async def get_failback_run(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Report a run: 202 + Retry-After while it runs, 200 when it has ended."""
     instance_id = req.route_params.get("id", "")
-    status = await _get_run(client, instance_id)
+    status = await get_run(client, instance_id)
     if status is None:
         return _unknown_run(instance_id)
-    custom = _custom(status)
+    custom = custom_status(status)
     progress = (
         await _live_progress(client, custom) if status.runtime_status in RUNNING else custom.get("progress")
     )
@@ -363,7 +303,7 @@ async def request_cancel(
         ``UNKNOWN_RUN`` or ``RUN_ENDED`` when nothing was sent.
     """
     request_id = str(uuid.uuid4())
-    status = await _get_run(client, instance_id)
+    status = await get_run(client, instance_id)
     if status is None:
         return {"requestId": request_id, "accepted": False, "code": "UNKNOWN_RUN", "reason": "No such run."}
     if status.runtime_status not in RUNNING:
@@ -374,7 +314,7 @@ async def request_cancel(
             "code": "RUN_ENDED",
             "reason": f"The run is {ended}.",
         }
-    custom = _custom(status)
+    custom = custom_status(status)
     await client.raise_event(instance_id, CANCEL_EVENT, {"requestId": request_id, "by": by, "reason": reason})
     phase = str(custom.get("phase") or "")
     if custom.get("awaiting") == "approval" and cancel_verdict(phase).accepted:
@@ -386,14 +326,14 @@ async def request_cancel(
         )
 
     def answered(s: DurableOrchestrationStatus) -> bool:
-        return (_custom(s).get("cancel") or {}).get(
+        return (custom_status(s).get("cancel") or {}).get(
             "requestId"
         ) == request_id or s.runtime_status not in RUNNING
 
     if wait_seconds <= 0:
         return {"requestId": request_id, "accepted": None}
-    final = await _wait_for(client, instance_id, answered, wait_seconds)
-    answer = _custom(final).get("cancel") if final else None
+    final = await wait_for(client, instance_id, answered, wait_seconds)
+    answer = custom_status(final).get("cancel") if final else None
     if not answer or answer.get("requestId") != request_id:
         return {"requestId": request_id, "accepted": None}
     return {
@@ -471,10 +411,10 @@ async def decide_failback_verification(
         reasons.append("comment: must be a string")
     if reasons:
         return problem(400, "Invalid decision", errors=reasons)
-    status = await _get_run(client, instance_id)
+    status = await get_run(client, instance_id)
     if status is None:
         return _unknown_run(instance_id)
-    custom = _custom(status)
+    custom = custom_status(status)
     if status.runtime_status not in RUNNING or custom.get("awaiting") != "verification-decision":
         return problem(
             409,
