@@ -317,8 +317,11 @@ async def request_cancel(
     custom = custom_status(status)
     await client.raise_event(instance_id, CANCEL_EVENT, {"requestId": request_id, "by": by, "reason": reason})
     phase = str(custom.get("phase") or "")
-    if custom.get("awaiting") == "approval" and cancel_verdict(phase).accepted:
-        gate = GATE_WINDOW if phase == phases.WINDOW else GATE_SWITCHOVER
+    # A waves run names its open gate (wave-N / waves) and always accepts a cancel there: it only
+    # stops further starts. A single-VM run's gate follows its phase.
+    named_gate = custom.get("gate")
+    if custom.get("awaiting") == "approval" and (named_gate or cancel_verdict(phase).accepted):
+        gate = str(named_gate or (GATE_WINDOW if phase == phases.WINDOW else GATE_SWITCHOVER))
         await client.raise_event(
             gate_instance_id(instance_id, gate),
             APPROVAL_EVENT,

@@ -82,6 +82,8 @@ class WavesRun:
         self.phase = "waves"
         self.step = "starting"
         self.awaiting: str | None = None
+        #: The gate open right now; published so a cancel can close it (function_app.failbacks).
+        self.open_gate: str | None = None
         self.message = ""
         self.started_at = iso(context.current_utc_datetime)
         self.dry = bool(self.request.get("dryRun"))
@@ -130,6 +132,7 @@ class WavesRun:
                 },
                 "jobId": None,
                 "awaiting": self.awaiting,
+                "gate": self.open_gate,
                 "message": self.message,
                 "waves": {"total": self.total, "succeeded": len(done), "failed": len(failed)},
                 # compact: the custom status must stay far below 16 KB; the report has the details
@@ -170,7 +173,7 @@ class WavesRun:
         checklist = WAVE_CHECKLISTS.get(str(self.policy.get("vmKind")))
         if checklist:  # V3 items no API shows, attested once for every VM of the wave
             summary["checklist"] = checklist
-        self.awaiting = "approval"
+        self.awaiting, self.open_gate = "approval", gate
         self.publish(f"awaiting {gate} approval")
         task = self.ctx.call_sub_orchestrator(
             "approval_gate",
@@ -184,7 +187,7 @@ class WavesRun:
             gate_instance_id(self.run_id, gate),
         )
         winner = yield from self.await_any([task])
-        self.awaiting = None
+        self.awaiting, self.open_gate = None, None
         if winner is None:  # cancelled while waiting: the gate closes at its own timeout
             return {"decision": "cancelled", "by": (self.cancel_answer or {}).get("by"), "gate": gate}
         result = dict(task.result or {})

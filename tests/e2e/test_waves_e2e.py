@@ -133,3 +133,20 @@ def test_dry_run_checks_every_vm_and_changes_nothing(tmp_path: Any) -> None:
         assert report["plan"]["wouldStart"] is False
         assert {r["vm"]: r["outcome"] for r in report["vms"]}["no-such-vm"] == "failed"
         assert stack.writes() == {}
+
+
+def test_cancel_while_a_wave_gate_is_open_closes_that_gate_at_once_W2(tmp_path: Any) -> None:
+    with FailbackStack(tmp_path, scenario="scale-10") as stack:
+        body = waves_request([[vm(1)], [vm(2)]], approval="per-wave")
+        run_id = stack.start_failback(body)
+        stack.drive_to(run_id, awaiting="approval")
+        answer = stack.post(f"/api/failbacks/{run_id}/cancel", {"reason": "change freeze"})
+        assert answer.status_code in (200, 202), answer.text
+        report = stack.finish(run_id, timeout=120)
+        assert report["outcome"] == "cancelled"
+        gate = stack.get(f"/runtime/webhooks/durabletask/instances/{run_id}:gate:wave-1")
+        assert gate.status_code == 200, gate.text
+        assert gate.json()["runtimeStatus"] == "Completed"
+        assert gate.json()["output"]["decision"] == "cancelled"
+        assert stack.writes().get("items.planned_failover", 0) == 0
+        assert stack.invariants() == []
