@@ -323,7 +323,6 @@ PATHS: dict[str, Any] = {
                 "200": _json({"$ref": "#/components/schemas/AlertAnswer"}, "duplicate delivery or no rule"),
                 "202": _json({"$ref": "#/components/schemas/AlertAnswer"}, "runs started or cancelled"),
                 "400": _problem("not a common-schema alert"),
-                "503": _problem("start logic unavailable"),
             },
         }
     },
