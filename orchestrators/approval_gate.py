@@ -17,15 +17,16 @@ longer than ``domain.approvals.MAX_TIMER``.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Generator
 from datetime import datetime
 from typing import Any
 
 import azure.durable_functions as df
+from azure.durable_functions.models.Task import TaskBase
 
 from domain.approvals import ApprovalPolicy, GateState
+from orchestrators.durable import event_payload, iso
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -38,19 +39,24 @@ def gate_instance_id(run_id: str, gate: str) -> str:
     return f"{run_id}:gate:{gate}"
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+def call_gate(
+    context: df.DurableOrchestrationContext,
+    *,
+    run_id: str,
+    gate: str,
+    policy: dict[str, Any],
+    summary: dict[str, Any],
+    initiator: str,
+) -> TaskBase:
+    """Start the ``approval_gate`` sub-orchestration of ``run_id``'s ``gate``; its task.
 
-
-def _payload(raw: Any) -> dict[str, Any]:
-    # client.raise_event delivers a JSON *string* (double encoding, durable-python #295);
-    # a POST to the raiseEvent webhook delivers the object itself.
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return {}
-    return raw if isinstance(raw, dict) else {}
+    One place builds the gate's input, for a single VM's run and for a waves run alike.
+    """
+    return context.call_sub_orchestrator(
+        "approval_gate",
+        {"runId": run_id, "gate": gate, "policy": policy, "summary": summary, "initiator": initiator},
+        gate_instance_id(run_id, gate),
+    )
 
 
 def _notify(
@@ -61,7 +67,7 @@ def _notify(
         "runId": data.get("runId"),
         "gate": state.gate,
         "recipients": to,
-        "expiresAt": _iso(state.deadline),
+        "expiresAt": iso(state.deadline),
         "summary": data.get("summary") or {},
         "outcome": state.outcome(),
     }
@@ -78,7 +84,7 @@ def _result(state: GateState, decision: str, at: datetime) -> dict[str, Any]:
     return {
         "decision": decision,
         "by": last["by"] if last else None,
-        "at": _iso(at),
+        "at": iso(at),
         "comment": last["comment"] if last else None,
         "approvers": [d["by"] for d in accepted if d["decision"] == "approved"],
         "decisions": state.decisions,
@@ -88,7 +94,7 @@ def _result(state: GateState, decision: str, at: datetime) -> dict[str, Any]:
 @bp.orchestration_trigger(context_name="context")
 def approval_gate(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any]]:
     """Send links, then wait for decisions, reminders, escalation or the deadline."""
-    data = _payload(context.get_input())
+    data = event_payload(context.get_input())
     policy = ApprovalPolicy.from_dict(data.get("policy"))
     state = GateState(
         policy=policy,
@@ -118,7 +124,7 @@ def approval_gate(context: df.DurableOrchestrationContext) -> Generator[Any, Any
         if winner is not event_task:
             continue
         timer.cancel()
-        payload = _payload(event_task.result)
+        payload = event_payload(event_task.result)
         event_task = context.wait_for_external_event(APPROVAL_EVENT)
         state.record(payload, context.current_utc_datetime)
         context.set_custom_status(state.status())

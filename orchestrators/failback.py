@@ -35,7 +35,7 @@ from domain.preflight import failure_summary
 from domain.request import FailbackRequest
 from domain.runs import dry_run_plan, estimate_downtime
 from domain.sync_policy import resolve_data_sync
-from orchestrators.approval_gate import gate_instance_id
+from orchestrators.approval_gate import call_gate
 from orchestrators.durable import StepFailed, call_activity, event_payload, iso, log_info
 from orchestrators.job_wait import WAIT_ORCHESTRATOR, tracker_id, wait_input
 from orchestrators.safety import cancel_verdict, job_failure_advice
@@ -346,16 +346,8 @@ class FailbackRun:
         policy["timeoutSeconds"] = int(self.request.approval.timeout_hours * 3600)
         self.awaiting = "approval"
         self.publish(step=f"awaiting {gate} approval")
-        child = self.ctx.call_sub_orchestrator(
-            "approval_gate",
-            {
-                "runId": self.run_id,
-                "gate": gate,
-                "policy": policy,
-                "summary": summary,
-                "initiator": self.initiator,
-            },
-            gate_instance_id(self.run_id, gate),
+        child = call_gate(
+            self.ctx, run_id=self.run_id, gate=gate, policy=policy, summary=summary, initiator=self.initiator
         )
         result = dict((yield from self.await_task(child)) or {})
         self.awaiting = None

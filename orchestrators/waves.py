@@ -27,7 +27,7 @@ import azure.durable_functions as df
 
 from domain.request_variants import EACH_VM
 from domain.vmware import CHECKLIST, MODERNIZED_CHECKLIST
-from orchestrators.approval_gate import gate_instance_id
+from orchestrators.approval_gate import call_gate
 from orchestrators.durable import event_payload, iso, log_info
 
 CANCEL_EVENT = "CancelRequest"
@@ -175,16 +175,8 @@ class WavesRun:
             summary["checklist"] = checklist
         self.awaiting, self.open_gate = "approval", gate
         self.publish(f"awaiting {gate} approval")
-        task = self.ctx.call_sub_orchestrator(
-            "approval_gate",
-            {
-                "runId": self.run_id,
-                "gate": gate,
-                "policy": policy,
-                "summary": summary,
-                "initiator": self.initiator,
-            },
-            gate_instance_id(self.run_id, gate),
+        task = call_gate(
+            self.ctx, run_id=self.run_id, gate=gate, policy=policy, summary=summary, initiator=self.initiator
         )
         winner = yield from self.await_any([task])
         self.awaiting, self.open_gate = None, None
