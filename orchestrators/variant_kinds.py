@@ -23,7 +23,7 @@ from domain import phases
 from domain.request import FailbackRequest
 from domain.request_variants import EACH_VM
 from domain.vmware import AGENT_REGISTRATION
-from orchestrators.variants import ActivityCall, RunFacts, VariantDefaults
+from orchestrators.variants import ActivityCall, RunFacts, VariantDefaults, data_sync_order
 
 #: V4: how long past the first attempt a re-protect is retried ("up to 15 minutes plus margin").
 AGENT_WAIT_MARGIN = timedelta(minutes=10)
@@ -139,12 +139,7 @@ class RecoveryPlanVariant(VariantDefaults):
         """Hyper-V plans follow the data-sync option; VMware plans re-protect first."""
         if self.family(run) != "hyperv":
             return _before_failover_order(run)
-        order = phases.phase_order(
-            run.data_sync,
-            maintenance_window=run.request.maintenance_window is not None,
-            reverse_replication=run.request.reverse_replication,
-        )
-        return [p for p in order if p != phases.PREFLIGHT]
+        return data_sync_order(run)
 
     def _failover(self, run: RunFacts) -> ActivityCall:
         plan = _plan(run)

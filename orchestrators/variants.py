@@ -117,6 +117,16 @@ class Variant(Protocol):
         ...
 
 
+def data_sync_order(run: RunFacts) -> list[str]:
+    """Phases after pre-flight as the resolved data-sync option orders them (Hyper-V items and plans)."""
+    order = phases.phase_order(
+        run.data_sync,
+        maintenance_window=run.request.maintenance_window is not None,
+        reverse_replication=run.request.reverse_replication,
+    )
+    return [p for p in order if p != phases.PREFLIGHT]
+
+
 class VariantDefaults:
     """The hooks' defaults: one operation per step, no retries, the request's computer."""
 
@@ -157,12 +167,7 @@ class HyperVVariant(VariantDefaults):
 
     def phase_order(self, run: RunFacts) -> list[str]:
         """Phases after pre-flight for the resolved data-sync option."""
-        order = phases.phase_order(
-            run.data_sync,
-            maintenance_window=run.request.maintenance_window is not None,
-            reverse_replication=run.request.reverse_replication,
-        )
-        return [p for p in order if p != phases.PREFLIGHT]
+        return data_sync_order(run)
 
     def _failover(self, run: RunFacts) -> ActivityCall:
         req = run.request
