@@ -281,18 +281,7 @@ def classic_rules(
             "Re-discover vCenter with an account that can read datastores (not read-only).",
         )
     )
-    checks.append(
-        _check(
-            "V2",
-            "The failback policy created with the forward policy exists",
-            policy is not None,
-            f"failback policy={(policy or {}).get('name')}",
-            "Re-create the replication policy; its failback policy is created with it.",
-        )
-    )
-    checks.extend(group_rules(facts, group, via_plan=via_plan))
-    checks.append(agent_note(facts, now))
-    return checks
+    return checks + common_rules(facts, policy, group, via_plan=via_plan, now=now)
 
 
 #: Replication providers of an item already re-protected towards on-premises (an earlier run's sync phase 1).
@@ -330,6 +319,25 @@ def _datastore_rule(mt: Mapping[str, Any] | None, name: str | None) -> dict[str,
         f"{[(d.get('symbolicName'), d.get('type')) for d in stores]}",
         "Add a VMFS or vSAN datastore to the master target's ESXi host and name it in vmware.datastore.",
     )
+
+
+def common_rules(
+    facts: Mapping[str, Any],
+    policy: Mapping[str, Any] | None,
+    group: Sequence[Mapping[str, Any]],
+    *,
+    via_plan: bool,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The rules classic and modernized share: V2 (failback policy), the group rules, the V4 note."""
+    v2 = _check(
+        "V2",
+        "The failback policy created with the forward policy exists",
+        policy is not None,
+        f"failback policy={(policy or {}).get('name')}",
+        "Re-create the replication policy; its failback policy is created with it.",
+    )
+    return [v2, *group_rules(facts, group, via_plan=via_plan), agent_note(facts, now)]
 
 
 def group_rules(
@@ -434,18 +442,7 @@ def modernized_rules(
             "Name the cache storage account in vmware.logStorageAccountId.",
         )
     )
-    checks.append(
-        _check(
-            "V2",
-            "The failback policy created with the forward policy exists",
-            policy is not None,
-            f"failback policy={(policy or {}).get('name')}",
-            "Re-create the replication policy; its failback policy is created with it.",
-        )
-    )
-    checks.extend(group_rules(facts, group, via_plan=via_plan))
-    checks.append(agent_note(facts, now))
-    return checks
+    return checks + common_rules(facts, policy, group, via_plan=via_plan, now=now)
 
 
 def choose_modernized_inputs(
