@@ -190,6 +190,19 @@ def start_operation(what: str, begin: Callable[..., Any], *args: Any) -> str | N
     return capture.job_name
 
 
+def start_item_operation(
+    vault: Vault, ref: Mapping[str, Any], what: str, begin: Callable[..., Any], *body: Any
+) -> str | None:
+    """``start_operation`` on one protected item (``ref``: ``{fabric, container, name}``).
+
+    ``what`` names the operation in errors (``"<what> of <item>"``); ``body`` is the
+    operation's input, if it takes one.
+    """
+    return start_operation(
+        f"{what} of {ref['name']}", begin, *vault.args, ref["fabric"], ref["container"], ref["name"], *body
+    )
+
+
 def latest_job(vault: Vault, target_name: str, scenario: Callable[[str], bool]) -> Mapping[str, Any] | None:
     """The most recent job on an item (``targetObjectId``) whose scenario matches, as a dict.
 

@@ -23,7 +23,7 @@ from activities.asr_common import (
     job_name_of,
     latest_job,
     log_event,
-    start_operation,
+    start_item_operation,
 )
 from activities.items import read_rpi
 from clients.settings import Settings
@@ -187,15 +187,8 @@ def start(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
             )
         body = failback_input(option, create_vm=create_vm, provider_id=provider_id)
         ref = payload["item"]
-        return start_operation(
-            f"planned failover of {ref['name']}",
-            vault.client.replication_protected_items.begin_planned_failover,
-            *vault.args,
-            ref["fabric"],
-            ref["container"],
-            ref["name"],
-            body,
-        )
+        begin_planned = vault.client.replication_protected_items.begin_planned_failover
+        return start_item_operation(vault, ref, "planned failover", begin_planned, body)
 
     result = _run_once(
         vault,
@@ -232,13 +225,8 @@ def commit(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
             f.get("activeLocation") == "Primary"
             and f.get("protectionState") != "PlannedFailoverCommitRequired"
         ),
-        begin=lambda rpi, facts: start_operation(
-            f"commit failover of {ref['name']}",
-            vault.client.replication_protected_items.begin_failover_commit,
-            *vault.args,
-            ref["fabric"],
-            ref["container"],
-            ref["name"],
+        begin=lambda rpi, facts: start_item_operation(
+            vault, ref, "commit failover", vault.client.replication_protected_items.begin_failover_commit
         ),
     )
 
@@ -287,13 +275,11 @@ def reverse(payload: Mapping[str, Any], settings: Settings | None = None) -> dic
             f.get("activeLocation") == "Primary"
             and f.get("protectionState") not in ("RestoreFinalized", "PlannedFailoverCommitRequired")
         ),
-        begin=lambda rpi, facts: start_operation(
-            f"reverse replication of {ref['name']}",
+        begin=lambda rpi, facts: start_item_operation(
+            vault,
+            ref,
+            "reverse replication",
             vault.client.replication_protected_items.begin_reprotect,
-            *vault.args,
-            ref["fabric"],
-            ref["container"],
-            ref["name"],
             reprotect_input(rpi),
         ),
     )

@@ -62,12 +62,38 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
         option = adopted_data_sync(read_job_dict(vault, str(adopting["jobId"])))
         facts["currentScenario"] = {**adopting, "dataSyncOption": option}
     site = read_site(vault, str(facts["fabric"]))
+    answer = preflight_answer(payload, settings, request, facts, site, event="preflight")
+    return {**answer, "checklist": HYPERV_CHECKLIST}  # what the switchover approver attests (no API shows it)
+
+
+def preflight_answer(
+    payload: Mapping[str, Any],
+    settings: Settings | None,
+    request: FailbackRequest,
+    facts: dict[str, Any],
+    site: dict[str, Any],
+    *,
+    event: str,
+) -> dict[str, Any]:
+    """Run the Hyper-V rules on facts already read; log ``event`` and return the activity's answer.
+
+    Args:
+        payload: the activity's input (``now?`` and the run's ids for the log).
+        settings: app settings.
+        request: the failback request.
+        facts: the item's facts (``domain.items.item_facts``).
+        site: the item's site (``read_site``).
+        event: the log event's name (the activity's).
+
+    Returns:
+        ``{passed, checks, facts, item, fabric, recommendation}``.
+    """
     now = now_of(payload, settings, newest_time(p.get("lastHeartBeat") for p in site["providers"]))
     result = run_preflight(facts, site, request, now)
     recommendation = resolve_data_sync(request.data_sync, facts, request.location, now)
     log_event(
         payload,
-        "preflight",
+        event,
         item=facts["name"],
         passed=result["passed"],
         failed=failure_summary(result["checks"]),
@@ -79,7 +105,6 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
         "item": item_ref(facts),
         "fabric": site,
         "recommendation": recommendation,
-        "checklist": HYPERV_CHECKLIST,  # what the switchover approver attests (no API shows it)
     }
 
 

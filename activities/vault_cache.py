@@ -30,15 +30,14 @@ from typing import Any, TypeVar
 
 import azure.durable_functions as df
 
-from activities.asr_common import Vault, arm_errors, log_event, newest_time, now_of
+from activities.asr_common import Vault, arm_errors, now_of
 from activities.items import _matches
+from activities.preflight import preflight_answer
 from clients.settings import Settings
 from domain.errors import FailbackError
-from domain.items import fabric_facts, item_facts, item_ref, job_name_from_id, parse_time
+from domain.items import fabric_facts, item_facts, job_name_from_id, parse_time
 from domain.jobs import job_snapshot
-from domain.preflight import failure_summary, run_preflight
 from domain.request import FailbackRequest
-from domain.sync_policy import resolve_data_sync
 
 bp = df.Blueprint()
 
@@ -227,24 +226,7 @@ def shared_preflight(payload: Mapping[str, Any], settings: Settings | None = Non
     plan = _plans_by_item(vault, tick).get(str(rpi.get("id") or "").lower())
     facts = item_facts(rpi, on_prem_vm_present=present, recovery_plan=plan)
     site = _site(vault, tick, str(facts["fabric"]))
-    now = now_of(payload, settings, newest_time(p.get("lastHeartBeat") for p in site["providers"]))
-    result = run_preflight(facts, site, request, now)
-    recommendation = resolve_data_sync(request.data_sync, facts, request.location, now)
-    log_event(
-        payload,
-        "preflight_shared",
-        item=facts["name"],
-        passed=result["passed"],
-        failed=failure_summary(result["checks"]),
-    )
-    return {
-        "passed": result["passed"],
-        "checks": result["checks"],
-        "facts": facts,
-        "item": item_ref(facts),
-        "fabric": site,
-        "recommendation": recommendation,
-    }
+    return preflight_answer(payload, settings, request, facts, site, event="preflight_shared")
 
 
 @bp.activity_trigger(input_name="payload")

@@ -23,7 +23,7 @@ from typing import Any, cast
 import azure.durable_functions as df
 from azure.mgmt.recoveryservicessiterecovery import models
 
-from activities.asr_common import Vault, arm_errors, log_event, newest_time, now_of, start_operation
+from activities.asr_common import Vault, arm_errors, log_event, newest_time, now_of, start_item_operation
 from activities.items import find_rpi, recovery_plan_of
 from activities.operations import _is_reprotect, _run_once
 from clients.settings import Settings
@@ -241,9 +241,7 @@ def _start(vault: Vault, ref: Mapping[str, Any], what: str, body: Any) -> str | 
         "unplanned": vault.client.replication_protected_items.begin_unplanned_failover,
     }
     method = methods[what]
-    return start_operation(
-        f"{what} of {ref['name']}", method, *vault.args, ref["fabric"], ref["container"], ref["name"], body
-    )
+    return start_item_operation(vault, ref, what, method, body)
 
 
 def failover(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
