@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo serve test lint typecheck pytest bench clean infra-tools
+.PHONY: demo serve test lint typecheck pytest bench clean infra-tools browser-tools
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ $(CHECKOV_STAMP):
 
 infra-tools: $(CHECKOV_STAMP)  ## checkov in .venv/tools/checkov for tests/infra
 
+# Browser tests (tests/browser) drive Debian's Chromium with Playwright; never `playwright install`
+# (it downloads a browser, which this network refuses).
+browser-tools:  ## Debian's Chromium at /usr/bin/chromium, installed with apt-get when missing
+	@test -x /usr/bin/chromium || { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
+
 demo: $(STAMP)  ## run a complete local failback on the simulator
 	$(PY) -m scripts.demo
 
@@ -40,7 +46,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
-pytest: $(STAMP) infra-tools
+pytest: $(STAMP) infra-tools browser-tools
 	$(PY) -m pytest
 
 bench: $(STAMP)
