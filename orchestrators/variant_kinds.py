@@ -16,10 +16,12 @@ orchestrator runs the same phases, only the activity behind each step changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from domain import phases
+from domain import report as reports
 from domain.request import FailbackRequest
 from domain.request_variants import EACH_VM
 from domain.vmware import AGENT_REGISTRATION
@@ -229,6 +231,11 @@ class RecoveryPlanVariant(VariantDefaults):
         if run.request.verification.computer != EACH_VM:
             return [run.request.verification.computer]
         return [str(e.get("friendlyName")) for e in _plan(run).get("items") or []]
+
+    def after_effects(self, facts: Mapping[str, Any] | None) -> list[str] | None:
+        """V6 follows the plan's VMs (VMware or Hyper-V, from the plan's provider), not the kind."""
+        family = str((facts or {}).get("provider") or "")
+        return reports.after_effects(family, (facts or {}).get("osType"))
 
 
 VARIANTS: dict[str, Any] = {

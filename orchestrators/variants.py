@@ -116,6 +116,10 @@ class Variant(Protocol):
         """The ``Computer`` names verification checks."""
         ...
 
+    def after_effects(self, facts: Mapping[str, Any] | None) -> list[str] | None:
+        """V6 after-effects for the report in place of the item's own, or ``None`` to keep those."""
+        ...
+
 
 def data_sync_order(run: RunFacts) -> list[str]:
     """Phases after pre-flight as the resolved data-sync option orders them (Hyper-V items and plans)."""
@@ -150,6 +154,10 @@ class VariantDefaults:
     def computers(self, run: RunFacts) -> list[str]:
         """The request's ``verification.computer``."""
         return [run.request.verification.computer]
+
+    def after_effects(self, facts: Mapping[str, Any] | None) -> list[str] | None:
+        """``None``: the report's after-effects follow the item (``domain.report.build_report``)."""
+        return None
 
 
 class HyperVVariant(VariantDefaults):
