@@ -90,36 +90,38 @@ def test_V6_after_effects_for_linux_vmware():
 
 
 def _outcomes_the_orchestrator_produces():
-    """Outcome values ``orchestrators/failback.py`` passes to ``RunStopped``/``abandon`` or assigns."""
+    """Outcome values the runbook (``orchestrators/failback.py`` and the ``run_*`` modules it is
+    split into) passes to ``RunStopped``/``abandon`` or assigns."""
     import ast
     import inspect
 
-    from orchestrators import failback
+    from orchestrators import failback, run_cancel, run_phases, run_state, run_steps
 
-    tree = ast.parse(inspect.getsource(failback))
+    modules = (failback, run_state, run_cancel, run_steps, run_phases)
+    trees = [(module, ast.parse(inspect.getsource(module))) for module in modules]
     found: set[str] = set()
 
-    def resolve(node):
+    def resolve(node, module):
         if isinstance(node, ast.IfExp):
-            return resolve(node.body) | resolve(node.orelse)
+            return resolve(node.body, module) | resolve(node.orelse, module)
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return {node.value}
-        if isinstance(node, ast.Name) and isinstance(getattr(failback, node.id, None), str):
-            return {getattr(failback, node.id)}
+        if isinstance(node, ast.Name) and isinstance(getattr(module, node.id, None), str):
+            return {getattr(module, node.id)}
         return set()  # a local variable holding an outcome chosen elsewhere
 
-    for node in ast.walk(tree):
+    for module, node in ((m, n) for m, tree in trees for n in ast.walk(tree)):
         if isinstance(node, ast.Call) and node.args:
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
             if name in ("RunStopped", "abandon"):
-                found |= resolve(node.args[0])
+                found |= resolve(node.args[0], module)
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 names = target.elts if isinstance(target, ast.Tuple) else [target]
                 values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
                 for t, v in zip(names, values, strict=False):
                     if isinstance(t, ast.Name) and t.id == "outcome":
-                        found |= resolve(v)
+                        found |= resolve(v, module)
     return found
 
 
