@@ -15,7 +15,15 @@ from typing import Any
 import azure.durable_functions as df
 from azure.mgmt.recoveryservicessiterecovery import models
 
-from activities.asr_common import Vault, arm_errors, log_event, newest_time, now_of, start_operation
+from activities.asr_common import (
+    Vault,
+    arm_errors,
+    is_conflict,
+    log_event,
+    newest_time,
+    now_of,
+    start_operation,
+)
 from clients.settings import Settings
 from domain.errors import FailbackError
 from domain.items import job_name_from_id
@@ -66,19 +74,34 @@ def resume(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
     vault = Vault(payload["vault"], settings)
     name = job_name_from_id(str(payload["jobId"]))
     snap = snapshot(vault, payload, name, settings)
-    if snap["state"] != "Suspended" or "Resume" not in snap["allowedActions"]:
+    if not _resumable(snap):
         log_event(payload, "resume_job: adopted", jobId=name, state=snap["state"])
         return {"jobId": name, "adopted": True, "state": snap["state"]}
     body = models.ResumeJobParams(
         properties=models.ResumeJobParamsProperties(comments=str(payload.get("comments") or "")[:500])
     )
-    started = start_operation(
-        f"resume job {name}", vault.client.replication_jobs.begin_resume, *vault.args, name, body
-    )
+    try:
+        started = start_operation(
+            f"resume job {name}", vault.client.replication_jobs.begin_resume, *vault.args, name, body
+        )
+    except FailbackError as err:
+        if not is_conflict(err):
+            raise
+        # Someone (or our own earlier attempt) resumed it between our read and our POST.
+        snap = snapshot(vault, payload, name, settings)
+        if _resumable(snap):
+            raise
+        log_event(payload, "resume_job: adopted after conflict", jobId=name, state=snap["state"])
+        return {"jobId": name, "adopted": True, "state": snap["state"]}
     job_id = started or name
     state = snapshot(vault, payload, job_id, settings)["state"]
     log_event(payload, "resume_job: resumed", jobId=job_id, state=state)
     return {"jobId": job_id, "adopted": False, "state": state}
+
+
+def _resumable(snap: Mapping[str, Any]) -> bool:
+    """Whether the job still waits to be resumed (suspended after sync phase 1)."""
+    return bool(snap["state"] == "Suspended" and "Resume" in snap["allowedActions"])
 
 
 def _refusal(snap: Mapping[str, Any]) -> FailbackError | None:

@@ -26,6 +26,7 @@ from azure.mgmt.recoveryservicessiterecovery import models
 from activities.asr_common import (
     Vault,
     arm_errors,
+    is_conflict,
     job_name_of,
     latest_job,
     log_event,
@@ -319,6 +320,18 @@ def _plan_sync(family: str, syncs: list[dict[str, Any]]) -> dict[str, Any]:
     return {**chosen, "source": "variant", "reason": f"plan-wide: {chosen.get('reason')}"}
 
 
+def _adopt_running(
+    props: Mapping[str, Any], name: str, scenario: Callable[[str], bool], operation: str
+) -> dict[str, Any] | None:
+    """Adopt the plan's running operation if it is ours; refuse if it is another one."""
+    running = current_scenario(props)
+    if running is None:
+        return None
+    if scenario(str(running["scenarioName"])):
+        return {"jobId": running["jobId"], "adopted": True}
+    raise FailbackError("SCENARIO_IN_PROGRESS", f"{operation}: plan {name} runs {running['scenarioName']}")
+
+
 def _run_plan_once(
     vault: Vault,
     payload: Mapping[str, Any],
@@ -331,14 +344,10 @@ def _run_plan_once(
     name = str(payload["plan"])
     plan = read_plan(vault, name)
     props = plan.get("properties") or {}
-    running = current_scenario(props)
-    if running is not None:
-        if scenario(str(running["scenarioName"])):
-            log_event(payload, f"{operation}: adopted job", jobId=running["jobId"], plan=name)
-            return {"jobId": running["jobId"], "adopted": True}
-        raise FailbackError(
-            "SCENARIO_IN_PROGRESS", f"{operation}: plan {name} runs {running['scenarioName']}"
-        )
+    adopted = _adopt_running(props, name, scenario, operation)
+    if adopted is not None:
+        log_event(payload, f"{operation}: adopted job", jobId=adopted["jobId"], plan=name)
+        return adopted
     if allowed not in (props.get("allowedOperations") or []):
         job = latest_job(vault, name, scenario)
         if job is None:
@@ -352,7 +361,17 @@ def _run_plan_once(
             "adopted": True,
             "state": (job.get("properties") or {}).get("state"),
         }
-    job_id = begin()
+    try:
+        job_id = begin()
+    except FailbackError as err:
+        if not is_conflict(err):
+            raise
+        # Someone (or our own earlier attempt) started it between our read and our POST.
+        adopted = _adopt_running(read_plan(vault, name).get("properties") or {}, name, scenario, operation)
+        if adopted is None:
+            raise
+        log_event(payload, f"{operation}: adopted job after conflict", jobId=adopted["jobId"], plan=name)
+        return adopted
     if job_id is None:
         job_id = (current_scenario(read_plan(vault, name).get("properties") or {}) or {}).get("jobId")
     log_event(payload, f"{operation}: started job", jobId=job_id, plan=name)
