@@ -162,7 +162,17 @@ def cancel(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
     if refusal is not None:
         log_event(payload, "cancel_job: refused", jobId=name, code=refusal.code)
         raise refusal
-    start_operation(f"cancel job {name}", vault.client.replication_jobs.begin_cancel, *vault.args, name)
+    try:
+        start_operation(f"cancel job {name}", vault.client.replication_jobs.begin_cancel, *vault.args, name)
+    except FailbackError as err:
+        if not is_conflict(err):
+            raise
+        # Someone (or our own earlier attempt) cancelled it between our read and our POST.
+        state = snapshot(vault, payload, name, settings)["state"]
+        if state not in ("Cancelled", "Canceled"):
+            raise
+        log_event(payload, "cancel_job: adopted after conflict", jobId=name, state=state)
+        return {"jobId": name, "state": state, "adopted": True}
     state = snapshot(vault, payload, name, settings)["state"]
     log_event(payload, "cancel_job: cancelled", jobId=name, state=state)
     return {"jobId": name, "state": state, "adopted": False}

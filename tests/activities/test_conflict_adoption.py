@@ -5,7 +5,7 @@ operation began (by us or by someone between our read and our POST), the client 
 conflict. The activity must re-read and adopt the job, never fail the run or start a second one.
 """
 
-from activities.jobs import read, resume
+from activities.jobs import cancel, read, resume
 from activities.operations import start
 from activities.recovery_plans import failover as plan_failover
 
@@ -46,3 +46,14 @@ def test_resume_answered_409_after_the_job_resumed_adopts_it_H5(env):
     assert result["jobId"] == job_id and result["adopted"] is True
     assert result["state"] != "Suspended"
     assert len(env.jobs()) == 1
+
+
+def test_cancel_answered_409_after_the_job_was_cancelled_adopts_the_cancel_H10(env):
+    job_id = start(
+        env.payload(item=WEB01, dataSyncOption="before-failover", location="original"), env.settings
+    )["jobId"]
+    env.advance_until(lambda: read(env.payload(jobId=job_id), env.settings)["state"] == "Suspended")
+    _conflict_after(env, "/cancel$")
+    result = cancel(env.payload(jobId=job_id), env.settings)
+    assert result["jobId"] == job_id and result["adopted"] is True
+    assert result["state"] in ("Cancelled", "Canceled")
