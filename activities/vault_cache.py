@@ -32,10 +32,10 @@ import azure.durable_functions as df
 
 from activities.asr_common import Vault, arm_errors, now_of
 from activities.items import _matches
-from activities.preflight import preflight_answer
+from activities.preflight import preflight_answer, read_site
 from clients.settings import Settings
 from domain.errors import FailbackError
-from domain.items import fabric_facts, item_facts, job_name_from_id, parse_time
+from domain.items import item_facts, job_name_from_id, parse_time
 from domain.jobs import job_snapshot
 from domain.request import FailbackRequest
 
@@ -192,19 +192,7 @@ def _plans_by_item(vault: Vault, tick: str) -> dict[str, str]:
 
 
 def _site(vault: Vault, tick: str, fabric: str) -> dict[str, Any]:
-    def load() -> dict[str, Any]:
-        with arm_errors(f"get fabric {fabric}"):
-            data = vault.client.replication_fabrics.get(*vault.args, fabric).as_dict()
-        with arm_errors(f"list providers of fabric {fabric}"):
-            providers = [
-                p.as_dict()
-                for p in vault.client.replication_recovery_services_providers.list_by_replication_fabrics(
-                    *vault.args, fabric
-                )
-            ]
-        return fabric_facts(data, providers)
-
-    return CACHE.get((_vault_key(vault), "site", fabric.lower(), tick), load)
+    return CACHE.get((_vault_key(vault), "site", fabric.lower(), tick), lambda: read_site(vault, fabric))
 
 
 def shared_preflight(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
