@@ -322,11 +322,16 @@ async def request_cancel(
     named_gate = custom.get("gate")
     if custom.get("awaiting") == "approval" and (named_gate or cancel_verdict(phase).accepted):
         gate = str(named_gate or (GATE_WINDOW if phase == phases.WINDOW else GATE_SWITCHOVER))
-        await client.raise_event(
-            gate_instance_id(instance_id, gate),
-            APPROVAL_EVENT,
-            {"decision": "cancelled", "by": by, "comment": reason or "run cancelled", "gate": gate},
-        )
+        try:
+            await client.raise_event(
+                gate_instance_id(instance_id, gate),
+                APPROVAL_EVENT,
+                {"decision": "cancelled", "by": by, "comment": reason or "run cancelled", "gate": gate},
+            )
+        except Exception as exc:  # the status was read before the gate closed (decided just now)
+            # Closing the gate is a courtesy so the run need not wait for its timeout; the run
+            # itself already has the CancelRequest and answers it.
+            log.info("gate %s of %s already closed: %s", gate, instance_id, exc)
 
     def answered(s: DurableOrchestrationStatus) -> bool:
         return (custom_status(s).get("cancel") or {}).get(
