@@ -40,7 +40,16 @@ from domain.runs import run_instance_id
 from function_app.json_body import read_json_object
 from function_app.problem import problem
 from function_app.responses import html_response, json_response
-from function_app.run_lookup import RUNNING, custom_status, existing_run, get_run, live_run_jobs, wait_for
+from function_app.run_lookup import (
+    RUNNING,
+    custom_status,
+    existing_run,
+    get_run,
+    jobs_of,
+    live_runs,
+    run_of_item,
+    wait_for,
+)
 from function_app.status_pages import render_status_page, wants_html
 from notifications.links import keyring
 from orchestrators.approval_gate import APPROVAL_EVENT, gate_instance_id
@@ -107,7 +116,7 @@ def run_input_of(
 
     A Logic App callback URL carries a signature (``sig=``); the input keeps only the sealed
     blob and the host (``domain.callback_seal``), which the ``post_callback`` activity opens.
-    ``live_jobs`` (:func:`live_run_jobs`) goes into the request as ``liveRunJobs``.
+    ``live_jobs`` (``run_lookup.jobs_of``) goes into the request as ``liveRunJobs``.
     """
     request_dict = request.to_dict()
     if live_jobs:
@@ -127,8 +136,16 @@ async def _start(
     current = await existing_run(client, vault, item)
     if current is not None:
         return current, False
+    # The item may have a run under its other name (ASR name vs VM friendly name): one
+    # listing of the vault's live runs finds it, and otherwise names their ASR jobs.
+    runs = await live_runs(client, vault)
+    current = run_of_item(
+        runs, vault, {"name": request.item.name, "friendlyName": request.item.friendly_name}
+    )
+    if current is not None:
+        return current, False
     instance_id = run_instance_id(vault, item, datetime.now(UTC))
-    run_input = run_input_of(request, instance_id, initiator, await live_run_jobs(client, vault))
+    run_input = run_input_of(request, instance_id, initiator, jobs_of(runs))
     try:
         await client.start_new(ORCHESTRATOR, instance_id, run_input)
     except Exception as exc:  # e.g. the same id started a moment ago by a concurrent request

@@ -15,6 +15,7 @@ from typing import Any
 import azure.durable_functions as df
 from azure.durable_functions.models.DurableOrchestrationStatus import DurableOrchestrationStatus
 from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus as Rs
+from azure.durable_functions.models.RpcManagementOptions import RpcManagementOptions
 
 from domain.runs import is_run_of, run_prefix
 from function_app.json_body import json_object
@@ -70,18 +71,62 @@ async def wait_for(
         await asyncio.sleep(POLL_SECONDS)
 
 
-async def live_run_jobs(client: df.DurableOrchestrationClient, vault: str) -> dict[str, str]:
-    """``{jobId: runId}`` of the vault's runs in progress (their custom status names their job).
+async def live_runs(client: df.DurableOrchestrationClient, vault: str) -> list[DurableOrchestrationStatus]:
+    """The vault's failback runs in progress, each with its input (one listing).
+
+    The SDK's ``get_status_by`` cannot ask for inputs (``showInput`` defaults to false on
+    a listing), and a run not yet resolved by pre-flight is known only by its input, so the
+    same query is issued with ``showInput=true`` through the client's own HTTP call.
+    """
+    options = RpcManagementOptions(
+        instance_id_prefix=run_prefix(vault, "").removesuffix("-"),
+        runtime_status=list(RUNNING),
+        show_input=True,
+    )
+    code, body = await client._get_async_request(options.to_url(client._orchestration_bindings.rpc_base_url))
+    if code != 200:
+        raise RuntimeError(f"listing the runs of {vault} answered {code}")
+    statuses = [DurableOrchestrationStatus.from_json(o) for o in body or []]
+    return [s for s in statuses if s.instance_id and is_run(s.instance_id)]
+
+
+def jobs_of(runs: list[DurableOrchestrationStatus]) -> dict[str, str]:
+    """``{jobId: runId}`` of these runs (their custom status names their job).
 
     Pre-flight adopts a failback already under way in ASR, but never one of these: another
-    run of ours drives it (e.g. a run that named the item by friendly name, this one by ASR name).
+    run of ours drives it.
     """
-    found = await client.get_status_by(
-        instance_id_prefix=run_prefix(vault, "").removesuffix("-"), runtime_status=list(RUNNING)
-    )
     jobs: dict[str, str] = {}
-    for status in found or []:
+    for status in runs:
         job_id = custom_status(status).get("jobId")
-        if status.instance_id and is_run(status.instance_id) and job_id:
-            jobs[str(job_id)] = status.instance_id
+        if job_id:
+            jobs[str(job_id)] = str(status.instance_id)
     return jobs
+
+
+def _names(item: Any) -> set[str]:
+    if not isinstance(item, dict):
+        return set()
+    return {str(item[k]).strip().lower() for k in ("name", "friendlyName") if item.get(k)}
+
+
+def run_names_item(status: DurableOrchestrationStatus, vault: str, item: dict[str, Any]) -> bool:
+    """Whether a live run fails back this item of this vault, however either side named it.
+
+    ``item`` is ``{name?, friendlyName?}`` as requested. The run is known by the item
+    pre-flight resolved (custom status ``item``: ASR name and VM friendly name) and, before
+    that, by the item identifiers of its input. Names compare case-insensitively.
+    """
+    run_input = json_object(status.input_)
+    request = json_object(run_input.get("request"))
+    run_vault = json_object(request.get("vault")).get("name")
+    if run_vault and str(run_vault).lower() != vault.lower():  # the listing prefix also matches vault-dr2
+        return False
+    known = _names(custom_status(status).get("item")) | _names(request.get("item"))
+    return bool(known & _names(item))
+
+
+def run_of_item(runs: list[DurableOrchestrationStatus], vault: str, item: dict[str, Any]) -> str | None:
+    """The id of the first (oldest id) of these runs that fails back this item, if any."""
+    ids = sorted(str(s.instance_id) for s in runs if run_names_item(s, vault, item))
+    return ids[0] if ids else None

@@ -58,6 +58,9 @@ class RunPhases(RunSteps):
         details = {k: result[k] for k in ("inputs", "plan") if k in result}
         ref = result.get("item") or (item_ref(facts) if facts.get("name") else {})
         self.facts = RunFacts(self.request, ref, sync, facts, details)
+        resolved = {"name": ref.get("name") or facts.get("name"), "friendlyName": facts.get("friendlyName")}
+        self.resolved_item = {k: str(v) for k, v in resolved.items() if v}
+        self.publish()  # the status names the item both ways from now on (contracts §6)
         self.note(
             reports.NOTE,
             passed=bool(result.get("passed")),

@@ -92,6 +92,9 @@ class RunState:
         self.tracker: str | None = None
         self.progress: dict[str, Any] | None = None
         self.facts: RunFacts | None = None
+        #: ``{name, friendlyName}`` of the item once pre-flight resolved it: published so a
+        #: request naming the item the other way finds this run (one run per item).
+        self.resolved_item: dict[str, str] | None = None
         self.preflight_result: dict[str, Any] | None = None
         self.verification: dict[str, Any] | None = None
         self.switchover_done = False
@@ -126,6 +129,8 @@ class RunState:
             "awaiting": self.awaiting,
             "message": self.message,
         }
+        if self.resolved_item:
+            status["item"] = self.resolved_item
         if self.tracker:
             status["tracker"] = self.tracker
         status["timeline"] = self._compact_timeline()

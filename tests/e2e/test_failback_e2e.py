@@ -98,19 +98,26 @@ def test_encrypted_vmm_cloud_needs_its_certificate_H4(stack: FailbackStack) -> N
     assert_clean(stack)
 
 
-def test_a_second_run_by_another_name_is_stopped_by_preflight_while_the_first_runs(
-    stack: FailbackStack,
+@pytest.mark.parametrize(
+    ("first_item", "second_item", "when"),
+    [
+        ({"friendlyName": "web01"}, {"name": "rpi-web01"}, {"phase": "sync"}),
+        ({"name": "rpi-web01"}, {"friendlyName": "WEB01"}, {"awaiting": "approval"}),
+    ],
+)
+def test_a_second_request_naming_the_item_the_other_way_gets_the_existing_run(
+    stack: FailbackStack, first_item: dict[str, str], second_item: dict[str, str], when: dict[str, str]
 ) -> None:
-    first = stack.start_failback(sample_request())
-    stack.drive_to(first, awaiting="approval")
-    by_asr_name = sample_request(item={"name": "rpi-web01"})
-    second = stack.start_failback(by_asr_name)
-    assert second != first
-    report = stack.finish(second)
-    assert report["outcome"] == "rejected"
-    assert any(c["id"] == "IDLE" and not c["passed"] for c in report["preflight"]["checks"])
-    approve_and_finish(stack, first)
-    assert_clean(stack)
+    """One run per protected item, whether it is named by VM friendly name or ASR name (issue 4)."""
+    first = stack.start_failback(sample_request(item=first_item))
+    stack.drive_to(first, **when)
+    again = stack.post("/api/failbacks", sample_request(item=second_item))
+    assert again.status_code == 202, again.text
+    assert again.json()["id"] == first and again.json()["existing"] is True
+    assert again.headers["Location"].endswith(f"/api/failbacks/{first}")
+    report = approve_and_finish(stack, first)
+    assert report["outcome"] == "succeeded", report.get("error")
+    assert_clean(stack)  # exactly one planned failover (and one of each later operation) reached ASR
 
 
 def test_auto_recommends_a_full_download_after_a_long_stay_and_recreates_the_vm_H3b(
