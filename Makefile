@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo serve test lint typecheck pytest bench clean infra-tools browser-tools
+.PHONY: demo serve test lint typecheck pytest bench clean infra-tools browser-tools worker-tools
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,25 @@ $(CHECKOV_STAMP):
 	@rm -f $(CHECKOV_VENV)/.installed-* && touch $(CHECKOV_STAMP)
 
 infra-tools: $(CHECKOV_STAMP)  ## checkov in .venv/tools/checkov for tests/infra
+
+# Microsoft's Python worker (issue 10): azure-functions-runtime indexes the app as Azure does. It needs
+# Python >= 3.13 (the machine image has it under pyenv) and azure-functions 2.x, so it gets its own venv
+# with the app's other pinned dependencies (requirements-worker.txt).
+# (pyenv's shim answers `command -v` even when 3.13 is not selected, so the versions are looked at first)
+PYTHON313 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) \
+  $(wildcard /root/.pyenv/versions/3.13*/bin/python3.13) $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null))
+WORKER_VENV := $(VENV)/tools/worker
+WORKER_STAMP := $(WORKER_VENV)/.installed-$(shell cat requirements.txt requirements-worker.txt | cksum | cut -d' ' -f1)
+
+$(WORKER_STAMP): requirements.txt requirements-worker.txt
+	@test -n "$(PYTHON313)" || { echo "make: Python 3.13 not found (python3.13 or ~/.pyenv/versions/3.13*); set PYTHON313=" >&2; exit 1; }
+	@test -x $(WORKER_VENV)/bin/python || $(PYTHON313) -m venv $(WORKER_VENV)
+	@grep -v '^azure-functions==' requirements.txt > $(WORKER_VENV)/app-requirements.txt
+	@$(WORKER_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-worker.txt \
+	  -r $(WORKER_VENV)/app-requirements.txt
+	@rm -f $(WORKER_VENV)/.installed-* && touch $(WORKER_STAMP)
+
+worker-tools: $(WORKER_STAMP)  ## Microsoft's Python worker in .venv/tools/worker for tests/worker
 
 # Browser tests (tests/browser) drive Debian's Chromium with Playwright; never `playwright install`
 # (it downloads a browser, which this network refuses).
@@ -46,7 +65,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
-pytest: $(STAMP) infra-tools browser-tools
+pytest: $(STAMP) infra-tools browser-tools worker-tools
 	$(PY) -m pytest
 
 bench: $(STAMP)

@@ -80,6 +80,6 @@ def post(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[s
 
 
 @bp.activity_trigger(input_name="payload")
-def post_callback(payload: dict[str, Any]) -> dict[str, Any]:
+def post_callback(payload: dict) -> dict:
     """POST the report to the callback URL (docs/contracts.md §5)."""
     return post(payload)

@@ -138,12 +138,12 @@ def read_item(payload: Mapping[str, Any], settings: Settings | None = None) -> d
 
 
 @bp.activity_trigger(input_name="payload")
-def resolve_item(payload: dict[str, Any]) -> dict[str, Any]:
+def resolve_item(payload: dict) -> dict:
     """Find the protected item by ASR name or VM friendly name (docs/contracts.md §5)."""
     return resolve(payload)
 
 
 @bp.activity_trigger(input_name="payload")
-def get_item(payload: dict[str, Any]) -> dict[str, Any]:
+def get_item(payload: dict) -> dict:
     """Read a protected item's ``ItemFacts`` (docs/contracts.md §5)."""
     return read_item(payload)

@@ -179,18 +179,18 @@ def cancel(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
 
 
 @bp.activity_trigger(input_name="payload")
-def get_job(payload: dict[str, Any]) -> dict[str, Any]:
+def get_job(payload: dict) -> dict:
     """Read an ASR job as a ``JobSnapshot`` (docs/contracts.md §5)."""
     return read(payload)
 
 
 @bp.activity_trigger(input_name="payload")
-def resume_job(payload: dict[str, Any]) -> dict[str, Any]:
+def resume_job(payload: dict) -> dict:
     """Resume the suspended failback job (phase 2), idempotently (docs/contracts.md §5)."""
     return resume(payload)
 
 
 @bp.activity_trigger(input_name="payload")
-def cancel_job(payload: dict[str, Any]) -> dict[str, Any]:
+def cancel_job(payload: dict) -> dict:
     """Cancel a suspended job; refused while data synchronizes (H10, docs/contracts.md §5)."""
     return cancel(payload)

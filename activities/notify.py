@@ -68,6 +68,6 @@ def send_notification(data: dict[str, Any], channels: list[Channel] | None = Non
 
 
 @bp.activity_trigger(input_name="data")
-def notify(data: dict[str, Any]) -> dict[str, Any]:
+def notify(data: dict) -> dict:
     """Send one message to the configured channels (see module docstring)."""
     return send_notification(data)

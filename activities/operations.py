@@ -286,18 +286,18 @@ def reverse(payload: Mapping[str, Any], settings: Settings | None = None) -> dic
 
 
 @bp.activity_trigger(input_name="payload")
-def start_failback(payload: dict[str, Any]) -> dict[str, Any]:
+def start_failback(payload: dict) -> dict:
     """Planned failover RecoveryToPrimary, started once (docs/contracts.md §5)."""
     return start(payload)
 
 
 @bp.activity_trigger(input_name="payload")
-def commit_failover(payload: dict[str, Any]) -> dict[str, Any]:
+def commit_failover(payload: dict) -> dict:
     """Commit the failover, started once (docs/contracts.md §5)."""
     return commit(payload)
 
 
 @bp.activity_trigger(input_name="payload")
-def reverse_replicate(payload: dict[str, Any]) -> dict[str, Any]:
+def reverse_replicate(payload: dict) -> dict:
     """Reverse replication PrimaryToRecovery, started once (docs/contracts.md §5)."""
     return reverse(payload)

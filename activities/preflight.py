@@ -109,6 +109,6 @@ def preflight_answer(
 
 
 @bp.activity_trigger(input_name="payload")
-def preflight(payload: dict[str, Any]) -> dict[str, Any]:
+def preflight(payload: dict) -> dict:
     """Pre-flight checks H2a–H2e, H4, idle item, active in Azure (docs/contracts.md §5)."""
     return check(payload)

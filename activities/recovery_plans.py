@@ -447,18 +447,18 @@ def commit(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
 
 
 @bp.activity_trigger(input_name="payload")
-def preflight_plan(payload: dict[str, Any]) -> dict[str, Any]:
+def preflight_plan(payload: dict) -> dict:
     """Pre-flight of a recovery plan's failback; reads only."""
     return check(payload)
 
 
 @bp.activity_trigger(input_name="payload")
-def plan_failover(payload: dict[str, Any]) -> dict[str, Any]:
+def plan_failover(payload: dict) -> dict:
     """The plan's failback failover, started once."""
     return failover(payload)
 
 
 @bp.activity_trigger(input_name="payload")
-def plan_commit(payload: dict[str, Any]) -> dict[str, Any]:
+def plan_commit(payload: dict) -> dict:
     """Commit the plan's failover, started once."""
     return commit(payload)

@@ -218,18 +218,18 @@ def shared_preflight(payload: Mapping[str, Any], settings: Settings | None = Non
 
 
 @bp.activity_trigger(input_name="payload")
-def get_job_shared(payload: dict[str, Any]) -> dict[str, Any]:
+def get_job_shared(payload: dict) -> dict:
     """A job's snapshot from the vault-level job list of this tick."""
     return shared_job(payload)
 
 
 @bp.activity_trigger(input_name="payload")
-def get_item_shared(payload: dict[str, Any]) -> dict[str, Any]:
+def get_item_shared(payload: dict) -> dict:
     """An item's facts from the vault-level item list of this tick."""
     return shared_item(payload)
 
 
 @bp.activity_trigger(input_name="payload")
-def preflight_shared(payload: dict[str, Any]) -> dict[str, Any]:
+def preflight_shared(payload: dict) -> dict:
     """Hyper-V pre-flight with vault-level reads shared by every VM of a wave."""
     return shared_preflight(payload)

@@ -97,6 +97,6 @@ def verify(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
 
 
 @bp.activity_trigger(input_name="payload")
-def verify_onprem(payload: dict[str, Any]) -> dict[str, Any]:
+def verify_onprem(payload: dict) -> dict:
     """Check the on-prem VM with Azure Monitor Logs (H6, docs/contracts.md §5)."""
     return verify(payload)

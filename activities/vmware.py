@@ -283,18 +283,18 @@ def failover(payload: Mapping[str, Any], settings: Settings | None = None) -> di
 
 
 @bp.activity_trigger(input_name="payload")
-def preflight_vmware(payload: dict[str, Any]) -> dict[str, Any]:
+def preflight_vmware(payload: dict) -> dict:
     """V3 pre-flight of a VMware/physical failback; reads only."""
     return check(payload)
 
 
 @bp.activity_trigger(input_name="payload")
-def vmware_reprotect(payload: dict[str, Any]) -> dict[str, Any]:
+def vmware_reprotect(payload: dict) -> dict:
     """Re-protect a VMware item to on-premises or back to Azure, started once."""
     return reprotect(payload)
 
 
 @bp.activity_trigger(input_name="payload")
-def vmware_failover(payload: dict[str, Any]) -> dict[str, Any]:
+def vmware_failover(payload: dict) -> dict:
     """The VMware failback failover (classic unplanned / modernized planned), started once."""
     return failover(payload)

@@ -10,6 +10,8 @@ from typing import Any
 
 import azure.functions as func
 
+from devhost.worker_rules import check_app
+
 _LOADED: dict[Path, LoadedApp] = {}
 _BY_REGISTER: dict[int, LoadedApp] = {}
 
@@ -204,12 +206,18 @@ def index_functions(app: Any) -> FunctionIndex:
     """Index ``app.get_functions()`` by trigger type and durable name (cached per app object).
 
     ``get_functions()`` may only run once per app (the SDK rejects a second indexing).
+
+    Raises:
+        WorkerLoadError: a function Microsoft's worker would refuse; like the worker, devhost then
+            loads no function of the app.
     """
     cached = getattr(app, "_devhost_index", None)
     if isinstance(cached, FunctionIndex):
         return cached
+    functions = app.get_functions()
+    check_app(functions)
     index = FunctionIndex()
-    for fn in app.get_functions():
+    for fn in functions:
         trigger = fn.get_trigger()
         bindings = fn.get_bindings_dict().get("bindings", [])
         entry = FunctionEntry(
