@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devhost.versioning import CURRENT_OR_OLDER, REJECT, VersionPolicy
+
 _SETTING_REF = re.compile(r"%([^%]+)%")
 _TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$")
 
@@ -66,6 +68,20 @@ class HostConfig:
         return "00:00:00", "00:00:00"
 
     @property
+    def default_version(self) -> str | None:
+        """``extensions.durableTask.defaultVersion`` (None when unset, null or empty)."""
+        value = self.durable.get("defaultVersion")
+        text = _config_text(value) if value is not None else ""
+        return text or None
+
+    @property
+    def version_policy(self) -> VersionPolicy:
+        """``defaultVersion`` with ``versionMatchStrategy`` and ``versionFailureStrategy``."""
+        match = str(self.durable.get("versionMatchStrategy") or CURRENT_OR_OLDER).strip().lower()
+        failure = str(self.durable.get("versionFailureStrategy") or REJECT).strip().lower()
+        return VersionPolicy(self.default_version, match, failure)
+
+    @property
     def function_timeout(self) -> float | None:
         """host.json ``functionTimeout`` in seconds (None: not set or unbounded ``-1``)."""
         raw = self.host_json.get("functionTimeout")
@@ -89,6 +105,15 @@ class HostConfig:
         if name in self.settings:
             return self.settings[name]
         return os.environ.get(name)
+
+
+def _config_text(value: Any) -> str:
+    """A host.json value as .NET configuration sees it (``2.0`` → ``"2"``, ``true`` → ``"True"``)."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def load_config(app_dir: Path) -> HostConfig:

@@ -118,7 +118,7 @@ class DurableApi:
                 f"An Orchestration instance with the status {existing['status']} already exists.",
                 "DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException",
             )
-        version = request.query.get("version") or self.rt.config.durable.get("defaultVersion")
+        version = request.query.get("version") or self.rt.config.default_version
         self.rt.engine.start_instance(entry.durable_name or name, instance_id, input_json, version)
         timeout = request.query.get("timeout")
         if timeout is not None:

@@ -30,6 +30,7 @@ from devhost.jsonfmt import compact, epoch, from_epoch
 from devhost.loader import FunctionIndex
 from devhost.store import Store
 from devhost.timer_triggers import TimerTriggers
+from devhost.versioning import FAIL, VersionPolicy
 from devhost.webrequest import run_http_activity
 
 log = logging.getLogger("devhost.engine")
@@ -67,6 +68,11 @@ class Engine:
         self.episodes_run = 0
         self.timers: TimerTriggers | None = None
         self.timer_durations = ("6.00:00:00", "3.00:00:00")
+        self.default_version: str | None = None
+        self.version_policy = VersionPolicy()
+        # Instances whose version this worker rejects (versionFailureStrategy Reject): left as they
+        # are until a new message (e.g. terminate) arrives, instead of being retried in a loop.
+        self._rejected: set[str] = set()
         self.function_timeout: float | None = None
         self.function_timeout_text = ""
         self._orphans_checked = 0.0
@@ -107,7 +113,7 @@ class Engine:
             return False
         if self.timers and self.timers.running:
             return False
-        if (self.timers and self.timers.due(self.now())) or self.store.runnable_instances(epoch(self.now())):
+        if (self.timers and self.timers.due(self.now())) or self._runnable(epoch(self.now())):
             self.poke()  # someone moved the clock without telling the scheduler
             return False
         return True
@@ -122,6 +128,7 @@ class Engine:
         self, name: str, instance_id: str, input_json: str | None, version: str | None = None
     ) -> None:
         """Create (or replace a finished) instance and queue its ExecutionStarted."""
+        self._rejected.discard(instance_id)
         row = new_instance_row(instance_id, name, input_json, self.now(), version=version)
         with self.store.tx() as db:
             Store.delete_instance(db, instance_id)
@@ -131,6 +138,7 @@ class Engine:
 
     def send(self, instance_id: str, event: hist.Event, execution_id: str | None = None) -> None:
         """Queue a message (event, terminate, suspend, resume) for an instance."""
+        self._rejected.discard(instance_id)
         with self.store.tx() as db:
             Store.add_message(db, instance_id, event, execution_id=execution_id)
         self._kick(instance_id)
@@ -158,13 +166,16 @@ class Engine:
         if self.timers:
             self.timers.fire_due()
         now = epoch(self.now())
-        for instance_id in self.store.runnable_instances(now):
+        for instance_id in self._runnable(now):
             self._kick(instance_id)
         if time.monotonic() - self._orphans_checked > 1.0:
             self._orphans_checked = time.monotonic()
             for instance_id in self.store.orphan_message_instances():
                 with self.store.tx() as db:
                     db.execute("DELETE FROM messages WHERE instance_id=?", (instance_id,))
+
+    def _runnable(self, now: float) -> list[str]:
+        return [i for i in self.store.runnable_instances(now) if i not in self._rejected]
 
     def _sleep_seconds(self) -> float | None:
         nxt = self.next_timer()
@@ -241,10 +252,20 @@ class Engine:
                 with self.store.tx() as db:
                     Store.delete_messages(db, [m["id"] for m in unusable])
             return
-        episode = Episode(row, history, batch, self.now(), self.index, self.timer_durations)
+        episode = Episode(
+            row, history, batch, self.now(), self.index, self.timer_durations, self.default_version
+        )
         outbox = episode.control()
         if outbox is None:
-            outbox = await self._invoke(episode)
+            mismatch = self.version_policy.mismatch(episode.version())
+            if mismatch is not None and self.version_policy.failure != FAIL:
+                log.warning("%s: %s Rejected; the instance stays as it is.", instance_id, mismatch)
+                self._rejected.add(instance_id)
+                return
+            if mismatch is not None:
+                outbox = episode.fail_now(mismatch)
+            else:
+                outbox = await self._invoke(episode)
         outbox.consumed.extend(m["id"] for m in stale)
         self._commit(outbox, len(history), row["execution_id"])
 

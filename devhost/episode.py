@@ -71,6 +71,7 @@ class Episode:
         now: datetime,
         index: FunctionIndex,
         timer_durations: tuple[str, str] = ("6.00:00:00", "3.00:00:00"),
+        default_version: str | None = None,
     ) -> None:
         self.row = copy.deepcopy(row)
         self.row.setdefault("state", empty_state())
@@ -82,6 +83,7 @@ class Episode:
         self.now = now
         self.index = index
         self.timer_durations = timer_durations
+        self.default_version = default_version
         self.out = Outbox(instance=self.row, consumed=[m["id"] for m in batch])
         self.new_events: list[Event] = [hist.orchestrator_started(now)] + [m["event"] for m in batch]
         self.scheduled: list[Event] = []
@@ -342,7 +344,11 @@ class Episode:
             "name": self.row["name"],
             "task_id": task_id,
         }
+        # No version on the action: the extension stamps host.json's defaultVersion
+        # (DurableOrchestrationContext.CallDurableTaskFunctionAsync, reference §6).
         version = record.get("version")
+        if version is None:
+            version = self.default_version
         self.out.new_instances.append(
             new_instance_row(child_id, name, input_json, self.now, parent=parent, version=version)
         )
@@ -458,6 +464,15 @@ class Episode:
             version=self._version(),
         )
         self.out.messages.append(NewMessage(self.row["instance_id"], started, execution_id))
+
+    def version(self) -> str:
+        """The orchestration version of this execution (``ExecutionStarted.Version``)."""
+        return self._version()
+
+    def fail_now(self, message: str) -> Outbox:
+        """Fail the instance without running the orchestrator (versionFailureStrategy ``Fail``)."""
+        self._fail(message)
+        return self.out
 
     def _version(self) -> str:
         """The orchestration version of this execution (``ExecutionStarted.Version``)."""

@@ -109,6 +109,8 @@ class HostRuntime:
             max_entities=self.config.limit("maxConcurrentEntityFunctions", 10),
         )
         self.engine.timer_durations = self.config.timer_durations
+        self.engine.default_version = self.config.default_version
+        self.engine.version_policy = self.config.version_policy
         self.engine.function_timeout = self.config.function_timeout
         self.engine.function_timeout_text = str(self.config.host_json.get("functionTimeout", ""))
         http_functions = build_http_functions(self.index.http)

@@ -1,0 +1,75 @@
+"""Where Microsoft's own Durable apps, tests and host source decide what devhost must do (issue 10).
+
+Each test re-creates one scenario with an app of ours (``tests/devhost_apps/``) and names the
+Microsoft source that states the expected outcome. Nothing is fetched at run time.
+"""
+
+from __future__ import annotations
+
+# --- 1. sub-orchestrations without a version get host.json defaultVersion -----------------------
+
+
+def test_sub_orchestration_without_version_gets_default_version(run_app):
+    """A child started without a version runs as host.json ``defaultVersion``; a pinned one keeps its own.
+
+    Sources: Azure/azure-functions-durable-extension ``test/e2e/Tests/Tests/VersioningTests.cs``
+    (``TestVersionedSubOrchestration_OKWithMatchingVersion``: no sub-orchestration version ⇒
+    "Sub Version: '2.0'", the host.json default); the extension's
+    ``src/WebJobs.Extensions.DurableTask/ContextImplementations/DurableOrchestrationContext.cs``
+    (``CallDurableTaskFunctionAsync`` passes ``Options.DefaultVersion`` for sub-orchestrators);
+    Azure/azure-functions-durable-python ``azure/durable_functions/models/DurableOrchestrationContext.py``
+    (``call_sub_orchestrator``: "If not specified, the defaultVersion from host.json will be used").
+    """
+    app = run_app("versioned")
+    instance_id = app.start("parent_of_versions", "1.0")
+    assert app.drive_until_status(instance_id) == "Completed"
+    output = app.status_response(instance_id).json()["output"]
+    assert output == {"parent": "2.0", "unversioned": "2.0", "pinned": "1.0"}
+
+
+# --- 5. versionMatchStrategy CurrentOrOlder / versionFailureStrategy --------------------------------
+
+
+def test_newer_version_stays_pending_under_the_default_strategies(run_app):
+    """Default ``CurrentOrOlder`` + ``Reject``: a newer instance is left Pending; older/equal ones run.
+
+    Source: MicrosoftDocs/azure-docs
+    ``articles/azure-functions/durable/durable-functions-orchestration-versioning.md`` ("CurrentOrOlder
+    (default)", "Reject (default): Don't process the orchestration. The orchestration instance remains
+    in its current state"; empty versions are older than any version).
+    """
+    app = run_app("versioned")
+    # Versions compare like System.Version: 10.0 is newer than 2.0 (a string compare would say older).
+    newer = app.run(app.client.start_new("report_version", None, None, "10.0"))
+    older = app.run(app.client.start_new("report_version", None, None, "1.10"))
+    same = app.run(app.client.start_new("report_version", None, None, "2.0"))
+    default = app.start("report_version")
+    for instance_id in (older, same, default):
+        assert app.drive_until_status(instance_id) == "Completed"
+    assert [app.status_response(i).json()["output"] for i in (older, same, default)] == ["1.10", "2.0", "2.0"]
+    app.settle()
+    response = app.status_response(newer)
+    assert response.status_code == 202
+    assert response.json()["runtimeStatus"] == "Pending"
+    # Left alone, not lost: it can still be terminated.
+    app.run(app.client.terminate(newer, "wrong version"))
+    assert app.drive_until_status(newer) == "Terminated"
+
+
+def test_newer_version_fails_with_failure_strategy_fail(run_app):
+    """``versionFailureStrategy: Fail``: an instance newer than ``defaultVersion`` fails.
+
+    Sources: Azure/azure-functions-durable-extension ``test/e2e/Tests/Tests/VersioningTests.cs``
+    (``TestVersionedOrchestration_FailsWithNonMatchingVersion``: version 3.0 ⇒ "Failed", with
+    ``test/e2e/Apps/BasicDotNetIsolated/host.json`` defaultVersion 2.0, CurrentOrOlder, Fail);
+    the failure text is DTFx's / durabletask-dotnet's "The orchestration version '…' is greater than
+    the worker version '…'.".
+    """
+    app = run_app("versioned_fail")
+    newer = app.run(app.client.start_new("report_version", None, None, "3.0"))
+    assert app.drive_until_status(newer) == "Failed"
+    assert app.status_response(newer).json()["output"] == (
+        "The orchestration version '3.0' is greater than the worker version '2.0'."
+    )
+    ok = app.run(app.client.start_new("report_version", None, None, "2.0"))
+    assert app.drive_until_status(ok) == "Completed"
