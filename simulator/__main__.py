@@ -28,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("--time-scale", type=float, default=1.0, help="simulated seconds per real second")
     start.add_argument("--state-dir", default=None, help="where ca.pem is written (default: a temp dir)")
     start.add_argument("--page-size", type=int, default=50, help="items per page of list answers")
+    start.add_argument(
+        "--profile",
+        default=None,
+        help="variants of unrecorded behaviours (simulator/profiles.py)",
+    )
     start.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
@@ -39,7 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     state_dir = Path(args.state_dir or tempfile.mkdtemp(prefix="asr-sim-"))
     try:
         app = SimulatorApp(
-            scenario=args.scenario, clock=ScaledClock(args.time_scale), page_size=args.page_size
+            scenario=args.scenario,
+            clock=ScaledClock(args.time_scale),
+            page_size=args.page_size,
+            profile=args.profile,
         )
     except KeyError as error:  # unknown scenario: say which exist
         parser.error(str(error.args[0]))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from simulator import profiles
 from simulator.clock import Clock, ScaledClock
 from simulator.errors import ArmError
 from simulator.models.world import World
@@ -39,11 +40,18 @@ class SimulatorApp:
 
     Args:
         scenario: scenario to seed (see ``simulator.scenarios``).
+        profile: the variant of each unrecorded behaviour (``simulator.profiles``; default ``recorded``).
         clock: simulated time source (default: real time).
         page_size: list page size.
     """
 
-    def __init__(self, scenario: str = "default", clock: Clock | None = None, page_size: int = 50) -> None:
+    def __init__(
+        self,
+        scenario: str = "default",
+        clock: Clock | None = None,
+        page_size: int = 50,
+        profile: str | None = None,
+    ) -> None:
         from simulator import handlers
 
         handlers.load_all()
@@ -52,16 +60,21 @@ class SimulatorApp:
         self.page_size = page_size
         self._reset_lock = threading.Lock()
         self.counts: Counter[str] = Counter()
+        self.profile = profiles.get(profile)
         self.world = self.build_world(scenario)
 
     def build_world(self, scenario: str) -> World:
         """A fresh world seeded with ``scenario``."""
         from simulator.scenarios import build
 
-        return build(scenario, self.clock, page_size=self.page_size)
+        world = build(scenario, self.clock, page_size=self.page_size)
+        world.profile = self.profile
+        return world
 
-    def reset(self, scenario: str) -> World:
-        """Replace the world by a freshly seeded one."""
+    def reset(self, scenario: str, profile: str | None = None) -> World:
+        """Replace the world by a freshly seeded one (under ``profile`` when given)."""
+        if profile is not None:
+            self.profile = profiles.get(profile)
         world = self.build_world(scenario)
         with self._reset_lock:
             self.world = world

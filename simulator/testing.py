@@ -124,6 +124,7 @@ class SimulatorServer:
         port: TCP port (0 picks a free one).
         state_dir: where ``ca.pem`` goes (default: a fresh temporary directory).
         page_size: list page size.
+        profile: the variant of each unrecorded behaviour (``simulator.profiles``).
     """
 
     def __init__(
@@ -133,12 +134,13 @@ class SimulatorServer:
         port: int = 0,
         state_dir: str | Path | None = None,
         page_size: int = 50,
+        profile: str | None = None,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if state_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="asr-sim-")
             state_dir = self._tmp.name
-        self.app = SimulatorApp(scenario=scenario, clock=clock, page_size=page_size)
+        self.app = SimulatorApp(scenario=scenario, clock=clock, page_size=page_size, profile=profile)
         self.http = SimulatorHttpServer(self.app, port, Path(state_dir))
         self.info: dict[str, str] = self.http.info()
         self.control = ControlClient(self.http.base_url, self.info["ca_bundle"])

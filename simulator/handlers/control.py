@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from simulator import profiles
 from simulator.errors import bad_request
 from simulator.models import invariants
 from simulator.models.base import iso
@@ -31,14 +32,26 @@ def info(req: Request) -> Response:
 
 @route("POST", r"/_sim/reset", kind="control")
 def reset(req: Request) -> Response:
-    """Seed a fresh world: ``{"scenario": "default"}``."""
-    scenario = str(req.json_object().get("scenario") or "default")
+    """Seed a fresh world: ``{"scenario": "default", "profile": "recorded"}`` (profile optional)."""
+    body = req.json_object()
+    scenario = str(body.get("scenario") or "default")
+    profile = body.get("profile")
     from simulator.scenarios import SCENARIOS
 
     if scenario not in SCENARIOS:
         raise bad_request(f"Unknown scenario '{scenario}'. Known: {', '.join(sorted(SCENARIOS))}.")
-    world = req.app.reset(scenario)
-    return Response(200, {"scenario": world.scenario, "now": iso(world.now())})
+    if profile is not None and str(profile) not in profiles.PROFILES:
+        raise bad_request(f"Unknown profile '{profile}'. Known: {', '.join(profiles.PROFILES)}.")
+    world = req.app.reset(scenario, None if profile is None else str(profile))
+    return Response(200, {"scenario": world.scenario, "profile": world.profile.name, "now": iso(world.now())})
+
+
+@route("GET", r"/_sim/profiles", kind="control")
+def list_profiles(req: Request) -> Response:
+    """Every profile (variants of the unrecorded behaviours) and the one in use."""
+    return Response(
+        200, {"current": req.app.profile.name, "profiles": [p.to_dict() for p in profiles.PROFILES.values()]}
+    )
 
 
 @route("GET", r"/_sim/scenarios", kind="control")

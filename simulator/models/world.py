@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator import profiles
 from simulator.errors import not_found
 from simulator.models.base import iso
 from simulator.models.fabrics import Container, Fabric, Policy
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from simulator.models.items import ProtectedItem
     from simulator.models.logs import LogStore
     from simulator.models.machines import Machine
+    from simulator.profiles import Profile
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000001"
 DEFAULT_RESOURCE_GROUP = "rg-dr"
@@ -105,6 +107,8 @@ class World:
         self.faults: FaultSet = FaultSet()
         self.logs: LogStore = LogStore(self)
         self.scenario = "empty"
+        #: the variant of every guess this world follows (``simulator/profiles.py``)
+        self.profile: Profile = profiles.RECORDED
 
     # --- time ---------------------------------------------------------------------------------
     def now(self) -> datetime:
