@@ -13,7 +13,7 @@ from aiohttp import web
 from devhost import history as hist
 from devhost.entities import read_state, scheduler_id
 from devhost.history import ACTIVE, TERMINAL
-from devhost.jsonfmt import compact, epoch, from_epoch, parse_or_none, parse_timestamp, whole_seconds
+from devhost.jsonfmt import compact, epoch, from_epoch, parse_or_none, parse_query_datetime, whole_seconds
 from devhost.status import status_payload
 from devhost.urls import RPC_PATH, WEBHOOK_PATH, management_urls
 
@@ -166,12 +166,15 @@ class DurableApi:
     def _filtered(self, request: web.Request) -> list[dict[str, Any]]:
         where: list[str] = ["1=1"]
         args: list[Any] = []
-        if request.query.get("createdTimeFrom"):
+        # A date the host cannot parse is no filter at all (HttpApiHandler.HandleGetStatusRequestAsync).
+        created_from = parse_query_datetime(request.query.get("createdTimeFrom"))
+        if created_from is not None:
             where.append("created>=?")
-            args.append(epoch(parse_timestamp(request.query["createdTimeFrom"])))
-        if request.query.get("createdTimeTo"):
+            args.append(epoch(created_from))
+        created_to = parse_query_datetime(request.query.get("createdTimeTo"))
+        if created_to is not None:
             where.append("created<=?")
-            args.append(epoch(parse_timestamp(request.query["createdTimeTo"])))
+            args.append(epoch(created_to))
         statuses = [s.strip() for s in request.query.get("runtimeStatus", "").split(",") if s.strip()]
         if statuses:
             where.append(f"status IN ({','.join('?' * len(statuses))})")
@@ -207,8 +210,10 @@ class DurableApi:
 
     async def purge_by(self, request: web.Request) -> web.StreamResponse:
         """``DELETE instances?createdTimeFrom=…`` (terminal instances only)."""
-        if not request.query.get("createdTimeFrom"):
-            return http_error(400, "createdTimeFrom is required.", "System.ArgumentException")
+        # HttpApiHandler.HandleDeleteHistoryWithFiltersRequestAsync: a missing or unparseable
+        # createdTimeFrom is a 400 with a JSON string body; an unparseable createdTimeTo means now.
+        if parse_query_datetime(request.query.get("createdTimeFrom")) is None:
+            return web.json_response("Please provide value for 'createdTimeFrom' parameter.", status=400)
         ids = [r["instance_id"] for r in self._filtered(request) if r["status"] in TERMINAL]
         if not ids:
             return web.Response(status=404)

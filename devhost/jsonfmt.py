@@ -52,6 +52,35 @@ def parse_timestamp(text: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+_LOOSE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%d %B %Y", "%B %d, %Y")
+
+
+def parse_query_datetime(text: str | None) -> datetime | None:
+    """A date query parameter the way the Durable HTTP API reads it; None when it cannot.
+
+    Like ``HttpApiHandler.TryGetDateTimeQueryParameterValue``: a year written with fewer than four
+    digits (Python's ``strftime`` on Linux writes ``datetime.min`` as ``1-01-01…``) is zero-padded,
+    then the value is parsed leniently (ISO 8601 and a few invariant-culture forms); a value
+    without an offset is taken as UTC.
+    """
+    if text is None or not text.strip():
+        return None
+    value = text.strip()
+    dash = value.find("-")
+    if 0 < dash < 4 and value[:dash].isdigit():
+        value = value.rjust(len(value) + 4 - dash, "0")
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        pass
+    for fmt in _LOOSE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
 def epoch(when: datetime) -> float:
     """Seconds since the epoch for a timezone-aware datetime."""
     return when.timestamp()

@@ -73,3 +73,62 @@ def test_newer_version_fails_with_failure_strategy_fail(run_app):
     )
     ok = app.run(app.client.start_new("report_version", None, None, "2.0"))
     assert app.drive_until_status(ok) == "Completed"
+
+
+# --- 2. dates the Durable HTTP API cannot parse ------------------------------------------------------
+
+
+def test_status_query_ignores_a_date_it_cannot_parse(run_app):
+    """``GET instances?createdTimeFrom=<garbage>`` answers 200 as if the filter were absent.
+
+    Source: Azure/azure-functions-durable-extension
+    ``src/WebJobs.Extensions.DurableTask/HttpApiHandler.cs`` (``HandleGetStatusRequestAsync`` sets
+    ``CreatedTimeFrom``/``CreatedTimeTo`` only when ``TryGetDateTimeQueryParameterValue`` succeeds).
+    """
+    app = run_app("purge_history")
+    instance_id = app.start("quick")
+    assert app.drive_until_status(instance_id) == "Completed"
+    for params in ({"createdTimeFrom": "not-a-date"}, {"createdTimeTo": "31/31/2026"}):
+        response = app.http.get(app.webhook_url("instances"), params=params, timeout=30)
+        assert response.status_code == 200
+        assert [item["instanceId"] for item in response.json()] == [instance_id]
+    # A parseable date still filters.
+    later = app.http.get(app.webhook_url("instances"), params={"createdTimeFrom": "2030-01-01"}, timeout=30)
+    assert later.status_code == 200 and later.json() == []
+
+
+def test_purge_with_a_date_it_cannot_parse_is_a_400_not_a_500(run_app):
+    """Purge with a bad ``createdTimeFrom`` is 400 with the host's text; a bad ``createdTimeTo`` means now.
+
+    Source: Azure/azure-functions-durable-extension
+    ``src/WebJobs.Extensions.DurableTask/HttpApiHandler.cs`` (``HandleDeleteHistoryWithFiltersRequestAsync``:
+    "Please provide value for 'createdTimeFrom' parameter."; an unparseable ``createdTimeTo`` becomes
+    ``DateTime.UtcNow``).
+    """
+    app = run_app("purge_history")
+    instance_id = app.start("quick")
+    assert app.drive_until_status(instance_id) == "Completed"
+    bad = app.http.delete(app.webhook_url("instances"), params={"createdTimeFrom": "yesterday"}, timeout=30)
+    assert bad.status_code == 400
+    assert bad.json() == "Please provide value for 'createdTimeFrom' parameter."
+    params = {"createdTimeFrom": "2025-01-01T00:00:00Z", "createdTimeTo": "whenever"}
+    purged = app.http.delete(app.webhook_url("instances"), params=params, timeout=30)
+    assert purged.status_code == 200
+    assert purged.json() == {"instancesDeleted": 1}
+
+
+def test_purge_from_datetime_min_as_python_writes_it_on_linux(run_app):
+    """``purge_instance_history_by(created_time_from=datetime.min)`` works: the year ``1`` is padded.
+
+    Sources: Azure/azure-functions-durable-extension
+    ``src/WebJobs.Extensions.DurableTask/HttpApiHandler.cs`` (``TryGetDateTimeQueryParameterValue``:
+    years Python's ``strftime`` writes without leading zeroes on Linux are zero-padded);
+    ``test/e2e/Tests/Tests/PurgeInstancesTests.cs`` with
+    ``test/e2e/Apps/BasicPython/purge_orchestration_history.py`` ("Purged N records", 200).
+    """
+    app = run_app("purge_history")
+    instance_id = app.start("quick")
+    assert app.drive_until_status(instance_id) == "Completed"
+    response = app.http.post(f"{app.base_url}/api/purge", timeout=30)
+    assert (response.status_code, response.text) == (200, "Purged 1 records")
+    assert app.runtime_status(instance_id) is None
