@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from devhost.clock import Clock, RealClock, ScaledClock
+from devhost.config import HostConfigurationError
 from devhost.server import HostRuntime
 
 
@@ -56,7 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     app_dir = Path(args.app_dir).resolve()
     clock: Clock = ScaledClock(args.time_scale) if args.time_scale != 1.0 else RealClock()
     state_dir = Path(args.state_dir).resolve() if args.state_dir else app_dir / ".devhost"
-    runtime = HostRuntime(app_dir, clock=clock, port=args.port or 0, state_dir=state_dir, bind=args.bind)
+    try:
+        runtime = HostRuntime(app_dir, clock=clock, port=args.port or 0, state_dir=state_dir, bind=args.bind)
+    except HostConfigurationError as exc:  # the host refuses to start, with its own message
+        print(f"devhost: {exc}", file=sys.stderr)
+        return 1
     runtime.port = args.port or runtime.config.local_port or 7071
     os.chdir(app_dir)  # the host starts the worker with the script root as working directory
     runtime.apply_env()  # Values → environment for the lifetime of the process

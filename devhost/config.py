@@ -116,12 +116,88 @@ def _config_text(value: Any) -> str:
     return str(value)
 
 
+class HostConfigurationError(RuntimeError):
+    """host.json is refused; the message is the Functions host's own."""
+
+
+_HOSTJSON_HELP = "See https://aka.ms/functions-hostjson"
+
+
+def _strip_json_extras(text: str) -> str:
+    """Drop ``//`` and ``/* */`` comments and trailing commas outside strings (Newtonsoft accepts them)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i : j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            while i < n and text[i] not in "\r\n":
+                i += 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif ch == ",":
+            j = i + 1
+            while j < n and text[j].isspace():
+                j += 1
+            if j < n and text[j] in "}]":
+                i += 1
+            else:
+                out.append(ch)
+                i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def load_host_json(app_dir: Path) -> dict[str, Any]:
+    """Read ``host.json`` like the Functions host (``HostJsonFileConfigurationSource``).
+
+    No file: the default ``{"version": "2.0"}``. Unparseable: refused with a message naming the
+    file. An empty object counts as the default; otherwise ``version`` must be ``"2.0"``.
+    """
+    path = app_dir / "host.json"
+    if not path.exists():
+        return {"version": "2.0"}
+    try:
+        data = json.loads(_strip_json_extras(path.read_text(encoding="utf-8-sig")))
+        if not isinstance(data, dict):
+            raise ValueError("the top-level value is not an object")
+    except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise HostConfigurationError(f"Unable to parse host configuration file '{path}'.") from exc
+    if not data:
+        return {"version": "2.0"}
+    raw = data.get("version")
+    version = "" if raw is None else _config_text(raw)
+    if not version:
+        raise HostConfigurationError(
+            "The host.json file is missing the required 'version' property. "
+            f"{_HOSTJSON_HELP} for steps to migrate the configuration file."
+        )
+    if version != "2.0":
+        message = (
+            f"'{version}' is an invalid value for host.json 'version' property. "
+            "We recommend you set the 'version' property to '2.0'. "
+        )
+        if version.startswith("3"):
+            message += (
+                "This does not correspond to the function runtime version, only to the schema "
+                "version of the host.json file. "
+            )
+        message += f"{_HOSTJSON_HELP} for more information on this configuration file."
+        raise HostConfigurationError(message)
+    return data
+
+
 def load_config(app_dir: Path) -> HostConfig:
     """Read ``host.json`` and ``local.settings.json`` (its ``Values``) from ``app_dir``."""
-    host_json: dict[str, Any] = {}
-    host_path = app_dir / "host.json"
-    if host_path.exists():
-        host_json = json.loads(host_path.read_text(encoding="utf-8-sig"))
+    host_json = load_host_json(app_dir)
     settings: dict[str, str] = {}
     local_host: dict[str, Any] = {}
     settings_path = app_dir / "local.settings.json"

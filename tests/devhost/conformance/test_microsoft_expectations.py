@@ -6,6 +6,17 @@ Microsoft source that states the expected outcome. Nothing is fetched at run tim
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.devhost.conformance.harness import APPS
+
 # --- 1. sub-orchestrations without a version get host.json defaultVersion -----------------------
 
 
@@ -132,3 +143,67 @@ def test_purge_from_datetime_min_as_python_writes_it_on_linux(run_app):
     response = app.http.post(f"{app.base_url}/api/purge", timeout=30)
     assert (response.status_code, response.text) == (200, "Purged 1 records")
     assert app.runtime_status(instance_id) is None
+
+
+# --- 3./4. host.json the Functions host refuses ------------------------------------------------------
+
+
+def _start(app_dir: Path, tmp_path: Path) -> None:
+    from devhost.testing import DevHost
+
+    with DevHost(app_dir, state_dir=tmp_path / "state"):
+        pass
+
+
+def test_host_json_without_version_is_refused_with_the_hosts_message(tmp_path):
+    """No ``"version"`` in host.json: the host does not start (``InitializeHostConfig``).
+
+    Source: Azure/azure-functions-host ``src/WebJobs.Script/Config/HostJsonFileConfigurationSource.cs``
+    ("The host.json file is missing the required 'version' property. …"; a version other than
+    "2.0" is "'X' is an invalid value for host.json 'version' property. …").
+    """
+    from devhost.config import HostConfigurationError
+
+    with pytest.raises(HostConfigurationError) as missing:
+        _start(APPS / "hostjson_no_version", tmp_path)
+    assert str(missing.value) == (
+        "The host.json file is missing the required 'version' property. "
+        "See https://aka.ms/functions-hostjson for steps to migrate the configuration file."
+    )
+    app_dir = tmp_path / "v3"
+    shutil.copytree(APPS / "hostjson_no_version", app_dir)
+    (app_dir / "host.json").write_text(json.dumps({"version": "3.0"}), encoding="utf-8")
+    with pytest.raises(HostConfigurationError, match=r"^'3\.0' is an invalid value for host\.json 'version'"):
+        _start(app_dir, tmp_path)
+
+
+def test_unparseable_host_json_is_refused_naming_the_file(tmp_path):
+    """A host.json that is not JSON: "Unable to parse host configuration file '<path>'." (``LoadHostConfig``).
+
+    Source: Azure/azure-functions-host ``src/WebJobs.Script/Config/HostJsonFileConfigurationSource.cs``.
+    The host parses with Newtonsoft ``JObject.Parse``, so comments and trailing commas are accepted.
+    """
+    from devhost.config import HostConfigurationError
+
+    path = (APPS / "hostjson_broken" / "host.json").resolve()
+    with pytest.raises(HostConfigurationError) as broken:
+        _start(APPS / "hostjson_broken", tmp_path)
+    assert str(broken.value) == f"Unable to parse host configuration file '{path}'."
+    app_dir = tmp_path / "commented"
+    shutil.copytree(APPS / "hostjson_broken", app_dir)
+    (app_dir / "host.json").write_text('{\n  // schema version\n  "version": "2.0",\n}\n', encoding="utf-8")
+    _start(app_dir, tmp_path)
+
+
+def test_cli_refuses_a_host_json_without_version(tmp_path):
+    """``python -m devhost start`` prints the host's message and exits 1 (source as above)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "devhost", "start", "--app-dir", str(APPS / "hostjson_no_version")],
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert result.returncode == 1
+    assert "missing the required 'version' property" in result.stderr
