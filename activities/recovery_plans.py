@@ -27,8 +27,6 @@ from activities.asr_common import (
     Vault,
     arm_errors,
     is_conflict,
-    job_name_of,
-    latest_job,
     log_event,
     newest_time,
     now_of,
@@ -40,7 +38,7 @@ from clients.settings import Settings
 from domain import vmware
 from domain.errors import FailbackError
 from domain.items import current_scenario, item_facts, item_ref
-from domain.preflight import failure_summary, run_preflight
+from domain.preflight import failure_summary, plan_running, plan_scenario_is_new, run_preflight
 from domain.request import FailbackRequest
 from domain.sync_policy import resolve_data_sync
 
@@ -90,7 +88,8 @@ def _prefixed(vm: str, checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _plan_state(plan: Mapping[str, Any], request: FailbackRequest) -> list[dict[str, Any]]:
     props = plan.get("properties") or {}
-    running = current_scenario(props)
+    # R24: the last scenario stays on the plan after its job ends; only one in progress is busy.
+    running = plan_running(props)
     return [
         {
             "id": "plan-idle",
@@ -290,6 +289,8 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
             "providers": list(props.get("replicationProviders") or []),
             "items": entries,
             "recoveryPointType": vm_point,
+            # R24: the scenario the plan already shows; a later one is this run's own (adoption).
+            "baseline": baseline_of(props),
         },
         "recommendation": recommendation,
     }
@@ -320,16 +321,34 @@ def _plan_sync(family: str, syncs: list[dict[str, Any]]) -> dict[str, Any]:
     return {**chosen, "source": "variant", "reason": f"plan-wide: {chosen.get('reason')}"}
 
 
+def baseline_of(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The plan's last scenario as pre-flight saw it (``jobId``/``startTime`` None if it never ran)."""
+    seen = current_scenario(props) or {}
+    return {"jobId": seen.get("jobId"), "startTime": seen.get("startTime")}
+
+
 def _adopt_running(
     props: Mapping[str, Any], name: str, scenario: Callable[[str], bool], operation: str
 ) -> dict[str, Any] | None:
-    """Adopt the plan's running operation if it is ours; refuse if it is another one."""
-    running = current_scenario(props)
+    """Adopt the plan's running operation if it is ours; refuse if it is another one (R24: status)."""
+    running = plan_running(props)
     if running is None:
         return None
     if scenario(str(running["scenarioName"])):
         return {"jobId": running["jobId"], "adopted": True}
     raise FailbackError("SCENARIO_IN_PROGRESS", f"{operation}: plan {name} runs {running['scenarioName']}")
+
+
+def _adopt_finished(
+    props: Mapping[str, Any], scenario: Callable[[str], bool], baseline: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
+    """The plan's finished operation of this kind if this run started it (R24: never an older one)."""
+    last = current_scenario(props)
+    if last is None or not scenario(str(last["scenarioName"])):
+        return None
+    if not plan_scenario_is_new(last, baseline):
+        return None
+    return {"jobId": last["jobId"], "adopted": True, "state": props.get("currentScenarioStatus")}
 
 
 def _run_plan_once(
@@ -349,18 +368,16 @@ def _run_plan_once(
         log_event(payload, f"{operation}: adopted job", jobId=adopted["jobId"], plan=name)
         return adopted
     if allowed not in (props.get("allowedOperations") or []):
-        job = latest_job(vault, name, scenario)
-        if job is None:
+        # Ran already (this activity again after its job ended): the plan's last scenario names it.
+        done = _adopt_finished(props, scenario, payload.get("baseline"))
+        if done is None:
             raise FailbackError(
                 "OPERATION_NOT_ALLOWED",
                 f"{operation}: plan {name} does not allow {allowed} "
-                f"(allowed {props.get('allowedOperations')})",
+                f"(allowed {props.get('allowedOperations')}, last {current_scenario(props)})",
             )
-        return {
-            "jobId": job_name_of(job),
-            "adopted": True,
-            "state": (job.get("properties") or {}).get("state"),
-        }
+        log_event(payload, f"{operation}: adopted finished job", jobId=done["jobId"], plan=name)
+        return done
     try:
         job_id = begin()
     except FailbackError as err:

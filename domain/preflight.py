@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.items import parse_time
+from domain.items import current_scenario, parse_time
 from domain.request import FailbackRequest
 
 #: A provider whose last heartbeat is older than this is treated as not connected (H2b).
@@ -324,3 +324,37 @@ def failure_summary(checks: list[Mapping[str, Any]]) -> str:
     """One line naming every failed check with its evidence, for the PREFLIGHT_FAILED message."""
     failed = [f"{c['id']}: {c['rule']} ({c['evidence']})" for c in checks if not c.get("passed")]
     return "; ".join(failed) or "all checks passed"
+
+
+#: ``currentScenarioStatus`` values of a recovery plan whose last operation has ended (R24).
+PLAN_SCENARIO_ENDED = ("Succeeded", "Failed", "Cancelled", "Canceled", "Completed")
+
+
+def plan_running(props: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The plan's operation under way, ``None`` when the plan is idle.
+
+    R24/R25: a plan keeps its last ``currentScenario`` (``{scenarioName, jobId, startTime}``) after
+    its job ends, with ``currentScenarioStatus`` ``Succeeded`` / ``Failed`` / ``Cancelled``: a set
+    scenario alone does not make a plan busy; only a status that is not one of those does.
+    """
+    scenario = current_scenario(props)
+    if scenario is None:
+        return None
+    status = str(props.get("currentScenarioStatus") or "")
+    if status in PLAN_SCENARIO_ENDED:
+        return None
+    return {**scenario, "status": status}
+
+
+def plan_scenario_is_new(scenario: Mapping[str, Any], baseline: Mapping[str, Any] | None) -> bool:
+    """Whether the plan's ``scenario`` started after ``baseline`` (the scenario pre-flight saw).
+
+    A run adopts only an operation it started itself, never the last finished one (R24).
+    Without a baseline nothing finished is the run's own.
+    """
+    if not baseline:
+        return False
+    if baseline.get("jobId") and str(baseline["jobId"]).lower() == str(scenario.get("jobId") or "").lower():
+        return False
+    started, before = parse_time(scenario.get("startTime")), parse_time(baseline.get("startTime"))
+    return started is None or before is None or started > before

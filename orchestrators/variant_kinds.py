@@ -153,6 +153,7 @@ class RecoveryPlanVariant(VariantDefaults):
                 "family": self.family(run),
                 "dataSyncOption": run.sync.get("asrDataSyncOption"),
                 "recoveryPointType": plan.get("recoveryPointType"),
+                "baseline": plan.get("baseline"),
             },
         )
 
@@ -194,7 +195,10 @@ class RecoveryPlanVariant(VariantDefaults):
 
     def commit(self, run: RunFacts) -> ActivityCall:
         """``plan_commit``: commit every item of the plan."""
-        return ActivityCall("plan_commit", {"vault": run.vault, "plan": _plan(run).get("name")})
+        plan = _plan(run)
+        return ActivityCall(
+            "plan_commit", {"vault": run.vault, "plan": plan.get("name"), "baseline": plan.get("baseline")}
+        )
 
     def reprotect_steps(self, run: RunFacts) -> list[ActivityCall]:
         """Re-protect each item (plan re-protect no longer works)."""

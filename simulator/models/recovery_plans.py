@@ -167,9 +167,12 @@ class RecoveryPlan:
         """The plan as ASR returns it."""
         job = self.current_job
         running = job is not None and job.active
+        # R24/R25: the plan keeps its last scenario (the real job, not the LRO id) after the job
+        # ends, with currentScenarioStatus Succeeded/Failed/Cancelled; only a plan that never ran
+        # anything shows the idle sentinel.
         scenario = (
             {"scenarioName": job.scenario_name, "jobId": job.arm_id, "startTime": iso(job.start_time)}
-            if job is not None and running
+            if job is not None
             else {
                 "scenarioName": "None",
                 "jobId": f"{self.world.vault_id}/replicationJobs/None",
