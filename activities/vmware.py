@@ -24,10 +24,10 @@ import azure.durable_functions as df
 from azure.mgmt.recoveryservicessiterecovery import models
 
 from activities.asr_common import Vault, arm_errors, log_event, newest_time, now_of, start_item_operation
-from activities.items import find_rpi, recovery_plan_of
-from activities.operations import _is_reprotect, _run_once
+from activities.items import find_rpi, read_rpi, recovery_plan_of
+from activities.operations import _run_once
 from clients.settings import Settings
-from domain import vmware
+from domain import vmware, vmware_state
 from domain.items import item_ref
 from domain.preflight import failure_summary
 from domain.request import FailbackRequest
@@ -222,12 +222,16 @@ def reprotect(payload: Mapping[str, Any], settings: Settings | None = None) -> d
     direction = str(payload.get("direction") or "to-onprem")
     target = ONPREM_PROVIDER[kind] if direction == "to-onprem" else AZURE_PROVIDER[kind]
     body = reprotect_body(kind, direction, payload.get("inputs") or {})
+    # R43: a classic item in Azure offers SwitchProtection, not ReverseReplicate; take the name offered.
+    offered = vmware.vmware_facts(read_rpi(vault, ref))
+    allowed = vmware_state.reprotect_permission(offered) or "SwitchProtection"
     return _run_once(
         vault,
         payload,
         operation=f"vmware_reprotect {direction}",
-        scenario=_is_reprotect,
-        allowed="ReverseReplicate",
+        # the recorded re-protect / switch-protection job names (R43, RECORDED.md)
+        scenario=vmware_state.is_reprotect_scenario,
+        allowed=allowed,
         # the re-protect already ran: the item replicates in the wanted direction
         already_done=lambda f: f.get("provider") == target and f.get("protectionState") == "Protected",
         begin=lambda rpi, facts: _start(vault, ref, "reprotect", body),
@@ -277,7 +281,8 @@ def failover(payload: Mapping[str, Any], settings: Settings | None = None) -> di
         operation=f"vmware_failover {kind}",
         scenario=lambda name: name == scenario,
         allowed=allowed,
-        already_done=lambda f: f.get("activeLocation") == "Primary",
+        # R47: per provider; an InMageRcmFailback item reads Primary while its VM still runs in Azure
+        already_done=vmware_state.failed_back,
         begin=lambda rpi, facts: _start(vault, ref, what, body),
     )
 

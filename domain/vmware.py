@@ -15,6 +15,7 @@ from typing import Any
 
 from domain.items import item_facts, parse_time
 from domain.preflight import HEARTBEAT_STALE_AFTER
+from domain.vmware_state import ONPREM_PROVIDERS, reprotect_permission, runs_in_azure
 
 #: V3: at most this many disks attached to one master target (or appliance).
 MAX_MT_DISKS = 60
@@ -204,7 +205,7 @@ def classic_rules(
         now: the orchestration's time.
         via_plan: whether the item is failed back through its recovery plan (V5).
     """
-    checks = [_state_rule(facts, "ReverseReplicate")]
+    checks = [_state_rule(facts)]
     connected = [p for p in providers if (p.get("connectionStatus") == "Connected")]
     beat = parse_time(cs.get("lastHeartbeat"))
     stale = beat is not None and now - beat > HEARTBEAT_STALE_AFTER
@@ -284,22 +285,19 @@ def classic_rules(
     return checks + common_rules(facts, policy, group, via_plan=via_plan, now=now)
 
 
-#: Replication providers of an item already re-protected towards on-premises (an earlier run's sync phase 1).
-ONPREM_PROVIDERS = ("InMage", "InMageRcmFailback")
-
-
-def _state_rule(facts: Mapping[str, Any], operation: str) -> dict[str, Any]:
+def _state_rule(facts: Mapping[str, Any], operation: str = "SwitchProtection") -> dict[str, Any]:
     allowed = list(facts.get("allowedOperations") or [])
     # Re-protected to on-prem by an earlier run (e.g. one not approved): that re-protect is adopted.
     reprotected = facts.get("provider") in ONPREM_PROVIDERS and facts.get("protectionState") == "Protected"
     return _check(
         "V3-state",
         "The VM failed over to Azure and was committed; it was not migrated or had protection disabled",
-        (operation in allowed or reprotected)
-        and facts.get("activeLocation") == "Recovery"
+        (reprotect_permission(facts) is not None or operation in allowed or reprotected)
+        and runs_in_azure(facts)
         and not facts.get("currentScenario"),
         f"protectionState={facts.get('protectionState')}, activeLocation={facts.get('activeLocation')}, "
-        f"allowedOperations={allowed}, running={facts.get('currentScenario')}",
+        f"provider={facts.get('provider')}, allowedOperations={allowed}, "
+        f"running={facts.get('currentScenario')}",
         "Commit the failover to Azure first and wait for running jobs; migrated or unprotected VMs "
         "cannot fail back.",
     )
@@ -394,7 +392,7 @@ def modernized_rules(
     via_plan: bool,
 ) -> list[dict[str, Any]]:
     """V3 rules the API shows for a modernized (``InMageRcm``) item. Pure."""
-    checks = [_state_rule(facts, "ReverseReplicate")]
+    checks = [_state_rule(facts)]
     agents = list(appliance.get("reprotectAgents") or [])
     agent = _pick(agents, inputs.get("reprotectAgentId"))
     beat = parse_time((agent or {}).get("lastHeartbeatUtc"))

@@ -16,7 +16,7 @@ from simulator.models.fabrics import Container, Policy
 from simulator.models.items import ItemState, ProtectedItem
 from simulator.models.machines import Disk, Machine
 from simulator.models.recovery_plans import add_plan
-from simulator.models.vmware import CLASSIC_IN_AZURE
+from simulator.models.vmware import CLASSIC_IN_AZURE, RCM_IN_AZURE
 from simulator.models.vmware_classic import ClassicVmwareItem
 from simulator.models.vmware_infra import (
     Appliance,
@@ -235,7 +235,7 @@ def add_modernized_vm(
         machine,
         _policy(world, "rcm-policy"),
         "appliance01",
-        CLASSIC_IN_AZURE,
+        RCM_IN_AZURE,
         appliance=appliance,
     )
     item.last_failover_time = in_azure_since

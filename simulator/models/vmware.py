@@ -22,9 +22,23 @@ from simulator.models.vmware_infra import GIB, MasterTarget, ReprotectAgent
 from simulator.models.vmware_rules import AGENT_REGISTRATION_DELAY_SECONDS
 
 # Classic: failed over to Azure and committed, waiting for re-protect towards on-premises (§4e step 1).
+# R43: the service offers SwitchProtection (not ReverseReplicate) and CompleteMigration here.
 CLASSIC_IN_AZURE = ItemState(
+    "UnplannedFailoverCommitted",
+    "Failover committed",
+    "Recovery",
+    ["CompleteMigration", "DisableProtection", "SwitchProtection"],
+)
+# Modernized: failed over to Azure and committed. Only the classic case is recorded (R43); which
+# name a committed InMageRcm item offers is a guess, so the seed keeps ReverseReplicate and the
+# product accepts either (RECORDED.md, "Reported earlier but not confirmed").
+RCM_IN_AZURE = ItemState(
     "UnplannedFailoverCommitted", "Failover committed", "Recovery", ["ReverseReplicate", "DisableProtection"]
 )
+#: R43: the permissions a re-protect accepts (classic items in Azure offer SwitchProtection).
+REPROTECT_PERMISSIONS = ("SwitchProtection", "ReverseReplicate")
+#: R44: ``primaryFabricProvider`` of VMware items, by fabric kind.
+FABRIC_PROVIDERS = {"VMware": "InMageFabric", "InMageRcm": "InMageRcmFabric"}
 # Both: replicating on-premises -> Azure again.
 PROTECTED_TO_AZURE = ItemState(
     "Protected", "Protected", "Primary", ["UnplannedFailover", "TestFailover", "DisableProtection"]
@@ -70,7 +84,8 @@ class VmwareItem(ProtectedItem):
         kwargs: as for :class:`ProtectedItem`.
     """
 
-    protected_item_type = "VMwareVirtualMachine"
+    #: R44: the service sends an empty ``protectedItemType`` for VMware items
+    protected_item_type = ""
     #: the provider replicating to Azure (the item's provider before re-protect and after the last one)
     to_azure_provider: ClassVar[str]
     #: ``instanceType`` a re-protect towards on-prem needs, and what the 400 calls that request
@@ -98,11 +113,36 @@ class VmwareItem(ProtectedItem):
         self.via_plan = False  # set by a recovery plan while it builds operations
 
     # --- agent registration (V4) -----------------------------------------------------------------
+    def runs_in_azure(self) -> bool:
+        """Whether the VM the agent runs in is the Azure copy.
+
+        R47: ``activeLocation`` is no guide: an ``InMageRcmFailback`` item replicating back to
+        on-premises reads ``Primary`` while its VM runs in Azure. The machine knows.
+        """
+        return self.machine.azure_state == "running"
+
     def agent_started(self) -> datetime | None:
-        """When the VM the agent runs in started (Azure copy while active in Azure, else on-prem)."""
-        if self.state.active_location == "Recovery":
+        """When the VM the agent runs in started (Azure copy while it runs in Azure, else on-prem)."""
+        if self.runs_in_azure():
             return self.machine.azure_since
         return self.machine.onprem_since
+
+    def to_arm(self, at: datetime) -> dict[str, Any]:
+        """The item as ASR returns it, with the VMware-specific fields (R44, R47)."""
+        out = super().to_arm(at)
+        props = out["properties"]
+        props["protectedItemType"] = ""  # R44
+        props["primaryFabricProvider"] = FABRIC_PROVIDERS.get(self.fabric.kind, self.fabric.kind)  # R44
+        if self.instance_type == "InMageRcmFailback":
+            # R47: replicating back to on-premises, the recovery fabric is the VMware fabric itself.
+            props["recoveryFabricId"] = self.fabric.arm_id
+            props["recoveryFabricFriendlyName"] = self.fabric.friendly_name
+        return out
+
+    def require_reprotect(self) -> None:
+        """R43: a re-protect needs SwitchProtection (classic, in Azure) or ReverseReplicate."""
+        offered = self.state.allowed_operations
+        self.require(next((p for p in REPROTECT_PERMISSIONS if p in offered), "SwitchProtection"))
 
     def agent_registered(self, at: datetime) -> bool:
         """Whether the mobility agent has registered with the CS / appliance at ``at``."""
@@ -206,12 +246,12 @@ class VmwareItem(ProtectedItem):
         if self.instance_type == self.to_azure_provider:
             expected, what = self.reprotect_to_onprem_input
             details = provider_input(props, expected, what)
-            self.require("ReverseReplicate")
+            self.require_reprotect()  # R43: SwitchProtection for a classic item in Azure
             operation = self.reprotect_to_onprem_operation(details)
         else:
             expected, what = self.reprotect_to_azure_input
             details = provider_input(props, expected, what)
-            self.require("ReverseReplicate")
+            self.require_reprotect()
             operation = self.reprotect_to_azure_operation(details)
         self._remember("reprotect", body)
         return self.begin(operation)

@@ -23,7 +23,8 @@ from simulator.models.vmware_rules import (
 )
 
 # Modernized: re-protected Azure -> on-premises (provider InMageRcmFailback); failback is a planned failover.
-RCM_REPROTECTED = ItemState("Protected", "Protected", "Recovery", ["PlannedFailover", "DisableProtection"])
+# R47: an InMageRcmFailback item replicating back reads activeLocation Primary (its VM runs in Azure).
+RCM_REPROTECTED = ItemState("Protected", "Protected", "Primary", ["PlannedFailover", "DisableProtection"])
 # Modernized: failed back, commit pending; a planned failover from Azure can still be cancelled (§4f).
 RCM_FAILED_BACK = ItemState(
     "PlannedFailoverCommitRequired",

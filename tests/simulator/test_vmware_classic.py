@@ -137,7 +137,8 @@ def test_config_server_fabric_and_failback_policy_are_visible_V1_V2(sim: Sim) ->
 def test_classic_failback_reprotect_failover_commit_reprotect_back_V1_V5(sim: Sim) -> None:
     item = sim.item(WIN01)
     assert item.properties.provider_specific_details.instance_type == "InMageAzureV2"
-    assert item.properties.allowed_operations == ["ReverseReplicate", "DisableProtection"]
+    # R43: a committed classic item in Azure offers SwitchProtection, not ReverseReplicate
+    assert item.properties.allowed_operations == ["CompleteMigration", "DisableProtection", "SwitchProtection"]
     assert item.properties.active_location == "Recovery"
     disks_before = master_target(sim, "mt-win-01").disk_count
     sim.advance(16 * 60)  # the Azure VM's agent registers with the CS (V4)
@@ -205,7 +206,11 @@ def test_reprotect_fails_until_the_agent_registers_V4(sim: Sim) -> None:
     assert "isn't installed" in details.message
     assert "15 minutes" in details.possible_causes
     assert details.recommended_action.startswith("Wait")
-    assert sim.item(WIN01).properties.allowed_operations == ["ReverseReplicate", "DisableProtection"]
+    assert sim.item(WIN01).properties.allowed_operations == [
+        "CompleteMigration",
+        "DisableProtection",
+        "SwitchProtection",
+    ]
 
     sim.advance(6 * 60 + 30)  # 13:30 after the start (the check runs at 14:00): still within the window
     failed_job(sim, reprotect_to_onprem(sim, WIN01))
