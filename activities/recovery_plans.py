@@ -6,49 +6,36 @@
   replication group in the plan, one master target per group) and the plan's own state.
   ``plan`` is ``{name, family, providers, items: [{item, friendlyName, osType, inputs?}],
   recoveryPointType}`` — what the variant needs later.
-- ``plan_failover`` ``{vault, plan, family, dataSyncOption?, recoveryPointType?}`` → ``{jobId,
-  adopted}``: Hyper-V / modernized plans ``plannedFailover`` with one input per provider;
-  classic plans ``unplannedFailover`` (PowerShell refuses planned failover for them).
-- ``plan_commit`` ``{vault, plan}`` → ``{jobId, adopted}``.
-
-Plan re-protect is never called (the SDK documents it as no longer working): the variant
-re-protects each item with the item activities.
+- ``plan_failover``, ``plan_commit``, ``plan_reprotect``: ``activities.plan_operations``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, cast
 
 import azure.durable_functions as df
-from azure.mgmt.recoveryservicessiterecovery import models
 
+from activities import plan_operations
 from activities.asr_common import (
     Vault,
     arm_errors,
-    is_conflict,
     log_event,
     newest_time,
     now_of,
-    start_operation,
 )
+from activities.plan_operations import read_plan
 from activities.preflight import read_site
 from activities.vmware import kind_of_provider, read_fabric, read_policies
 from clients.settings import Settings
 from domain import vmware
 from domain.errors import FailbackError
-from domain.items import current_scenario, item_facts, item_ref
-from domain.preflight import failure_summary, plan_running, plan_scenario_is_new, run_preflight
+from domain.items import item_facts, item_ref
+from domain.preflight import failure_summary, plan_running, run_preflight
 from domain.request import FailbackRequest
 from domain.sync_policy import resolve_data_sync
 
 bp = df.Blueprint()
-
-
-def read_plan(vault: Vault, name: str) -> dict[str, Any]:
-    """GET the recovery plan (wire dict)."""
-    with arm_errors(f"get recovery plan {name}", not_found="PLAN_NOT_FOUND"):
-        return dict(vault.client.replication_recovery_plans.get(*vault.args, name).as_dict())
 
 
 def plan_items(vault: Vault, plan: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -290,7 +277,7 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
             "items": entries,
             "recoveryPointType": vm_point,
             # R24: the scenario the plan already shows; a later one is this run's own (adoption).
-            "baseline": baseline_of(props),
+            "baseline": plan_operations.baseline_of(props),
         },
         "recommendation": recommendation,
     }
@@ -321,148 +308,6 @@ def _plan_sync(family: str, syncs: list[dict[str, Any]]) -> dict[str, Any]:
     return {**chosen, "source": "variant", "reason": f"plan-wide: {chosen.get('reason')}"}
 
 
-def baseline_of(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The plan's last scenario as pre-flight saw it (``jobId``/``startTime`` None if it never ran)."""
-    seen = current_scenario(props) or {}
-    return {"jobId": seen.get("jobId"), "startTime": seen.get("startTime")}
-
-
-def _adopt_running(
-    props: Mapping[str, Any], name: str, scenario: Callable[[str], bool], operation: str
-) -> dict[str, Any] | None:
-    """Adopt the plan's running operation if it is ours; refuse if it is another one (R24: status)."""
-    running = plan_running(props)
-    if running is None:
-        return None
-    if scenario(str(running["scenarioName"])):
-        return {"jobId": running["jobId"], "adopted": True}
-    raise FailbackError("SCENARIO_IN_PROGRESS", f"{operation}: plan {name} runs {running['scenarioName']}")
-
-
-def _adopt_finished(
-    props: Mapping[str, Any], scenario: Callable[[str], bool], baseline: Mapping[str, Any] | None
-) -> dict[str, Any] | None:
-    """The plan's finished operation of this kind if this run started it (R24: never an older one)."""
-    last = current_scenario(props)
-    if last is None or not scenario(str(last["scenarioName"])):
-        return None
-    if not plan_scenario_is_new(last, baseline):
-        return None
-    return {"jobId": last["jobId"], "adopted": True, "state": props.get("currentScenarioStatus")}
-
-
-def _run_plan_once(
-    vault: Vault,
-    payload: Mapping[str, Any],
-    *,
-    operation: str,
-    scenario: Callable[[str], bool],
-    allowed: str,
-    begin: Callable[[], str | None],
-) -> dict[str, Any]:
-    name = str(payload["plan"])
-    plan = read_plan(vault, name)
-    props = plan.get("properties") or {}
-    adopted = _adopt_running(props, name, scenario, operation)
-    if adopted is not None:
-        log_event(payload, f"{operation}: adopted job", jobId=adopted["jobId"], plan=name)
-        return adopted
-    if allowed not in (props.get("allowedOperations") or []):
-        # Ran already (this activity again after its job ended): the plan's last scenario names it.
-        done = _adopt_finished(props, scenario, payload.get("baseline"))
-        if done is None:
-            raise FailbackError(
-                "OPERATION_NOT_ALLOWED",
-                f"{operation}: plan {name} does not allow {allowed} "
-                f"(allowed {props.get('allowedOperations')}, last {current_scenario(props)})",
-            )
-        log_event(payload, f"{operation}: adopted finished job", jobId=done["jobId"], plan=name)
-        return done
-    try:
-        job_id = begin()
-    except FailbackError as err:
-        if not is_conflict(err):
-            raise
-        # Someone (or our own earlier attempt) started it between our read and our POST.
-        adopted = _adopt_running(read_plan(vault, name).get("properties") or {}, name, scenario, operation)
-        if adopted is None:
-            raise
-        log_event(payload, f"{operation}: adopted job after conflict", jobId=adopted["jobId"], plan=name)
-        return adopted
-    if job_id is None:
-        job_id = (current_scenario(read_plan(vault, name).get("properties") or {}) or {}).get("jobId")
-    log_event(payload, f"{operation}: started job", jobId=job_id, plan=name)
-    return {"jobId": job_id, "adopted": False}
-
-
-def failover_body(payload: Mapping[str, Any]) -> tuple[str, Any]:
-    """``("planned"|"unplanned", input model)`` of a plan's failback."""
-    family = payload.get("family") or "hyperv"
-    if family == "vmware-classic":
-        return "unplanned", models.RecoveryPlanUnplannedFailoverInput(
-            properties=models.RecoveryPlanUnplannedFailoverInputProperties(
-                failover_direction="RecoveryToPrimary",
-                source_site_operations="Required",
-                provider_specific_details=[
-                    models.RecoveryPlanInMageFailoverInput(
-                        recovery_point_type=payload.get("recoveryPointType") or "LatestTime"
-                    )
-                ],
-            )
-        )
-    if family == "vmware-modernized":
-        details: Any = models.RecoveryPlanInMageRcmFailbackFailoverInput(
-            recovery_point_type=payload.get("recoveryPointType") or "ApplicationConsistent"
-        )
-    else:
-        details = models.RecoveryPlanHyperVReplicaAzureFailbackInput(
-            data_sync_option=payload.get("dataSyncOption") or "ForDownTime",
-            recovery_vm_creation_option="NoAction",
-        )
-    return "planned", models.RecoveryPlanPlannedFailoverInput(
-        properties=models.RecoveryPlanPlannedFailoverInputProperties(
-            failover_direction="RecoveryToPrimary", provider_specific_details=[details]
-        )
-    )
-
-
-def failover(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
-    """Start (or adopt) the plan's failback (the ``plan_failover`` activity body)."""
-    vault = Vault(payload["vault"], settings)
-    name = str(payload["plan"])
-    kind, body = failover_body(payload)
-    plans = vault.client.replication_recovery_plans
-    method = plans.begin_unplanned_failover if kind == "unplanned" else plans.begin_planned_failover
-    scenario_name = "UnplannedFailover" if kind == "unplanned" else "PlannedFailover"
-    return _run_plan_once(
-        vault,
-        payload,
-        operation="plan_failover",
-        scenario=lambda s: s == scenario_name,
-        allowed=scenario_name,
-        begin=lambda: start_operation(f"{kind} failover of plan {name}", method, *vault.args, name, body),
-    )
-
-
-def commit(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
-    """Commit (or adopt the commit of) the plan (the ``plan_commit`` activity body)."""
-    vault = Vault(payload["vault"], settings)
-    name = str(payload["plan"])
-    return _run_plan_once(
-        vault,
-        payload,
-        operation="plan_commit",
-        scenario=lambda s: "commit" in s.lower(),
-        allowed="Commit",
-        begin=lambda: start_operation(
-            f"commit of plan {name}",
-            vault.client.replication_recovery_plans.begin_failover_commit,
-            *vault.args,
-            name,
-        ),
-    )
-
-
 @bp.activity_trigger(input_name="payload")
 def preflight_plan(payload: dict) -> dict:
     """Pre-flight of a recovery plan's failback; reads only."""
@@ -472,10 +317,16 @@ def preflight_plan(payload: dict) -> dict:
 @bp.activity_trigger(input_name="payload")
 def plan_failover(payload: dict) -> dict:
     """The plan's failback failover, started once."""
-    return failover(payload)
+    return plan_operations.failover(payload)
+
+
+@bp.activity_trigger(input_name="payload")
+def plan_reprotect(payload: dict) -> dict:
+    """Reverse replication of one plan item: the plan's re-protect (R28), else the item's own (G12)."""
+    return plan_operations.reprotect(payload)
 
 
 @bp.activity_trigger(input_name="payload")
 def plan_commit(payload: dict) -> dict:
     """Commit the plan's failover, started once."""
-    return commit(payload)
+    return plan_operations.commit(payload)

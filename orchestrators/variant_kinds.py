@@ -9,9 +9,9 @@ orchestrator runs the same phases, only the activity behind each step changes.
   then verify, commit, and re-protect back to Azure (V4 again for the on-prem agent).
 - Recovery plan (seeds 000/001, H2e, V5): the plan's planned failover with one input per
   replication provider; with ``before-failover`` the plan's job suspends once and is
-  resumed after approval; commit of the plan; re-protect per item (plan re-protect no
-  longer works). A VMware plan re-protects each item to on-prem first (same master target
-  for a replication group, V5).
+  resumed after approval; commit of the plan; the plan's re-protect (R28), item by item where
+  the service refuses it (G12). A VMware plan re-protects each item to on-prem first (same
+  master target for a replication group, V5).
 """
 
 from __future__ import annotations
@@ -201,12 +201,23 @@ class RecoveryPlanVariant(VariantDefaults):
         )
 
     def reprotect_steps(self, run: RunFacts) -> list[ActivityCall]:
-        """Re-protect each item (plan re-protect no longer works)."""
+        """Re-protect: the plan's (Hyper-V, R28; item by item if refused, G12) or each item's (VMware).
+
+        Each Hyper-V item's call adopts the plan's re-protect job and waits for its item.
+        """
         family = self.family(run)
+        plan = _plan(run)
         calls = []
-        for entry in _plan(run).get("items") or []:
+        for index, entry in enumerate(plan.get("items") or []):
             if family == "hyperv":
-                calls.append(ActivityCall("reverse_replicate", {"vault": run.vault, "item": entry["item"]}))
+                payload = {
+                    "vault": run.vault,
+                    "plan": plan.get("name"),
+                    "baseline": plan.get("baseline"),
+                    "item": entry["item"],
+                    "first": index == 0,
+                }
+                calls.append(ActivityCall("plan_reprotect", payload))
             else:
                 payload = {
                     "vault": run.vault,

@@ -33,6 +33,11 @@ class Profile:
         job_filter: G7, the job list ``$filter`` grammar: ``lenient`` (unknown clauses ignored) or
             ``strict`` (an unknown clause is a 400).
         conflict_code: G8, the error code of a 409 for an operation the item does not allow now.
+        plan_result: G6, what ``operationresults`` of a finished recovery-plan operation answers:
+            ``"200"`` (the RecoveryPlan body, as recorded for plan reprotect) or ``"204"`` (empty, as
+            recorded for plan failback; R23).
+        plan_reprotect: G12, plan-level ``reProtect``: ``ok`` (R28, scenario ``ReverseReplication``)
+            or ``refused`` (400, the SDK docstring's "deprecated, no longer works").
     """
 
     name: str
@@ -42,6 +47,8 @@ class Profile:
     item_lro_id: str = "job"
     job_filter: str = "lenient"
     conflict_code: str = "OperationNotAllowed"
+    plan_result: str = "200"
+    plan_reprotect: str = "ok"
 
     def to_dict(self) -> dict[str, Any]:
         """The profile as JSON (for the control API)."""
@@ -66,16 +73,21 @@ PROFILES: dict[str, Profile] = {
         replace(
             RECORDED,
             name="new-job-ids",
-            description="G3/G4: resume continues in a new job; item LRO ids are not job names",
+            description="G3/G4/G6: resume continues in a new job; item LRO ids are not job names; "
+            "plan operation results are 204",
             resume_job="new",
             item_lro_id="differs",
+            plan_result="204",
         ),
         replace(
             RECORDED,
             name="strict-service",
-            description="G7/G8: unknown $filter clauses are a 400; refusals carry ASR's numeric codes",
+            description="G7/G8/G6/G12: unknown $filter clauses are a 400; refusals carry ASR's numeric "
+            "codes; plan operation results are 204; plan re-protect is refused",
             job_filter="strict",
             conflict_code="28086",
+            plan_result="204",
+            plan_reprotect="refused",
         ),
     )
 }

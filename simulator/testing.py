@@ -54,9 +54,10 @@ class ControlClient:
             raise RuntimeError(f"{method} /_sim/{path}: {response.status_code} {response.text}")
         return response.json()
 
-    def reset(self, scenario: str = "default") -> Any:
-        """Seed a fresh world."""
-        return self._call("POST", "reset", {"scenario": scenario})
+    def reset(self, scenario: str = "default", profile: str | None = None) -> Any:
+        """Seed a fresh world (under ``profile`` when given; the profile stays for later resets)."""
+        body = {"scenario": scenario} if profile is None else {"scenario": scenario, "profile": profile}
+        return self._call("POST", "reset", body)
 
     def seed(self, scenario: str = "default") -> Any:
         """Same as ``reset`` (the contracts call it seeding)."""

@@ -45,4 +45,8 @@ def operation_result(req: Request) -> Response:
     target = resolve(world, resource_id)
     if target is None:
         return Response(204, None)
+    final = getattr(target, "operation_result", None)
+    if final is not None:  # R23/G6: a plan answers 200 with its body or 204, by profile
+        status, body = final(world.now())
+        return Response(status, body)
     return Response(200, target.to_arm(world.now()))

@@ -1,4 +1,7 @@
-"""Recovery plans: list, get, planned/unplanned failover, commit, cancel, re-protect (refused)."""
+"""Recovery plans: list, get, planned/unplanned failover, commit, cancel, re-protect.
+
+R21: a plan operation's LRO id is not its job's name; the status body names the job.
+"""
 
 from __future__ import annotations
 
@@ -27,32 +30,32 @@ def get_plan(req: Request) -> Response:
 def planned_failover(req: Request) -> Response:
     """POST plannedFailover (failback: RecoveryToPrimary with one input per replication provider)."""
     plan = plan_by_name(req.world, req.params["plan"])
-    return accepted(req, plan.planned_failover(req.json_object()), plan.arm_id)
+    return accepted(req, plan.planned_failover(req.json_object()), plan.arm_id, own_id=True)  # R21
 
 
 @route("POST", PLAN + r"/unplannedfailover", name="plans.unplanned_failover")
 def unplanned_failover(req: Request) -> Response:
     """POST unplannedFailover (classic VMware plan failback)."""
     plan = plan_by_name(req.world, req.params["plan"])
-    return accepted(req, plan.unplanned_failover(req.json_object()), plan.arm_id)
+    return accepted(req, plan.unplanned_failover(req.json_object()), plan.arm_id, own_id=True)  # R21
 
 
 @route("POST", PLAN + r"/failovercommit", name="plans.failover_commit")
 def failover_commit(req: Request) -> Response:
     """POST failoverCommit (no body)."""
     plan = plan_by_name(req.world, req.params["plan"])
-    return accepted(req, plan.failover_commit(), plan.arm_id)
+    return accepted(req, plan.failover_commit(), plan.arm_id, own_id=True)  # R21
 
 
 @route("POST", PLAN + r"/failovercancel", name="plans.failover_cancel")
 def failover_cancel(req: Request) -> Response:
     """POST failoverCancel (no body)."""
     plan = plan_by_name(req.world, req.params["plan"])
-    return accepted(req, plan.failover_cancel(), plan.arm_id)
+    return accepted(req, plan.failover_cancel(), plan.arm_id, own_id=True)  # R21
 
 
 @route("POST", PLAN + r"/reprotect", name="plans.reprotect")
 def reprotect(req: Request) -> Response:
-    """POST reProtect: answered with a clear ARM error (deprecated, no longer works)."""
+    """POST reProtect (empty body, R28); refused under profile ``plan_reprotect: refused`` (G12)."""
     plan = plan_by_name(req.world, req.params["plan"])
-    return accepted(req, plan.reprotect(), plan.arm_id)
+    return accepted(req, plan.reprotect(), plan.arm_id, own_id=True)  # R21

@@ -8,9 +8,10 @@ reference §4d's open question. When the plan job ends, each item gets the outco
 own tasks: all done → success; some done → failure/cancel hook; none started → back to
 where it was.
 
-Refused the way the sources say: plan re-protect (SDK: "for deprecated scenarios and no
-longer works"), planned failover of classic VMware plans (use unplanned), alternate
-location at plan level (H2e: the plan input has no host field).
+Plan re-protect works for Hyper-V plans (R28, scenario ``ReverseReplication``); profile
+``plan_reprotect: refused`` (G12) refuses it the way the SDK docstring says. Refused the way the
+sources say: planned failover of classic VMware plans (use unplanned), alternate location at plan
+level (H2e: the plan input has no host field).
 """
 
 from __future__ import annotations
@@ -263,7 +264,22 @@ class RecoveryPlan:
         return items
 
     def reprotect(self) -> Job:
-        """POST reProtect: refused (SDK docstring: for deprecated scenarios and no longer works)."""
+        """POST reProtect (empty body): reverse replication of every Hyper-V item (R28).
+
+        G12 ``refused``: 400, as the SDK docstring says ("for deprecated scenarios and no longer works").
+        """
+        if self.world.profile.plan_reprotect == "ok":
+            self._require_idle()
+            items = self._items_allowing("ReverseReplicate")
+            for item in items:
+                if str(item.instance_type) != "HyperVReplicaAzure":
+                    raise bad_request(
+                        f"Reprotect of the recovery plan '{self.name}' needs provider inputs for "
+                        f"'{item.instance_type}' items: re-protect them one by one.",
+                        code="OperationNotSupported",
+                    )
+            operations = [(item, item.reprotect_operation()) for item in items]  # type: ignore[attr-defined]
+            return self._run("ReverseReplication", "Reverse replication", operations)  # R28
         raise bad_request(
             f"Reprotect of the recovery plan '{self.name}' is not supported: the operation is for deprecated "
             "scenarios and no longer works. Re-protect each replication protected item of the plan "
@@ -271,6 +287,12 @@ class RecoveryPlan:
             "replication group.",
             code="RecoveryPlanReprotectNotSupported",
         )
+
+    def operation_result(self, at: datetime) -> tuple[int, dict[str, Any] | None]:
+        """``operationresults`` of a finished plan operation: R23/G6, 200 with the plan or 204 empty."""
+        if self.world.profile.plan_result == "204":
+            return 204, None
+        return 200, self.to_arm(at)
 
     def restart(self, job: Job) -> Job:
         """Plan jobs are not restartable in the simulator: run the plan operation again."""

@@ -32,7 +32,8 @@ def test_hyperv_plan_suspends_once_is_resumed_after_approval_and_reprotects_each
     assert [op for op, _ in ops] == ["sync", "commit", "reprotect", "reprotect"], ops
     assert all(state == "Succeeded" for _, state in ops)
     writes = stack.writes()
-    assert not any("reprotect" in k and "plan" in k for k in writes), writes  # never plan re-protect
+    # R28: one plan-level re-protect, no item re-protect (default profile)
+    assert writes.get("write plans.reprotect") == 1 and "write items.reprotect" not in writes, writes
     # verification checked each VM of the plan (no computer named)
     checked = {c["name"].split(":")[0] for c in report["verification"]["checks"]}
     assert checked == {"rp-db01", "rp-app01"}

@@ -93,14 +93,13 @@ def test_hyperv_plan_failback_suspends_once_then_commits_H3a_H7(sim: Sim) -> Non
     for ref in (RP_DB01, RP_APP01):
         assert sim.item(ref).properties.protection_state == "RestoreFinalized"
 
-    with pytest.raises(HttpResponseError, match="no longer works") as refused:
-        plans(sim).begin_reprotect(RG, VAULT, "rp-hyperv")
-    assert refused.value.status_code == 400
-    assert refused.value.error.code == "RecoveryPlanReprotectNotSupported"
-
-    pollers = [sim.reprotect(ref) for ref in (RP_DB01, RP_APP01)]  # re-protect per item instead
+    # R28: plan-level re-protect with an empty body works for a Hyper-V plan
+    poller = plans(sim).begin_reprotect(RG, VAULT, "rp-hyperv")
     sim.advance(4 * 3600)
-    assert [p.result().properties.protection_state for p in pollers] == ["Protected", "Protected"]
+    poller.result()
+    assert plan_job(sim, "rp-hyperv").properties.scenario_name == "ReverseReplication"
+    for ref in (RP_DB01, RP_APP01):
+        assert sim.item(ref).properties.protection_state in ("InitialReplicationInProgress", "Protected")
     assert sim.control.invariants() == []
 
 
@@ -193,7 +192,7 @@ def test_vmware_replication_group_fails_back_only_through_its_plan_V5(sim: Sim) 
     assert [sim.item(ref).properties.allowed_operations for ref in (LIN01, LIN02)] == [
         ["ReverseReplicate", "DisableProtection"]
     ] * 2
-    with pytest.raises(HttpResponseError, match="no longer works"):
+    with pytest.raises(HttpResponseError, match="one by one"):  # VMware items need provider inputs
         plans(sim).begin_reprotect(RG, VAULT, "rp-vmware-linux")
     assert sim.control.invariants() == []
 
