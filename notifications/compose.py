@@ -72,4 +72,5 @@ def compose(data: dict[str, Any], links: list[Link]) -> Message:
         facts=facts,
         links=links,
         recipients=[str(r) for r in data.get("recipients") or []],
+        message_id=str(data["messageId"]) if data.get("messageId") else None,
     )

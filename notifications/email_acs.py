@@ -1,60 +1,31 @@
-"""E-mail through Azure Communication Services (REST ``emails:send``).
+"""E-mail through Azure Communication Services, with Microsoft's SDK (``azure-communication-email``).
 
-Authentication is either an Entra ID token of the app's managed identity
-(preferred: no secret) or the resource's access key with the ACS HMAC-SHA256
-scheme: sign ``POST``, the path and query, and ``<x-ms-date>;<host>;<x-ms-content-sha256>``,
-one per line,
-with the base64-decoded key. Group entries (``group:<id>``) have no address and
-are skipped; they are reached through the Teams or webhook channel.
+Authentication is the app's managed identity (preferred: no secret) or the resource's access key
+(``AzureKeyCredential``; the SDK signs with ACS's HMAC scheme). Each message is sent with an
+``Operation-Id`` derived from the message's own id, so the service accepts a retried activity's
+second send as the same operation instead of mailing everyone twice. The channel then follows the
+send operation for a short while (delivery tracking): a ``Failed`` status is an error of the
+channel; an operation still running when the wait ends is left to the service. Group entries
+(``group:<id>``) have no address and are skipped; the Teams and webhook channels reach them.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import html
-import json
-from collections.abc import Callable
-from email.utils import formatdate
+import logging
+import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
-import requests
+from azure.communication.email import EmailClient
+from azure.core.credentials import AzureKeyCredential, TokenCredential
 
 from notifications.message import Message
 
-API_VERSION = "2023-03-31"
-TIMEOUT_SECONDS = 15
-ACS_SCOPE = "https://communication.azure.com/.default"
+log = logging.getLogger(__name__)
 
-
-def hmac_headers(access_key: str, method: str, url: str, body: bytes, date: str) -> dict[str, str]:
-    """Return the headers of the ACS access-key (HMAC-SHA256) scheme for one request.
-
-    Args:
-        access_key: the resource's access key (base64 text, from app settings).
-        method: HTTP verb.
-        url: absolute request URL.
-        body: the exact bytes sent.
-        date: RFC 1123 date, also sent as ``x-ms-date``.
-
-    Returns:
-        ``x-ms-date``, ``x-ms-content-sha256`` and ``Authorization``.
-    """
-    parts = urlsplit(url)
-    path_and_query = parts.path + (f"?{parts.query}" if parts.query else "")
-    content_hash = base64.b64encode(hashlib.sha256(body).digest()).decode()
-    to_sign = f"{method.upper()}\n{path_and_query}\n{date};{parts.netloc};{content_hash}"
-    signature = base64.b64encode(
-        hmac.new(base64.b64decode(access_key), to_sign.encode(), hashlib.sha256).digest()
-    ).decode()
-    return {
-        "x-ms-date": date,
-        "x-ms-content-sha256": content_hash,
-        "Authorization": "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256"
-        f"&Signature={signature}",
-    }
+#: How long ``send`` follows the operation before leaving it to the service (seconds).
+DELIVERY_WAIT_SECONDS = 20.0
+_OPERATION_NAMESPACE = uuid.UUID("0f7c8d2e-5b1a-4c39-9f0e-2a6d4b8e1c57")
 
 
 def email_body(message: Message, sender: str) -> dict[str, Any]:
@@ -82,15 +53,27 @@ def email_body(message: Message, sender: str) -> dict[str, Any]:
     }
 
 
+def operation_id(message: Message) -> str:
+    """The send's ``Operation-Id``: the same for every retry of one message, new for the next message.
+
+    The orchestrator gives each message an id (``messageId``, from ``context.new_uuid()``); a
+    message without one falls back to what identifies it (run, gate, kind, recipients, subject).
+    """
+    key = message.message_id or "|".join(
+        [message.run_id, message.gate or "", message.kind, message.subject, *sorted(message.recipients)]
+    )
+    return str(uuid.uuid5(_OPERATION_NAMESPACE, key))
+
+
 class AcsEmailChannel:
     """Send e-mail with ACS.
 
     Args:
         endpoint: ``https://<resource>.communication.azure.com``.
         sender: a verified sender address of the ACS e-mail domain.
-        access_key: resource access key; empty to use ``token_provider``.
-        token_provider: returns a bearer token for ``ACS_SCOPE`` (managed identity).
-        session: HTTP session.
+        credential: the managed identity (``TokenCredential``) or the access key (``AzureKeyCredential``).
+        delivery_wait_seconds: how long ``send`` follows the operation's status.
+        client_options: passed to ``EmailClient`` (e.g. ``connection_verify``, ``polling_interval``).
     """
 
     name = "email"
@@ -100,28 +83,27 @@ class AcsEmailChannel:
         endpoint: str,
         sender: str,
         *,
-        access_key: str = "",
-        token_provider: Callable[[], str] | None = None,
-        session: requests.Session | None = None,
+        credential: TokenCredential | AzureKeyCredential,
+        delivery_wait_seconds: float = DELIVERY_WAIT_SECONDS,
+        **client_options: Any,
     ) -> None:
-        self.url = f"{endpoint.rstrip('/')}/emails:send?api-version={API_VERSION}"
+        client_options.setdefault("polling_interval", 2)
+        self.client = EmailClient(endpoint, credential, **client_options)
         self.sender = sender
-        self.access_key = access_key
-        self.token_provider = token_provider
-        self.session = session or requests.Session()
+        self.delivery_wait_seconds = delivery_wait_seconds
 
     def send(self, message: Message) -> None:
-        """Send one e-mail to every addressable recipient; nothing to send is not an error."""
+        """Send one e-mail to every addressable recipient; nothing to send is not an error.
+
+        Raises:
+            azure.core.exceptions.HttpResponseError: the service refused the send, or the send
+                operation ended ``Failed`` while it was followed.
+        """
         body = email_body(message, self.sender)
         if not body["recipients"]["to"]:
             return
-        raw = json.dumps(body).encode()
-        headers = {"Content-Type": "application/json"}
-        if self.access_key:
-            headers |= hmac_headers(self.access_key, "POST", self.url, raw, formatdate(usegmt=True))
-        elif self.token_provider is not None:
-            headers["Authorization"] = f"Bearer {self.token_provider()}"
-        else:
-            raise RuntimeError("ACS e-mail needs NOTIFY_ACS_ACCESS_KEY or a managed identity")
-        response = self.session.post(self.url, data=raw, headers=headers, timeout=TIMEOUT_SECONDS)
-        response.raise_for_status()
+        poller = self.client.begin_send(body, operation_id=operation_id(message))
+        poller.wait(timeout=self.delivery_wait_seconds)
+        if poller.done():
+            poller.result()  # raises when the operation failed
+        log.info("email %s for run %s: %s", message.kind, message.run_id, poller.status())

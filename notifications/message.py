@@ -37,6 +37,8 @@ class Message:
         links: approval links (one per recipient).
         recipients: people and groups addressed.
         gate: the approval gate, when the message belongs to one.
+        message_id: the orchestrator's id of this message (the same on every retry of the activity
+            that sends it), so channels that can deduplicate do.
     """
 
     kind: str
@@ -47,6 +49,7 @@ class Message:
     links: list[Link] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
     gate: str | None = None
+    message_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form (generic webhook body, outbox row)."""

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from azure.core.credentials import TokenCredential
+from azure.core.credentials import AzureKeyCredential, TokenCredential
 
 from clients.settings import Settings
 from notifications.base import Channel
-from notifications.email_acs import ACS_SCOPE, AcsEmailChannel
+from notifications.email_acs import AcsEmailChannel
 from notifications.outbox import Outbox, OutboxChannel
 from notifications.teams import TeamsChannel
 from notifications.webhook import WebhookChannel
@@ -31,11 +30,10 @@ def _managed_identity(client_id: str | None) -> TokenCredential:
     return ManagedIdentityCredential(client_id=client_id)
 
 
-def _acs_token_provider(settings: Settings) -> Callable[[], str]:
-    def token() -> str:
-        return _managed_identity(settings.azure_client_id or None).get_token(ACS_SCOPE).token
-
-    return token
+def _acs_credential(settings: Settings) -> TokenCredential | AzureKeyCredential:
+    if settings.notify_acs_access_key:
+        return AzureKeyCredential(settings.notify_acs_access_key)
+    return _managed_identity(settings.azure_client_id or None)
 
 
 def channels_from_settings(settings: Settings) -> list[Channel]:
@@ -50,8 +48,7 @@ def channels_from_settings(settings: Settings) -> list[Channel]:
             AcsEmailChannel(
                 settings.notify_acs_endpoint,
                 settings.notify_email_sender,
-                access_key=settings.notify_acs_access_key,
-                token_provider=None if settings.notify_acs_access_key else _acs_token_provider(settings),
+                credential=_acs_credential(settings),
             )
         )
     if settings.local_mode:

@@ -70,6 +70,8 @@ def _notify(
         "expiresAt": iso(state.deadline),
         "summary": data.get("summary") or {},
         "outcome": state.outcome(),
+        # one id per message, the same when the activity is retried: channels deduplicate on it
+        "messageId": str(context.new_uuid()),
     }
     try:
         yield context.call_activity("notify", message)

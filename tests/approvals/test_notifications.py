@@ -10,19 +10,34 @@ import hmac
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from azure.core.credentials import AccessToken, AzureKeyCredential
+from azure.core.exceptions import HttpResponseError
 
+from activities.notify import send_notification
 from clients.settings import Settings
 from domain.approvals_tokens import KeyRing, verify_token
 from notifications.compose import compose
-from notifications.email_acs import AcsEmailChannel, hmac_headers
+from notifications.email_acs import AcsEmailChannel
 from notifications.links import approval_links, keyring
 from notifications.outbox import Outbox, OutboxChannel
 from notifications.registry import channels_from_settings
 from notifications.teams import TeamsChannel
 from notifications.webhook import WebhookChannel
 from tests.approvals.capture_server import Capture
+
+
+class StaticToken:
+    """A token credential with a fixed token (what the managed identity would return)."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self.token, 2**31)
+
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 KEY = "unit-test-signing-key-0123456789"
@@ -92,14 +107,24 @@ def test_teams_card_buttons_only_open_the_page_W4() -> None:
     assert all(a["url"].startswith("https://failback.example.net/api/approvals/") for a in card["actions"])
 
 
+def _acs(cap: Capture, credential: Any) -> AcsEmailChannel:
+    return AcsEmailChannel(
+        cap.url,
+        "failback@contoso.com",
+        credential=credential,
+        polling_interval=0.01,
+        connection_verify=cap.ca_bundle or True,
+    )
+
+
 def test_acs_email_is_signed_with_hmac_and_skips_groups_W4() -> None:
-    with Capture() as cap:
-        AcsEmailChannel(cap.url, "failback@contoso.com", access_key=ACS_KEY).send(message_with_links())
+    with Capture(acs_email=True) as cap:
+        _acs(cap, AzureKeyCredential(ACS_KEY)).send(message_with_links())
     req = cap.requests[0]
-    assert req["path"] == "/emails:send?api-version=2023-03-31"
+    assert req["path"].startswith("/emails:send?api-version=")
     assert req["json"]["recipients"]["to"] == [{"address": "alice@contoso.com"}]
     assert req["json"]["senderAddress"] == "failback@contoso.com"
-    # Verify the signature as the service does: recompute from what arrived.
+    # Verify the SDK's signature as the service does: recompute it from what arrived.
     h = req["headers"]
     assert h["x-ms-content-sha256"] == base64.b64encode(hashlib.sha256(req["raw"]).digest()).decode()
     to_sign = f"POST\n{req['path']}\n{h['x-ms-date']};{h['Host']};{h['x-ms-content-sha256']}"
@@ -110,20 +135,37 @@ def test_acs_email_is_signed_with_hmac_and_skips_groups_W4() -> None:
     assert h["Authorization"].startswith("HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256")
 
 
-def test_acs_hmac_headers_change_with_the_body() -> None:
-    a = hmac_headers(
-        ACS_KEY, "POST", "https://x.communication.azure.com/emails:send?api-version=1", b"a", "d"
-    )
-    b = hmac_headers(
-        ACS_KEY, "POST", "https://x.communication.azure.com/emails:send?api-version=1", b"b", "d"
-    )
-    assert a["Authorization"] != b["Authorization"]
-
-
-def test_acs_email_with_managed_identity_sends_bearer_W4() -> None:
-    with Capture() as cap:
-        AcsEmailChannel(cap.url, "f@c.com", token_provider=lambda: "tok").send(message_with_links())
+def test_acs_email_with_managed_identity_sends_bearer_W4(tmp_path: Path) -> None:
+    with Capture(acs_email=True, tls_dir=tmp_path) as cap:
+        _acs(cap, StaticToken("tok")).send(message_with_links())
     assert cap.requests[0]["headers"]["Authorization"] == "Bearer tok"
+
+
+def test_a_retried_notification_is_mailed_once_and_the_next_one_again_W4() -> None:
+    first = compose({**REQUEST, "messageId": "m-1"}, [])
+    with Capture(acs_email=True) as cap:
+        channel = _acs(cap, AzureKeyCredential(ACS_KEY))
+        channel.send(first)
+        channel.send(compose({**REQUEST, "messageId": "m-1"}, []))  # the activity, retried
+        channel.send(compose({**REQUEST, "kind": "reminder", "messageId": "m-2"}, []))
+    ids = [r["headers"]["Operation-Id"] for r in cap.requests]
+    assert ids[0] == ids[1] != ids[2]
+    assert len(cap.sent) == 2
+
+
+def test_an_email_the_service_fails_to_deliver_is_a_channel_error_W4() -> None:
+    with Capture(acs_email=True) as cap:
+        cap.email_status = "Failed"
+        with pytest.raises(HttpResponseError):
+            _acs(cap, AzureKeyCredential(ACS_KEY)).send(message_with_links())
+        outcome = send_notification(
+            {**REQUEST, "kind": "decided", "messageId": "m-3"},
+            channels=[_acs(cap, AzureKeyCredential(ACS_KEY)), WebhookChannel(cap.url + "/hook")],
+        )
+    assert outcome["channels"] == [
+        {"channel": "email", "ok": False, "error": "HttpResponseError"},
+        {"channel": "webhook", "ok": True},
+    ]
 
 
 def test_outbox_keeps_messages_per_run_in_order_W4(tmp_path: Path) -> None:
@@ -152,11 +194,11 @@ def test_signing_key_is_required_outside_local_mode() -> None:
 
 def test_no_channel_payload_carries_a_key_or_durable_url_W4() -> None:
     secrets = [KEY, ACS_KEY, "sendEventPostUri", "runtime/webhooks", "code=", "raiseEvent", "systemKey"]
-    with Capture() as cap:
+    with Capture(acs_email=True) as cap:
         msg = message_with_links()
         WebhookChannel(cap.url).send(msg)
         TeamsChannel(cap.url).send(msg)
-        AcsEmailChannel(cap.url, "f@c.com", access_key=ACS_KEY).send(msg)
+        _acs(cap, AzureKeyCredential(ACS_KEY)).send(msg)
     for req in cap.requests:
         text = req["raw"].decode()
         assert not [s for s in secrets if s in text]
