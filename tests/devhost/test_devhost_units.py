@@ -113,6 +113,8 @@ def test_ncrontab_next_occurrences_W5() -> None:
         2026, 1, 5, 9, 30, tzinfo=UTC
     )
     assert Schedule("00:10:00").next_after(T0) == T0 + timedelta(minutes=10)
+    # NCrontab ANDs day-of-month and day-of-week: Friday the 13th, not every Friday and every 13th
+    assert Schedule("0 0 0 13 * 5").next_after(T0) == datetime(2026, 2, 13, tzinfo=UTC)
     with pytest.raises(ValueError):
         Schedule("* * *")
 
