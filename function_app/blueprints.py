@@ -9,9 +9,9 @@ from function_app.alerts import bp as alerts_bp
 from function_app.approvals import bp as approvals_bp
 from function_app.failbacks import bp as failbacks_bp
 from function_app.health import bp as health_bp
+from function_app.history_purge import bp as history_purge_bp
 from function_app.openapi import bp as openapi_bp
 from function_app.outbox import bp as outbox_bp
-from function_app.smoke import bp as smoke_bp
 from function_app.status_pages import bp as status_pages_bp
 from orchestrators.approval_gate import bp as approval_gate_bp
 from orchestrators.failback import bp as failback_bp
@@ -19,7 +19,6 @@ from orchestrators.job_wait import bp as job_wait_bp
 
 BLUEPRINTS: list[df.Blueprint] = [
     health_bp,
-    smoke_bp,
     approval_gate_bp,
     failback_bp,
     job_wait_bp,
@@ -30,6 +29,7 @@ BLUEPRINTS: list[df.Blueprint] = [
     status_pages_bp,
     alerts_bp,
     openapi_bp,
+    history_purge_bp,
     *FAILBACK_ACTIVITY_BLUEPRINTS,
     *VARIANT_ACTIVITY_BLUEPRINTS,
 ]

@@ -148,3 +148,49 @@ def test_callback_sealed_before_a_key_rotation_is_still_posted(
         assert report["callback"] == {"posted": True, "host": "127.0.0.1"}
         assert len(received) == 1 and f"sig={SIG}" in received[0]["path"]
         assert_clean(stack)
+
+
+def _route_calls(stack: FailbackStack, run_id: str, token: str) -> list[tuple[str, str]]:
+    """(method, path) of every HTTP route of the app, its parameters filled with a real run and link."""
+    from devhost.http_triggers import build_http_functions
+
+    values = {"id": run_id, "token": token}
+    calls = []
+    for fn in build_http_functions(stack.running.runtime.index.http):
+        path = fn.route_text
+        for name, value in values.items():
+            path = path.replace("{" + name + "}", value)
+        assert "{" not in path, f"a route parameter this test does not know: {fn.route_text}"
+        calls += [(method, f"/api/{path}") for method in sorted(fn.methods or {"GET", "POST"})]
+    return calls
+
+
+def test_no_route_answers_with_a_durable_management_url_or_a_key(stack: FailbackStack) -> None:
+    """Issue 12 (close the door): a function key must not lead to the Durable management API.
+
+    On Azure the management URLs carry the system key: whoever holds them can raise the approval
+    event directly, past the approval page and every rule of W2. Every route of the app is called,
+    with the caller's function key, on a run that went all the way, and on bodies that are empty.
+    """
+    run_id = stack.start_failback(sample_request())
+    stack.drive_to(run_id, awaiting="approval")
+    token = stack.approval_links(run_id, "switchover")[0].rsplit("/", 1)[-1]
+    calls = _route_calls(stack, run_id, token)
+    assert len(calls) >= 10 and ("POST", "/api/smoke") not in calls
+    secrets = {
+        "function key": stack.running.function_key,
+        "master key": stack.running.master_key,
+        "management URL": "runtime/webhooks",
+        "event URL": "raiseEvent",
+        "system key": "systemKey",
+        "key in a URL": "code=",
+    }
+    for method, path in calls:
+        for body in (None, {}):
+            response = stack.http.request(
+                method, stack.url(path), json=body, headers={"x-functions-key": stack.running.function_key}
+            )
+            assert response.status_code < 500, (method, path, response.status_code, response.text[:300])
+            seen = response.text + json.dumps(dict(response.headers))
+            leaked = [name for name, secret in secrets.items() if secret in seen]
+            assert not leaked, f"{method} {path} answered with {leaked}"
