@@ -217,13 +217,6 @@ PATHS: dict[str, Any] = {
             "responses": {"200": _json({"type": "object"}, "alive")},
         }
     },
-    "/api/smoke": {
-        "post": {
-            "operationId": "smoke",
-            "summary": "Start the smoke orchestration (deployment check)",
-            "responses": {"202": _json({"type": "object"}, "started"), "401": {"description": "no key"}},
-        }
-    },
     "/api/failbacks": {
         "post": {
             "operationId": "startFailback",

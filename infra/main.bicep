@@ -91,7 +91,6 @@ var workspaceIds = empty(trim(verificationWorkspaceIds)) ? [] : split(trim(verif
 // matches every sub-path (MicrosoftDocs/azure-docs#86514).
 var authExcludedPaths = [
   '/api/health'
-  '/api/smoke'
   '/api/failbacks'
   '/api/failbacks/*'
   '/api/alerts'
