@@ -29,7 +29,7 @@ import azure.functions as func
 
 from clients.settings import get_settings
 from function_app.failbacks import request_cancel, start_run
-from function_app.json_body import json_object
+from function_app.json_body import json_object, parse_json
 from function_app.problem import problem
 from function_app.responses import json_response
 
@@ -160,10 +160,9 @@ def alert_receipt(context: df.DurableOrchestrationContext) -> Any:
 @bp.durable_client_input(client_name="client")
 async def alerts(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Handle one Azure Monitor alert delivery (see module docstring)."""
-    try:
-        body = req.get_json()
-    except ValueError:
-        return problem(400, "Bad Request", "The body is not JSON.")
+    body = parse_json(req.get_body() or b"")
+    if isinstance(body, func.HttpResponse):
+        return body
     alert, reasons = parse_alert(body)
     if alert is None:
         return problem(400, "Not a common-schema alert", errors=reasons)

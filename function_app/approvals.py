@@ -220,7 +220,12 @@ async def _show(
 
 def _form(req: func.HttpRequest) -> dict[str, list[str]]:
     if "application/x-www-form-urlencoded" in (req.headers.get("content-type") or ""):
-        return parse_qs(req.get_body().decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=50)
+        try:
+            return parse_qs(
+                req.get_body().decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=50
+            )
+        except ValueError:  # more fields than the page ever sends: treated as a foreign form
+            return {}
     return {}
 
 

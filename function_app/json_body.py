@@ -25,6 +25,35 @@ def json_object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+#: No request of this API nests deeper; a deeper body is refused before anything walks it.
+MAX_DEPTH = 32
+
+
+def nesting_depth(value: Any) -> int:
+    """How deeply ``value`` nests lists and objects (iteratively: a hostile body cannot recurse)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict | list):
+            deepest = max(deepest, depth)
+            children = current.values() if isinstance(current, dict) else current
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def parse_json(raw: bytes) -> Any | func.HttpResponse:
+    """Any JSON body, or the 400 problem to answer (invalid, or nested deeper than ``MAX_DEPTH``)."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # the decoder recurses: a very deep body is a RecursionError
+        return problem(400, "Invalid JSON", "The body is not valid JSON.", errors=["body: not valid JSON"])
+    if nesting_depth(body) > MAX_DEPTH:
+        return problem(
+            400, "Invalid JSON", f"The body nests deeper than {MAX_DEPTH} levels.", errors=["body: too deep"]
+        )
+    return body
+
+
 def read_json_object(req: func.HttpRequest) -> dict[str, Any] | func.HttpResponse:
     """The request body as a JSON object (an empty body is ``{}``), or the 400 problem to answer.
 
@@ -34,10 +63,9 @@ def read_json_object(req: func.HttpRequest) -> dict[str, Any] | func.HttpRespons
     raw = req.get_body() or b""
     if not raw.strip():
         return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return problem(400, "Invalid JSON", "The body is not valid JSON.", errors=["body: not valid JSON"])
+    body = parse_json(raw)
+    if isinstance(body, func.HttpResponse):
+        return body
     if not isinstance(body, dict):
         return problem(400, "Invalid request", errors=["body: must be a JSON object"])
     return body

@@ -21,6 +21,8 @@ def outbox(req: func.HttpRequest) -> func.HttpResponse:
         return problem(404, "Not Found", "The outbox exists only in local mode.")
     try:
         after = int(req.params.get("after") or 0)
+        if after > 2**63 - 1:  # the outbox's sequence is a 64-bit integer
+            raise ValueError(after)
     except ValueError:
         return problem(400, "Bad Request", "after must be an integer sequence number")
     messages = outbox_for(settings).list(run_id=req.params.get("runId") or None, after=max(0, after))
