@@ -39,7 +39,14 @@ SETTING_NAMES: dict[str, str] = {
     "FAILBACK_OUTBOX_PATH": "SQLite file of the local outbox (local mode; default in the temp dir)",
     "ALERT_RULES": "JSON list mapping alert rules to failback requests",
     "APPLICATIONINSIGHTS_CONNECTION_STRING": "Application Insights; enables OpenTelemetry export",
+    "PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY": "'true' in Azure: the Python worker configures the Azure "
+    "Monitor distro (host.json telemetryMode OpenTelemetry), so the app does not configure it again",
+    "FAILBACK_HISTORY_RETENTION_DAYS": "days a finished run's Durable history is kept before the daily purge "
+    "deletes it (0: never purge)",
 }
+
+#: Default of ``FAILBACK_HISTORY_RETENTION_DAYS``.
+DEFAULT_HISTORY_RETENTION_DAYS = 90
 
 
 def _flag(value: str | None) -> bool:
@@ -71,6 +78,8 @@ class Settings:
     outbox_path: str = ""
     alert_rules: tuple[dict[str, Any], ...] = ()
     appinsights_connection_string: str = field(default="", repr=False)
+    worker_telemetry: bool = False
+    history_retention_days: int = DEFAULT_HISTORY_RETENTION_DAYS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -83,12 +92,16 @@ class Settings:
             The resolved settings.
 
         Raises:
-            ValueError: if ``ALERT_RULES`` is not a JSON list.
+            ValueError: if ``ALERT_RULES`` is not a JSON list or ``FAILBACK_HISTORY_RETENTION_DAYS``
+                is not a whole number of days (0 or more).
         """
         e = os.environ if env is None else env
         rules = json.loads(e.get("ALERT_RULES") or "[]")
         if not isinstance(rules, list):
             raise ValueError("ALERT_RULES must be a JSON list")
+        retention = (e.get("FAILBACK_HISTORY_RETENTION_DAYS") or "").strip()
+        if retention and (not retention.isdigit()):
+            raise ValueError("FAILBACK_HISTORY_RETENTION_DAYS must be a whole number of days (0 or more)")
         return cls(
             taskhub_name=e.get("TASKHUB_NAME") or "failback",
             credential=(e.get("FAILBACK_CREDENTIAL") or "managed-identity").strip().lower(),
@@ -108,6 +121,8 @@ class Settings:
             outbox_path=e.get("FAILBACK_OUTBOX_PATH", ""),
             alert_rules=tuple(rules),
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING", ""),
+            worker_telemetry=_flag(e.get("PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY")),
+            history_retention_days=int(retention) if retention else DEFAULT_HISTORY_RETENTION_DAYS,
         )
 
 

@@ -3,6 +3,12 @@
 Structured fields given with ``logging``'s ``extra=`` (run id, phase, ASR job id)
 become custom dimensions in Application Insights. Nothing is configured when
 ``APPLICATIONINSIGHTS_CONNECTION_STRING`` is empty (local runs, tests).
+
+In Azure the Python worker configures the distro itself when
+``PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY`` is ``true`` (with host.json
+``telemetryMode: OpenTelemetry``, so host and worker spans share one trace); the
+exporter then authenticates with ``APPLICATIONINSIGHTS_AUTHENTICATION_STRING``
+(the managed identity) and the app must not configure a second exporter.
 """
 
 from __future__ import annotations
@@ -24,10 +30,11 @@ def telemetry_options(settings: Settings) -> dict[str, Any] | None:
 
     Returns:
         Keyword arguments for ``configure_azure_monitor``, or ``None`` when
-        telemetry is off. In Azure the ingestion uses the app's managed identity
-        (Application Insights has local authentication disabled, see ``infra/``).
+        telemetry is off or the worker already configured it. In Azure the ingestion
+        uses the app's managed identity (Application Insights has local
+        authentication disabled, see ``infra/``).
     """
-    if not settings.appinsights_connection_string:
+    if not settings.appinsights_connection_string or settings.worker_telemetry:
         return None
     options: dict[str, Any] = {
         "connection_string": settings.appinsights_connection_string,
@@ -45,12 +52,14 @@ def configure_telemetry(settings: Settings) -> bool:
     Returns:
         True when export was configured.
     """
+    if settings.appinsights_connection_string:
+        # Whoever exports (the worker or this app), SDK request logs stay out.
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
     options = telemetry_options(settings)
     if options is None:
         return False
     from azure.monitor.opentelemetry import configure_azure_monitor
 
     configure_azure_monitor(**options)
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
     return True

@@ -29,3 +29,14 @@ def test_local_credential_exports_without_a_token_credential() -> None:
     )
     options = telemetry_options(settings)
     assert options is not None and "credential" not in options
+
+
+def test_the_worker_exports_when_its_distro_is_on_so_the_app_adds_no_second_exporter() -> None:
+    settings = Settings.from_env(
+        {
+            "APPLICATIONINSIGHTS_CONNECTION_STRING": "InstrumentationKey=0000-local",
+            "PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY": "true",
+        }
+    )
+    assert telemetry_options(settings) is None
+    assert configure_telemetry(settings) is False
