@@ -56,12 +56,20 @@ class FailbackStack:
         start: the virtual start time; near real time because approval links are also
             checked against the wall clock (contracts §8).
         scenario: the simulator scenario.
+        profile: the simulator profile (``simulator.profiles``; default ``recorded``).
     """
 
-    def __init__(self, state_dir: Path, *, start: datetime | None = None, scenario: str = "default") -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        start: datetime | None = None,
+        scenario: str = "default",
+        profile: str | None = None,
+    ) -> None:
         self.state_dir = Path(state_dir)
         self.clock = VirtualClock(start=start or datetime.now(UTC).replace(microsecond=0))
-        self.sim = SimulatorServer(scenario=scenario, clock=self.clock)
+        self.sim = SimulatorServer(scenario=scenario, clock=self.clock, profile=profile)
         self.host: DevHost | None = None
         self.http = requests.Session()
 
