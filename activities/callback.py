@@ -2,15 +2,19 @@
 
 Input ``{sealed, runId, body}`` (the URL sealed by the HTTP layer, ``domain.callback_seal``;
 opened here with the current or previous ``APPROVAL_SIGNING_KEY``) or, for runs started
-before sealing, ``{url, body, runId?}``; output ``{status}``. Only ``https`` URLs are
-called, and ``http://127.0.0.1``/``localhost`` in local mode. A non-2xx answer raises
-``[CALLBACK_FAILED]`` (the orchestrator may retry: the ``X-Failback-Run-Id`` header lets
-the receiver drop a duplicate). The URL is never logged (Logic App URLs carry a signature).
+before sealing, ``{url, body, runId?}``; output ``{status}``. Only ``https`` URLs to public
+hosts are called (``domain.callback_url``, checked again on the resolved addresses), and
+``http://127.0.0.1``/``localhost`` in local mode; redirects are not followed (a 3xx is a failure).
+A refused URL raises ``[CALLBACK_REFUSED]``; a non-2xx answer raises ``[CALLBACK_FAILED]`` (the
+orchestrator may retry: the ``X-Failback-Run-Id`` header lets the receiver drop a duplicate).
+The URL is never logged (Logic App URLs carry a signature).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -22,20 +26,37 @@ import azure.durable_functions as df
 from activities.asr_common import log_event
 from clients.settings import Settings, get_settings
 from domain.callback_seal import SealError, unseal_callback
+from domain.callback_url import LOCAL_HOSTS, callback_url_problem, ip_literal, is_public
 from domain.errors import FailbackError
 from notifications.links import keyring
 
 bp = df.Blueprint()
 
 TIMEOUT_SECONDS = 30
-_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-def _allowed(url: str, local_mode: bool) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return True
-    return local_mode and parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not an instruction: following it could lead the report anywhere."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def _refusal(url: str, local_mode: bool) -> str | None:
+    """Why ``url`` must not be called (the request's rule, then every address its name resolves to)."""
+    problem = callback_url_problem(url, local_mode=local_mode)
+    host = urlsplit(url).hostname or ""
+    if problem is not None or ip_literal(host) is not None or (local_mode and host in LOCAL_HOSTS):
+        return problem
+    try:
+        resolved = {str(info[4][0]) for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+    except OSError:
+        return None  # the POST itself reports the unreachable host
+    private = sorted(a for a in resolved if not is_public(ipaddress.ip_address(a.split("%", 1)[0])))
+    return f"callbackUrl: {host} resolves to a non-public address ({', '.join(private)})" if private else None
 
 
 def _url_of(payload: Mapping[str, Any], settings: Settings) -> str:
@@ -58,15 +79,16 @@ def post(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[s
     s = settings or get_settings()
     url = _url_of(payload, s)
     host = urlsplit(url).hostname
-    if not _allowed(url, s.local_mode):
-        raise FailbackError("CALLBACK_FAILED", f"callback URL to {host} is not https")
+    refusal = _refusal(url, s.local_mode)
+    if refusal is not None:
+        raise FailbackError("CALLBACK_REFUSED", f"callback to {host} not sent: {refusal}")
     data = json.dumps(payload.get("body"), default=str).encode()
     request = urllib.request.Request(url, data=data, method="POST")
     request.add_header("Content-Type", "application/json")
     if payload.get("runId"):
         request.add_header("X-Failback-Run-Id", str(payload["runId"]))
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
             status = int(response.status)
     except urllib.error.HTTPError as err:
         err.close()  # the error carries the open response

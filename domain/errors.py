@@ -50,6 +50,7 @@ ERROR_CODES: dict[str, str] = {
     "LOGS_QUERY_FAILED": "Check the workspace id, the KQL text and the identity's Log Analytics Reader role.",
     # Notification
     "CALLBACK_FAILED": "The callback URL did not accept the report; check the receiving endpoint.",
+    "CALLBACK_REFUSED": "The callback URL is not a public https URL; the report stays in the run's status.",
     # Anything else
     "UNEXPECTED": "An unexpected error occurred; see the run's logs with its run id.",
 }

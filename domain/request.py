@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
+from domain.callback_url import callback_url_problem
 from domain.errors import RequestInvalid
 
 KINDS_SUPPORTED = ("hyperv", "vmware-classic", "vmware-modernized", "recovery-plan", "waves")
@@ -31,7 +31,6 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 _RG = re.compile(r"^[-\w._()]{1,90}$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,259}$")
 _THUMBPRINT = re.compile(r"^(?:[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$")
-_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 # Things that are certificates or keys themselves, not references to them (H4: never the secret).
 _SECRET_MARKERS = ("-----BEGIN", "PRIVATE KEY")
 _SECRET_MIN_LENGTH = 300  # a PFX/DER in base64 is kilobytes; references are short
@@ -532,15 +531,10 @@ def _parse_callback(r: _Reasons, body: Mapping[str, Any], local_mode: bool) -> s
     url = r.text(body, "callbackUrl", "", required=False)
     if url is None:
         return None
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
+    problem = callback_url_problem(url, local_mode=local_mode)
+    if problem is None:
         return url
-    if parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS:
-        if local_mode:
-            return url
-        r.add("callbackUrl: http is only accepted for 127.0.0.1/localhost in local mode")
-        return None
-    r.add("callbackUrl: must be an https URL")
+    r.add(problem)
     return None
 
 

@@ -115,12 +115,15 @@ def test_kql_checks_pass_fail_and_partial_results_fail_with_evidence(env):
 
 class _Receiver(BaseHTTPRequestHandler):
     status = 200
+    location = ""
     received: list = []
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).received.append((dict(self.headers), json.loads(body)))
         self.send_response(type(self).status)
+        if type(self).location:
+            self.send_header("Location", type(self).location)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -132,6 +135,7 @@ class _Receiver(BaseHTTPRequestHandler):
 def receiver():
     _Receiver.received = []
     _Receiver.status = 200
+    _Receiver.location = ""
     server = HTTPServer(("127.0.0.1", 0), _Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -155,8 +159,19 @@ def test_callback_refuses_plain_http_outside_local_mode_and_reports_errors(recei
     url, handler = receiver
     with pytest.raises(FailbackError) as info:
         post({"url": url, "body": {}}, Settings.from_env({}))
-    assert info.value.code == "CALLBACK_FAILED" and handler.received == []
+    assert info.value.code == "CALLBACK_REFUSED" and handler.received == []
     handler.status = 500
     with pytest.raises(FailbackError) as info:
         post({"url": url, "body": {}}, Settings.from_env({"FAILBACK_LOCAL_MODE": "true"}))
     assert "answered 500" in info.value.message
+
+
+def test_callback_does_not_follow_a_redirect(receiver):
+    """Issue 12: a 3xx could send the report (and its retries) anywhere; it is a failed delivery."""
+    url, handler = receiver
+    handler.status, handler.location = 307, url + "/elsewhere"
+    with pytest.raises(FailbackError) as info:
+        post({"url": url, "body": {"runId": "fb-1"}}, Settings.from_env({"FAILBACK_LOCAL_MODE": "true"}))
+    assert info.value.code == "CALLBACK_FAILED" and "answered 307" in info.value.message
+    assert len(handler.received) == 1  # the first receiver only: the redirect target got nothing
+

@@ -138,7 +138,11 @@ def test_classic_failback_reprotect_failover_commit_reprotect_back_V1_V5(sim: Si
     item = sim.item(WIN01)
     assert item.properties.provider_specific_details.instance_type == "InMageAzureV2"
     # R43: a committed classic item in Azure offers SwitchProtection, not ReverseReplicate
-    assert item.properties.allowed_operations == ["CompleteMigration", "DisableProtection", "SwitchProtection"]
+    assert item.properties.allowed_operations == [
+        "CompleteMigration",
+        "DisableProtection",
+        "SwitchProtection",
+    ]
     assert item.properties.active_location == "Recovery"
     disks_before = master_target(sim, "mt-win-01").disk_count
     sim.advance(16 * 60)  # the Azure VM's agent registers with the CS (V4)
