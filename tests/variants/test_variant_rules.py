@@ -102,3 +102,11 @@ def test_shared_waits_meet_on_the_same_grid_point_whatever_their_own_delay() -> 
     assert wake_a == wake_b == datetime(2026, 1, 1, 10, 1, 0, tzinfo=UTC)
     later = SimpleNamespace(current_utc_datetime=wake_a)
     assert shared_tick(later) == tick_of(wake_a) == "2026-01-01T10:01:00Z"
+
+
+def test_vmware_failback_to_another_vcenter_is_refused_with_the_reason() -> None:
+    """Seed 002 (alternate vCenter): not offered yet; the request says where the VM goes instead."""
+    with pytest.raises(RequestInvalid) as err:
+        parse_failback_request({**BASE, "kind": "vmware-classic", "location": "alternate", "targetHost": "h"})
+    assert "original vCenter" in str(err.value)
+    assert "master target's ESXi host" in str(err.value)
