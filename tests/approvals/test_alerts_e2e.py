@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -172,3 +173,65 @@ def test_alert_parsing_and_rule_matching_W3() -> None:
     )
     assert matching_rules(by_id, tuple(RULES)) == [RULES[0]]
     assert receipt_id("a", "Fired") == receipt_id("a", "Fired") != receipt_id("a", "Resolved")
+
+
+def service_health(stage: str, alert_id: str = "sh-1") -> dict[str, Any]:
+    """A Service Health notice as action groups deliver it: an activity-log alert, always 'Fired'."""
+    body = alert("Fired", alert_id=alert_id)
+    body["data"]["essentials"].update(monitoringService="ServiceHealth", signalType="Activity Log")
+    body["data"]["alertContext"] = {
+        "channels": "Admin",
+        "eventSource": "ServiceHealth",
+        "operationName": "Microsoft.ServiceHealth/incident/action",
+        "status": "Active" if stage == "Active" else "Resolved",
+        "properties": {"title": "Network issue", "service": "Site Recovery", "stage": stage},
+    }
+    return body
+
+
+def test_concurrent_deliveries_of_one_alert_start_one_run_and_never_fail_W3(stack: Any) -> None:
+    """Issue 12: six simultaneous deliveries of one Fired alert (action group retries)."""
+    host = stack
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: post(host, alert(alert_id="burst")), range(6)))
+    assert [a.status_code for a in answers].count(202) == 1, [a.text for a in answers]
+    assert all(a.status_code in (200, 202) for a in answers), [(a.status_code, a.text) for a in answers]
+    assert all(a.json()["duplicate"] for a in answers if a.status_code == 200)
+    runs = requests.get(f"{host.base_url}/api/failbacks", params={"code": host.function_key}, timeout=10)
+    assert len(runs.json()["runs"]) == 1
+
+
+def test_a_resolved_that_arrives_first_cancels_the_run_its_fired_starts_W3(stack: Any) -> None:
+    host = stack
+    early = post(host, alert("Resolved", alert_id="swapped"))
+    assert early.status_code == 202 and early.json()["runs"][0]["action"].startswith("pending")
+    fired = post(host, alert("Fired", alert_id="swapped")).json()
+    run_id = fired["runs"][0]["runId"]
+    assert fired["runs"][0]["resolved"] == "cancel requested"
+    host.drive(until=lambda: run(host, run_id)["runtimeStatus"] != "Running", max_virtual=timedelta(days=2))
+    assert run(host, run_id)["outcome"] == "cancelled"
+
+
+def test_one_alert_id_under_two_rules_is_two_deliveries_W3(stack: Any) -> None:
+    """Microsoft's sample payloads share one alert id across alert types and rules."""
+    host = stack
+    first = post(host, alert(alert_id="shared-id"))
+    other_rule = post(host, alert(alert_id="shared-id", rule="broken-rule"))
+    assert first.status_code == 202
+    assert other_rule.status_code == 202 and other_rule.json()["duplicate"] is False
+    assert "error" in other_rule.json()["runs"][0]  # that rule's request is invalid: said, not hidden
+
+
+def test_a_service_health_resolved_notice_does_not_start_a_run_W3(stack: Any) -> None:
+    host = stack
+    resolved = post(host, service_health("Resolved")).json()
+    assert resolved["condition"] == "Resolved"
+    runs = requests.get(f"{host.base_url}/api/failbacks", params={"code": host.function_key}, timeout=10)
+    assert runs.json()["runs"] == []
+    parsed, _ = parse_alert(service_health("Active"))
+    assert parsed is not None and parsed.condition == "Fired"
+    health = alert("Fired")
+    health["data"]["essentials"]["monitoringService"] = "Resource Health"
+    health["data"]["alertContext"] = {"properties": {"currentHealthStatus": "Available"}}
+    parsed, _ = parse_alert(health)
+    assert parsed is not None and parsed.condition == "Resolved"
