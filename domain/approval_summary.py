@@ -13,7 +13,7 @@ from itertools import takewhile
 from typing import Any
 
 from domain.jobs import is_sync_task
-from domain.runs import DELTA_FRACTION, estimate_downtime
+from domain.runs import DELTA_FRACTION, estimate_downtime, sync_advice
 
 _DONE = ("Succeeded", "Skipped", "CompletedWithInformation")
 
@@ -81,20 +81,25 @@ def phase1_result(wait: Mapping[str, Any], job_id: str | None) -> dict[str, Any]
     }
 
 
-def switchover_facts(facts: Mapping[str, Any], sync: Mapping[str, Any]) -> dict[str, Any]:
+def switchover_facts(
+    facts: Mapping[str, Any], sync: Mapping[str, Any], phase1_seconds: float | None = None
+) -> dict[str, Any]:
     """The VM, data to transfer, downtime estimate and recommendation for the switchover gate.
 
     Args:
         facts: ``ItemFacts``.
         sync: ``domain.sync_policy.resolve_data_sync`` output.
+        phase1_seconds: how long sync phase 1 took, when it ran (H11's advice when long).
     """
     option = str(sync.get("dataSyncOption"))
     disk_gb = float(facts.get("diskSizeGB") or 0)
     estimate = estimate_downtime(disk_gb, option)
+    advice = sync_advice(phase1_seconds=phase1_seconds, estimate=estimate)
     return {
         "vm": facts.get("friendlyName") or facts.get("name"),
         "dataToTransferGB": data_to_transfer_gb(disk_gb, option),
         "downtimeEstimateMinutes": round(estimate["seconds"] / 60),
         "expectedDowntime": estimate,
         "recommendation": {"dataSyncOption": option, "reason": sync.get("reason")},
+        **({"syncAdvice": advice} if advice else {}),
     }

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.items import parse_time
+from domain.runs import estimate_downtime, sync_advice
 
 PHASE_STARTED = "phase-started"
 PHASE_FINISHED = "phase-finished"
@@ -137,6 +138,18 @@ def decisions(timeline: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [dict(e) for e in timeline if e.get("event") == DECISION]
 
 
+def _advice(
+    durations: list[dict[str, Any]], item: Mapping[str, Any] | None, data_sync: Mapping[str, Any] | None
+) -> list[str]:
+    """H11: the sync-time advice when sync phase 1 ran long or the item's estimate is long."""
+    phase1 = next((d["seconds"] for d in durations if d["phase"] == "sync"), None)
+    option = (data_sync or {}).get("dataSyncOption")
+    size = (item or {}).get("diskSizeGB")
+    estimate = estimate_downtime(float(size), str(option)) if option and size is not None else None
+    text = sync_advice(phase1_seconds=phase1, estimate=estimate)
+    return [text] if text else []
+
+
 def build_report(
     *,
     run_id: str,
@@ -166,7 +179,8 @@ def build_report(
 
     Returns:
         ``{runId, outcome, vault, item, dataSync, timeline, phases, downtimeSeconds, asrJobs,
-        decisions, preflight, verification, afterEffects, error, startedAt, finishedAt}``.
+        decisions, preflight, verification, afterEffects, advice, error, startedAt, finishedAt}``;
+        ``advice`` carries H11's advice when sync phase 1 ran long or the estimate is long.
 
     Raises:
         ValueError: ``outcome`` is not one of :data:`OUTCOMES` (a report a caller cannot interpret).
@@ -174,6 +188,7 @@ def build_report(
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}; expected one of {', '.join(OUTCOMES)}")
     entries = [dict(e) for e in timeline]
+    durations = phase_durations(entries)
     return {
         "runId": run_id,
         "outcome": outcome,
@@ -185,12 +200,13 @@ def build_report(
         "startedAt": entries[0]["at"] if entries else None,
         "finishedAt": entries[-1]["at"] if entries else None,
         "timeline": entries,
-        "phases": phase_durations(entries),
+        "phases": durations,
         "downtimeSeconds": downtime_seconds(entries),
         "asrJobs": asr_jobs(entries),
         "decisions": decisions(entries),
         "preflight": dict(preflight) if preflight else None,
         "verification": dict(verification) if verification else None,
         "afterEffects": after_effects(str(request.get("kind", "hyperv")), os_type),
+        "advice": _advice(durations, item, data_sync),
         "error": dict(error) if error else None,
     }

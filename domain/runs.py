@@ -74,6 +74,42 @@ def estimate_downtime(disk_size_gb: float, data_sync: str) -> dict[str, Any]:
     }
 
 
+#: H11: a sync (measured phase 1, or estimated phase 1 / downtime) at least this long gets the advice.
+LONG_SYNC_SECONDS = 3600
+#: H11, seed 000 "開始する前に" 5, in the user's words (the seed sentence it comes from is quoted).
+SYNC_ADVICE = (
+    "The time to synchronize the data and start the on-premises VM depends on many factors (disk size, "
+    "data written in Azure, the bandwidth of the VPN/ExpressRoute, the on-premises host's load). To speed "
+    "up the download, configure the Microsoft Recovery Services agent on the Hyper-V host to use more "
+    "threads. (Seed 000, before you start 5: 「より多くのスレッドを使用してダウンロードを並列処理する」)"
+)
+
+
+def sync_advice(
+    *, phase1_seconds: float | None = None, estimate: Mapping[str, Any] | None = None
+) -> str | None:
+    """H11: the advice on sync time when sync phase 1 ran long or the estimate is long, else ``None``.
+
+    Args:
+        phase1_seconds: how long sync phase 1 took (measured), if it ran.
+        estimate: :func:`estimate_downtime` output.
+
+    Returns:
+        The problem (what was long) followed by :data:`SYNC_ADVICE`, or ``None``.
+    """
+    why = []
+    if phase1_seconds is not None and phase1_seconds >= LONG_SYNC_SECONDS:
+        why.append(f"sync phase 1 took {round(phase1_seconds / 60)} min")
+    est = estimate or {}
+    if float(est.get("syncPhase1Seconds") or 0) >= LONG_SYNC_SECONDS:
+        why.append(f"sync phase 1 is estimated at {round(float(est['syncPhase1Seconds']) / 60)} min")
+    if float(est.get("seconds") or 0) >= LONG_SYNC_SECONDS:
+        why.append(f"the downtime is estimated at {round(float(est['seconds']) / 60)} min")
+    if not why:
+        return None
+    return f"Long synchronization: {'; '.join(why)}. {SYNC_ADVICE}"
+
+
 def approvals_needed(request: FailbackRequest) -> list[dict[str, Any]]:
     """The human decisions a run will wait for."""
     policy = request.approval
@@ -113,10 +149,11 @@ def dry_run_plan(
         preflight: the ``preflight`` activity output (``passed``, ``checks``).
 
     Returns:
-        ``{wouldStart, item, dataSync, phases: [{name, description}], expectedDowntime,
-        approvalsNeeded, preflight}``.
+        ``{wouldStart, item, dataSync, phases: [{name, description}], expectedDowntime, advice,
+        approvalsNeeded, preflight}`` (``advice``: H11's when the estimate is long).
     """
     option = str(sync["dataSyncOption"])
+    estimate = estimate_downtime(float(facts.get("diskSizeGB") or 0), option)
     order = phases.phase_order(
         option,
         maintenance_window=request.maintenance_window is not None,
@@ -128,7 +165,8 @@ def dry_run_plan(
         "dataSync": dict(sync),
         "location": request.location,
         "phases": [{"name": p, "description": phases.DESCRIPTIONS[p]} for p in order],
-        "expectedDowntime": estimate_downtime(float(facts.get("diskSizeGB") or 0), option),
+        "expectedDowntime": estimate,
+        "advice": [text] if (text := sync_advice(estimate=estimate)) else [],
         "approvalsNeeded": approvals_needed(request),
         "preflight": dict(preflight),
     }

@@ -90,7 +90,15 @@ def _downtime(summary: dict[str, Any]) -> str | None:
 def _summary_context(gate: GateView) -> dict[str, Any]:
     summary = gate.input.get("summary") or {}
     known = {"vm", "item", "friendlyName", "phase1", "dataToTransferGB", "downtimeEstimateMinutes"}
-    known |= {"preflight", "checklist", "recommendation", "expectedDowntime", "what", "initiator"}
+    known |= {
+        "preflight",
+        "checklist",
+        "recommendation",
+        "expectedDowntime",
+        "what",
+        "initiator",
+        "syncAdvice",
+    }
     phase1 = summary.get("phase1")
     if isinstance(phase1, dict):
         phase1 = ", ".join(f"{k}: {v}" for k, v in phase1.items() if v not in (None, ""))
@@ -101,6 +109,8 @@ def _summary_context(gate: GateView) -> dict[str, Any]:
     est = summary.get("expectedDowntime")
     if isinstance(est, dict) and est.get("assumptions"):
         extra.append(("Estimate based on", str(est["assumptions"])))
+    if summary.get("syncAdvice"):  # H11: why the sync is long and how to speed it up
+        extra.append(("Sync time", str(summary["syncAdvice"])))
     if summary.get("initiator") or gate.input.get("initiator"):
         extra.append(("Started by", str(summary.get("initiator") or gate.input.get("initiator"))))
     return {

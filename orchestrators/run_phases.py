@@ -102,7 +102,7 @@ class RunPhases(RunSteps):
             "initiator": self.initiator,
             "what": "Approve to shut down the Azure VM and start the on-premises VM.",
             # vm, dataToTransferGB, downtimeEstimateMinutes, expectedDowntime, recommendation (contracts §7)
-            **switchover_facts(self.facts.facts, self.facts.sync),
+            **switchover_facts(self.facts.facts, self.facts.sync, self._phase1_seconds()),
         }
         if self.preflight_result:  # the approval page shows what was checked, with evidence
             summary["preflight"] = self.preflight_result["checks"]
@@ -130,6 +130,11 @@ class RunPhases(RunSteps):
                 NOT_APPROVED,
                 f"Approval {result.get('decision')}: the Azure VM keeps running; a new failback can start.",
             )
+
+    def _phase1_seconds(self) -> float | None:
+        """How long sync phase 1 took in this run (``None`` when it did not run)."""
+        durations = reports.phase_durations(self.timeline)
+        return next((d["seconds"] for d in durations if d["phase"] == phases.SYNC), None)
 
     def window(self) -> Generator[Any, Any, None]:
         """4. Wait for the maintenance window; a closed or closing window asks for approval again."""

@@ -55,6 +55,27 @@ def test_approval_page_shows_preflight_phase1_data_downtime_and_checklist_W4_V3(
     assert f'id="downtime">about {round(estimate["seconds"] / 60)} (' in page
     attested = next(d for d in report["decisions"] if d.get("gate") == "switchover")
     assert attested["decision"] == "approved"
+    # A short sync gets no H11 advice.
+    assert "Sync time" not in page and report["advice"] == []
+    assert_clean(stack)
+
+
+def test_long_sync_shows_the_agent_threads_advice_on_the_page_and_in_the_report_H11(
+    stack: FailbackStack,
+) -> None:
+    """app01 (384 GB): sync phase 1 is estimated at over two hours, so the approver and the report
+    are told what the time depends on and that more Recovery Services agent threads speed it up."""
+    run_id = stack.start_failback(sample_request("app01", dataSync="before-failover"))
+    page = _page(stack, run_id)
+    advice = re.search(r"<dt>Sync time</dt><dd>([^<]*)</dd>", page)
+    assert advice is not None, page
+    assert "sync phase 1 is estimated at 128 min" in advice.group(1)
+    assert "depends on many factors" in advice.group(1)
+    assert "Recovery Services agent" in advice.group(1) and "more threads" in advice.group(1)
+    stack.decide(run_id, "approved")
+    report = stack.finish(run_id)
+    assert report["outcome"] == "succeeded", report.get("error")
+    assert len(report["advice"]) == 1 and "more threads" in report["advice"][0]
     assert_clean(stack)
 
 

@@ -139,3 +139,26 @@ def test_build_report_accepts_each_outcome_and_refuses_unknown_ones():
     for bad in ("held", "timeout", "Succeeded", ""):
         with pytest.raises(ValueError, match="unknown outcome"):
             r.build_report(run_id="x", request={}, outcome=bad, timeline=[])
+
+
+def test_report_advises_on_sync_time_only_when_phase_1_ran_long_H11():
+    def report(minutes: int, disk_gb: float) -> dict:
+        timeline = [
+            r.timeline_entry("2026-03-01T22:00:00Z", "sync", r.PHASE_STARTED),
+            r.timeline_entry(
+                f"2026-03-01T{22 + minutes // 60:02d}:{minutes % 60:02d}:00Z", "sync", r.PHASE_FINISHED
+            ),
+        ]
+        return r.build_report(
+            run_id="fb-x",
+            request={"kind": "hyperv"},
+            outcome=r.SUCCEEDED,
+            timeline=timeline,
+            item={"name": "vm", "diskSizeGB": disk_gb},
+            data_sync={"dataSyncOption": "before-failover"},
+        )
+
+    assert report(20, 60)["advice"] == []
+    (advice,) = report(90, 60)["advice"]
+    assert "sync phase 1 took 90 min" in advice and "more threads" in advice
+    assert "estimated at" in report(20, 600)["advice"][0]  # 600 GB: phase 1 estimated at 200 min

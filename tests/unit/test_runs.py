@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from domain import phases
 from domain.request import parse_failback_request
-from domain.runs import dry_run_plan, estimate_downtime, is_run_of, run_instance_id, run_prefix
+from domain.runs import dry_run_plan, estimate_downtime, is_run_of, run_instance_id, run_prefix, sync_advice
 from tests.unit.samples import request_body
 
 
@@ -70,3 +70,13 @@ def test_dry_run_plan_lists_phases_downtime_and_approvals():
     assert plan["expectedDowntime"]["seconds"] == estimate_downtime(192.0, "before-failover")["seconds"]
     assert [a["gate"] for a in plan["approvalsNeeded"]] == ["switchover", "verification"]
     assert plan["approvalsNeeded"][0]["approvers"] == ["ops-lead@contoso.com"]
+
+
+def test_sync_advice_says_what_was_long_and_how_to_speed_it_up_H11() -> None:
+    assert sync_advice(phase1_seconds=20 * 60, estimate=estimate_downtime(100, "before-failover")) is None
+    long_run = sync_advice(phase1_seconds=95 * 60)
+    assert long_run is not None and "sync phase 1 took 95 min" in long_run
+    assert "Recovery Services agent" in long_run and "more threads" in long_run
+    assert "depends on many factors" in long_run and "スレッド" in long_run
+    big = sync_advice(estimate=estimate_downtime(2000, "during-failover"))
+    assert big is not None and "the downtime is estimated at" in big
