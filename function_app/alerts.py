@@ -188,7 +188,9 @@ async def _cancel_started(
             # Action groups want a quick answer (wait_seconds=0): the run's verdict shows
             # on its status page (a cancel during data sync is refused there, H10).
             by = INITIATOR_PREFIX + alert.rule
-            answer = await request_cancel(client, run_id, by, "alert resolved", wait_seconds=0)
+            answer = await request_cancel(
+                client, run_id, by, "alert resolved", wait_seconds=0, defer_if_refused=True
+            )
             entry["action"] = "cancel requested"
             entry["answer"] = answer
         results.append(entry)

@@ -300,6 +300,8 @@ async def request_cancel(
     by: str,
     reason: str | None,
     wait_seconds: float = CANCEL_ANSWER_SECONDS,
+    *,
+    defer_if_refused: bool = False,
 ) -> dict[str, Any]:
     """Ask a run to cancel and wait briefly for the orchestrator's verdict (H10).
 
@@ -313,6 +315,8 @@ async def request_cancel(
         by: who asks.
         reason: why (shown in the timeline).
         wait_seconds: how long to wait for the run's answer (0: raise the events and return).
+        defer_if_refused: a cancel refused because sync phase 1 is running is kept by the run and
+            applied at its approval gate (alerts: the condition is over, the run should not go on).
 
     Returns:
         ``{requestId, accepted: True | False | None, code?, reason?}``; ``accepted`` is None
@@ -332,7 +336,8 @@ async def request_cancel(
             "reason": f"The run is {ended}.",
         }
     custom = custom_status(status)
-    await client.raise_event(instance_id, CANCEL_EVENT, {"requestId": request_id, "by": by, "reason": reason})
+    event = {"requestId": request_id, "by": by, "reason": reason, "deferIfRefused": defer_if_refused}
+    await client.raise_event(instance_id, CANCEL_EVENT, event)
     phase = str(custom.get("phase") or "")
     # A waves run names its open gate (wave-N / waves) and always accepts a cancel there: it only
     # stops further starts. A single-VM run's gate follows its phase.

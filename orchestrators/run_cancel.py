@@ -13,6 +13,7 @@ from typing import Any
 from azure.durable_functions.models.Task import TaskBase
 
 from domain import report as reports
+from domain.phases import SYNC
 from orchestrators.durable import event_payload, log_info
 from orchestrators.run_state import CANCEL_EVENT, RunState
 from orchestrators.safety import cancel_verdict
@@ -46,6 +47,15 @@ class CancellableRun(RunState):
         )
         if verdict.accepted:
             self.cancel_accepted = True
+        elif (
+            payload.get("deferIfRefused")
+            and verdict.code == "CANCEL_REFUSED_DATA_SYNC"
+            and self.phase == SYNC
+        ):
+            # H10 forbids stopping the sync; the requester (a Resolved alert) still wants the run
+            # stopped, which is safe once phase 1 ended: the approval gate applies it.
+            self.deferred_cancel = {"by": by, "reason": payload.get("reason")}
+            self.cancel_answer["deferred"] = True
         self.publish(message=verdict.reason)
         log_info(
             self.ctx,

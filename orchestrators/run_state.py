@@ -100,6 +100,8 @@ class RunState:
         self.switchover_done = False
         self.cancel_answer: dict[str, Any] | None = None
         self.cancel_accepted = False
+        #: a cancel refused while phase 1 synchronized, to apply at the approval gate (alerts ask so)
+        self.deferred_cancel: dict[str, Any] | None = None
         self._cancel_waiter: TaskBase | None = None
         self.plan: dict[str, Any] | None = None
         self.phase1: dict[str, Any] | None = None  # sync phase 1's job result, for the approver

@@ -109,7 +109,15 @@ class RunSteps(CancellableRun):
         return self.job_id
 
     def gate(self, gate: str, summary: dict[str, Any]) -> Generator[Any, Any, dict[str, Any]]:
-        """Ask people through ``approval_gate``; return its result (cancel answered meanwhile)."""
+        """Ask people through ``approval_gate``; return its result (cancel answered meanwhile).
+
+        A cancel deferred during phase 1 (``deferred_cancel``) is applied here instead of asking.
+        """
+        if self.deferred_cancel is not None:
+            self.cancel_accepted = True
+            by, reason = self.deferred_cancel.get("by"), self.deferred_cancel.get("reason")
+            self.note(reports.DECISION, gate=gate, decision="cancel-accepted", by=by, comment=reason)
+            return {"decision": "cancelled", "by": by, "comment": reason}
         policy = self.request.approval.to_dict()
         policy["timeoutSeconds"] = int(self.request.approval.timeout_hours * 3600)
         self.awaiting = "approval"
