@@ -20,7 +20,7 @@ from activities.asr_common import Vault, arm_errors, log_event, newest_time, now
 from activities.items import find_rpi, on_prem_vm_present, recovery_plan_of
 from activities.jobs import read_job_dict
 from clients.settings import Settings
-from domain.approval_summary import HYPERV_CHECKLIST
+from domain.approval_summary import hyperv_checklist
 from domain.items import fabric_facts, item_facts, item_ref
 from domain.preflight import adopted_data_sync, failback_under_way, failure_summary, run_preflight
 from domain.request import FailbackRequest
@@ -63,7 +63,8 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
         facts["currentScenario"] = {**adopting, "dataSyncOption": option}
     site = read_site(vault, str(facts["fabric"]))
     answer = preflight_answer(payload, settings, request, facts, site, event="preflight")
-    return {**answer, "checklist": HYPERV_CHECKLIST}  # what the switchover approver attests (no API shows it)
+    # what the switchover approver attests (no API shows it; H9's host items for an alternate location)
+    return {**answer, "checklist": hyperv_checklist(request.location)}
 
 
 def preflight_answer(

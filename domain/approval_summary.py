@@ -35,6 +35,28 @@ HYPERV_CHECKLIST: list[dict[str, str]] = [
     },
 ]
 
+#: H9 (seeds 000/001, alternate location steps 1-2): what no API shows about the new host.
+HYPERV_ALTERNATE_CHECKLIST: list[dict[str, str]] = [
+    {
+        "id": "H9-host-os",
+        "text": "The new Hyper-V host runs a supported version of Windows Server with the Hyper-V role "
+        "installed; install them before approving if not (seed 000, alternate location 1: "
+        "「サポートされているバージョンの Windows と Hyper-V のロールをコンピューターにインストール」).",
+    },
+    {
+        "id": "H9-vswitch",
+        "text": "The new host has a virtual switch with exactly the name used on the original server; "
+        "otherwise ASR fails the failover (error 70041): create the switch first (seed 000, alternate "
+        "location 2: 「元のサーバーに保存していたものと同じ名前を使用して、"
+        "仮想ネットワーク スイッチを作成」).",
+    },
+]
+
+
+def hyperv_checklist(location: str) -> list[dict[str, str]]:
+    """What the switchover approver of a Hyper-V failback attests (H9's items for an alternate location)."""
+    return HYPERV_CHECKLIST + (HYPERV_ALTERNATE_CHECKLIST if location == "alternate" else [])
+
 
 def data_to_transfer_gb(disk_size_gb: float, data_sync: str) -> float:
     """Data the switchover still moves: the final delta (before-failover) or every disk (during-failover).

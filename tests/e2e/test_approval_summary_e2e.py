@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from domain.approval_summary import HYPERV_CHECKLIST, data_to_transfer_gb
+from domain.approval_summary import HYPERV_ALTERNATE_CHECKLIST, HYPERV_CHECKLIST, data_to_transfer_gb
 from domain.runs import estimate_downtime
 from scripts.failback_stack import FailbackStack, sample_request
 from tests.e2e.conftest import assert_clean
@@ -90,3 +90,25 @@ def test_during_failover_page_shows_the_full_download_and_no_phase1_H3b(stack: F
     assert float(data.group(1)) == data_to_transfer_gb(float(report["item"]["diskSizeGB"]), "during-failover")
     assert float(data.group(1)) == round(float(report["item"]["diskSizeGB"]), 1)
     assert_clean(stack, resume=0)
+
+
+def test_alternate_host_requirements_are_attested_before_the_switchover_H9(stack: FailbackStack) -> None:
+    """No API shows the new host's Windows version, Hyper-V role or virtual switches: the approver
+    attests them, and an approval without them changes nothing."""
+    run_id = stack.start_failback(sample_request(location="alternate", targetHost="hv-host-02"))
+    page = _page(stack, run_id)
+    for item in HYPERV_ALTERNATE_CHECKLIST:
+        assert f'value="{item["id"]}"' in page and item["text"] in page
+    assert "Hyper-V role" in page and "virtual switch with exactly the name" in page
+    link = stack.approval_links(run_id, "switchover")[0]
+    form = {"token": link.rsplit("/", 1)[-1], "decision": "approve", "comment": "host ready"}
+    missing_switch = [
+        i["id"] for i in HYPERV_CHECKLIST + HYPERV_ALTERNATE_CHECKLIST if i["id"] != "H9-vswitch"
+    ]
+    refused = stack.http.post(link, data={**form, "attest": missing_switch}, timeout=30)
+    assert refused.status_code == 422 and "H9-vswitch" in refused.text
+    assert stack.run(run_id)["awaiting"] == "approval"
+    stack.decide(run_id, "approved")
+    report = stack.finish(run_id)
+    assert report["outcome"] == "succeeded", report.get("error")
+    assert_clean(stack)
