@@ -1,5 +1,11 @@
 // Key Vault in RBAC mode holding the app's secrets: the approval signing key (and the previous
 // one while rotating) and the notification webhook URLs, which carry their own signatures.
+// Repeatable deployment (docs/deploy.md "azd down and up again"): the name is deterministic
+// (kv-<resource token>) and purge protection is off, so `azd down --purge` frees the name at once
+// and the next `azd up` in the same environment creates the vault again. Soft delete stays on
+// with the shortest retention (7 days) as the undo for an accidental delete. Every secret here
+// can be recreated (the signing key by azd, the URLs from their owners), which is why purge
+// protection buys less than the 90-day name lock it costs.
 // The app reads them through Key Vault references in app settings, resolved by the platform
 // with the user-assigned identity (Key Vault Secrets User, roles-keyvault.bicep).
 
@@ -31,12 +37,14 @@ param notifyWebhookUrl string = ''
 param notifyTeamsWebhookUrl string = ''
 
 @secure()
-@description('Azure Communication Services access key for e-mail; empty to use the managed identity.')
+@description('Azure Communication Services access key for an ACS resource this template does not create; empty to use the managed identity.')
 param notifyAcsAccessKey string = ''
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   // checkov:skip=CKV_AZURE_109: Key Vault references of an app without VNet integration resolve over the public endpoint; access is RBAC-only (Key Vault Secrets User for one identity)
   // checkov:skip=CKV_AZURE_189: same reason as CKV_AZURE_109; private endpoint + VNet integration is the documented hardening step
+  // checkov:skip=CKV_AZURE_110: purge protection would lock the deterministic name for the retention period after azd down; every secret here can be recreated (header comment)
+  // checkov:skip=CKV_AZURE_42: recoverable means soft delete + purge protection to checkov; soft delete is on (7 days), purge protection off on purpose (CKV_AZURE_110)
   name: name
   location: location
   tags: tags
@@ -48,8 +56,9 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     }
     enableRbacAuthorization: true
     enableSoftDelete: true
-    softDeleteRetentionInDays: 90
-    enablePurgeProtection: true
+    softDeleteRetentionInDays: 7
+    // enablePurgeProtection is omitted, not false: ARM refuses false (turning it on is
+    // irreversible), and a vault without the property has it off.
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false

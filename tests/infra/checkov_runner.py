@@ -9,6 +9,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKOV = REPO / ".venv" / "tools" / "checkov" / "bin" / "checkov"
+#: Files checkov 3.3.30 cannot read, with the reason. Its Bicep parser (pycep 0.5.1) predates the
+#: ``extension`` keyword, and it has no check for Microsoft.Graph resources anyway: our rule
+#: ``entra_app_registration`` (tests/infra/rules.py) is what checks the app registration.
+NOT_FOR_CHECKOV = {
+    "entra-app.bicep": "uses `extension microsoftGraphV1`, which checkov's pycep 0.5.1 cannot parse",
+}
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,17 @@ def run_checkov(directory: Path) -> CheckovReport:
     if not CHECKOV.exists():
         raise FileNotFoundError(f"{CHECKOV} missing: run `make infra-tools` (make test does)")
     proc = subprocess.run(
-        [str(CHECKOV), "-d", str(directory), "--framework", "bicep", "--skip-download", "-o", "json"],
+        [
+            str(CHECKOV),
+            "-d",
+            str(directory),
+            "--framework",
+            "bicep",
+            "--skip-download",
+            "-o",
+            "json",
+            *[arg for name in NOT_FOR_CHECKOV for arg in ("--skip-path", name.replace(".", r"\."))],
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -73,6 +73,9 @@ FORBIDDEN_SETTINGS = {
 }
 
 _KEY_MATERIAL = re.compile(r"listKeys\(|listAccountSas\(|listServiceSas\(|AccountKey=|SharedAccessSignature=")
+#: The one key the template may read: the Function App host's default function key, which the
+#: optional action group and Logic App present to /api/alerts and /api/failbacks.
+_FUNCTION_HOST_KEY = "listKeys('${functionApp.id}/host/default'"
 
 Rule = Callable[[Template], list[str]]
 
@@ -100,8 +103,10 @@ def storage_identity_only(t: Template) -> list[str]:
         if res.properties.get("defaultToOAuthAuthentication") is not True:
             out.append(f"{_where(res)}: defaultToOAuthAuthentication must be true")
     for f in t.files.values():
-        for m in _KEY_MATERIAL.finditer(f.path.read_text()):
-            out.append(f"{f.path.name}: reads key material ({m.group(0)})")
+        text = f.path.read_text()
+        for m in _KEY_MATERIAL.finditer(text):
+            if not text.startswith(_FUNCTION_HOST_KEY, m.start()):
+                out.append(f"{f.path.name}: reads key material ({m.group(0)})")
     return out
 
 
@@ -346,7 +351,7 @@ def flex_consumption_python(t: Template) -> list[str]:
 
 
 def key_vault_rbac(t: Template) -> list[str]:
-    """Key Vault uses RBAC (no access policies), soft delete and purge protection."""
+    """Key Vault uses RBAC (no access policies)."""
     out = []
     vaults = t.resources("Microsoft.KeyVault/vaults", existing=False)
     if not vaults:
@@ -355,8 +360,6 @@ def key_vault_rbac(t: Template) -> list[str]:
         p = v.properties
         if p.get("enableRbacAuthorization") is not True or p.get("accessPolicies"):
             out.append(f"{_where(v)}: must use RBAC authorization and no access policies")
-        if p.get("enablePurgeProtection") is not True:
-            out.append(f"{_where(v)}: purge protection must be on")
     return out
 
 
@@ -432,6 +435,287 @@ def resource_token_naming(t: Template) -> list[str]:
     return out
 
 
+# -- issue 17: one unattended, repeatable azd up -------------------------------------------------
+
+#: The app roles of the approval pages' app registration.
+APP_ROLES = {"operator", "approver", "auditor"}
+#: Functions whose value changes on every deployment: a name or secret built from them would
+#: change (or be regenerated) on every `azd provision`.
+_TIME_DEPENDENT = re.compile(r"\b(utcNow|newGuid)\s*\(")
+#: Optional modules and the bool parameter that must switch each one.
+OPTIONAL_MODULES = {
+    "communication.bicep": "emailEnabled",
+    "roles-communication.bicep": "emailEnabled",
+    "failback-alerts.bicep": "failbackAlertsEnabled",
+    "logicapp.bicep": "logicAppEnabled",
+}
+#: The only actions the ACS e-mail sender role may carry.
+EMAIL_SENDER_ACTIONS = {
+    "Microsoft.Communication/CommunicationServices/Read",
+    "Microsoft.Communication/CommunicationServices/Write",
+    "Microsoft.Communication/EmailServices/write",
+}
+
+
+def _decorator(param: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    return next((d for d in param.get("decorators") or [] if d.get("type") == kind), None)
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value)
+
+
+def _redirect_problems(app: Resource) -> list[str]:
+    """Redirect URIs: web callbacks of App Service Authentication over https, nothing else."""
+    out, body = [], app.body
+    for client in ("publicClient", "spa"):
+        if body.get(client):
+            out.append(f"{_where(app)}: {client} redirect URIs are not allowed (sign-in is the web callback)")
+    web = body.get("web") or {}
+    if ((web.get("implicitGrantSettings") or {}).get("enableIdTokenIssuance")) is not True:
+        out.append(f"{_where(app)}: web.implicitGrantSettings.enableIdTokenIssuance must be true")
+    uris = web.get("redirectUris")
+    if not uris:
+        return [*out, f"{_where(app)}: web.redirectUris missing"]
+    template = uris.get("config") if isinstance(uris, dict) and "loop_type" in uris else uris
+    for uri in template if isinstance(template, list) else [template]:
+        text = uri if isinstance(uri, str) else _text(uri)
+        if not text.startswith("https://") or not text.endswith("/.auth/login/aad/callback"):
+            out.append(
+                f"{_where(app)}: redirect URI {text!r} must be https://<host>/.auth/login/aad/callback"
+            )
+        if re.search(r"localhost|127\.0\.0\.1|\*", text):
+            out.append(f"{_where(app)}: redirect URI {text!r} points outside the app")
+    return out
+
+
+def _app_role_problems(t: Template, app: Resource) -> list[str]:
+    """App roles: exactly operator, approver, auditor, each with a deterministic id."""
+    source = app.body.get("appRoles")
+    loop = source.get("loop_type") if isinstance(source, dict) else None
+    if loop and loop["detail"]["array_name"].get("function", {}).get("type") == "items":
+        roles = t.resolve(app.file, loop["detail"]["array_name"]["function"]["parameters"]["arg_1"])
+        roles = roles if isinstance(roles, dict) else {}
+        values, ids = set(roles), [_text(r.get("id")) for r in roles.values()]
+    else:
+        listed = [r for r in source or [] if isinstance(r, dict)]
+        values, ids = {r.get("value") for r in listed}, [_text(r.get("id")) for r in listed]
+    out = []
+    if values != APP_ROLES:
+        out.append(
+            f"{_where(app)}: app roles must be exactly {sorted(APP_ROLES)}, found {sorted(map(str, values))}"
+        )
+    if any('"guid"' not in i for i in ids):
+        out.append(f"{_where(app)}: every app role id must be a deterministic guid(...)")
+    return out
+
+
+def entra_app_registration(t: Template) -> list[str]:
+    """The approval pages' app registration is code: idempotent, https callbacks only, 3 roles, groups."""
+    apps = t.resources("Microsoft.Graph/applications", existing=False)
+    if len(apps) != 1:
+        return [f"expected one Microsoft.Graph/applications, found {len(apps)}"]
+    app, out = apps[0], []
+    if not app.body.get("uniqueName"):
+        out.append(f"{_where(app)}: uniqueName is required (it makes every provision an upsert)")
+    if app.body.get("signInAudience") != "AzureADMyOrg":
+        out.append(f"{_where(app)}: signInAudience must be AzureADMyOrg (approvers are in this tenant)")
+    if app.body.get("groupMembershipClaims") not in ("SecurityGroup", "ApplicationGroup", "All"):
+        out.append(f"{_where(app)}: groupMembershipClaims must emit the groups claim (group: approvers)")
+    out += _redirect_problems(app) + _app_role_problems(t, app)
+    sps = t.resources("Microsoft.Graph/servicePrincipals", existing=False)
+    if len(sps) != 1 or sps[0].body.get("appRoleAssignmentRequired") is not True:
+        out.append("one service principal with appRoleAssignmentRequired: true (only role holders sign in)")
+    call = next((c for c in t.main.modules() if c.target.name == "functionapp.bicep"), None)
+    client = _text((call.body.get("params") or {}).get("authClientId")) if call else ""
+    if '"entraApp"' not in client or '"appId"' not in client:
+        out.append(
+            "App Service Authentication must use the app registration's appId (entraApp.outputs.appId)"
+        )
+    return out
+
+
+def key_vault_survives_soft_delete(t: Template) -> list[str]:
+    """`azd down --purge && azd up` works: purge protection off, or on with a name that changes."""
+    out = []
+    for v in t.resources("Microsoft.KeyVault/vaults", existing=False):
+        p = v.properties
+        if p.get("enableSoftDelete") is False:
+            out.append(f"{_where(v)}: soft delete must stay on (the undo for an accidental delete)")
+        if p.get("enablePurgeProtection") is True:
+            call = next((c for c in t.main.modules() if c.target == v.file.path), None)
+            name = _text((call.body.get("params") or {}).get("name")) if call else ""
+            if "keyVaultNameSalt" not in name:
+                out.append(
+                    f"{_where(v)}: purge protection with a deterministic name blocks azd up after azd down "
+                    "for the whole retention; add a name salt parameter or leave purge protection off"
+                )
+        elif p.get("softDeleteRetentionInDays") != 7:
+            out.append(f"{_where(v)}: without purge protection keep the shortest soft-delete retention (7)")
+    return out
+
+
+def nothing_changes_on_reprovision(t: Template) -> list[str]:
+    """No utcNow()/newGuid() anywhere: names, secrets and role ids are the same on every provision."""
+    out = []
+    for f in t.files.values():
+        for m in _TIME_DEPENDENT.finditer(f.path.read_text()):
+            out.append(f"{f.path.name}: {m.group(1)}() changes on every deployment")
+    return out
+
+
+def signing_key_generated_once(t: Template) -> list[str]:
+    """The signing key is generated by azd once per environment, written to Key Vault only."""
+    param = t.main.parameters.get("approvalSigningKey")
+    if param is None:
+        return ["main.bicep: param approvalSigningKey is missing"]
+    out = []
+    if _decorator(param, "secure") is None:
+        out.append("approvalSigningKey must be @secure()")
+    meta = _text((_decorator(param, "metadata") or {}).get("argument"))
+    if '"generate"' not in meta:
+        out.append("approvalSigningKey must carry azd metadata type 'generate' (generated once, reused)")
+    if param.get("default") is not None:
+        out.append("approvalSigningKey must have no default (azd generates it)")
+    given = azd_parameters(t.entry.parent / "main.parameters.json", {})
+    if "approvalSigningKey" in given:
+        out.append("main.parameters.json must not map approvalSigningKey (azd would not generate it)")
+    return out
+
+
+def optional_modules_switched(t: Template) -> list[str]:
+    """ACS e-mail, the failback alert rules and the Logic App are deployed only when switched on."""
+    out = []
+    calls = {c.target.name: c for c in t.main.modules()}
+    for module, switch in OPTIONAL_MODULES.items():
+        call = calls.get(module)
+        if call is None:
+            out.append(f"main.bicep does not use modules/{module}")
+            continue
+        raw = (t.main.doc.get("modules") or {})[call.symbol].get("config") or {}
+        if _text(raw.get("condition")) != _text(switch):
+            out.append(f"module {call.symbol} must be deployed only `if ({switch})`")
+        if (t.main.parameters.get(switch) or {}).get("type") != "bool":
+            out.append(f"param {switch} must be a bool")
+    return out
+
+
+def alert_rules_structured(t: Template) -> list[str]:
+    """ALERT_RULES is an array parameter (no escaped JSON) the app setting serializes once."""
+    out = []
+    if (t.main.parameters.get("alertRules") or {}).get("type") != "array":
+        out.append("param alertRules must be an array")
+    settings, problems = _function_app_settings(t)
+    value = _text(settings.get("ALERT_RULES"))
+    if problems or '"string"' not in value or '"alertRules"' not in value:
+        out.append("app setting ALERT_RULES must be string(alertRules)")
+    given = azd_parameters(t.entry.parent / "main.parameters.json", {})
+    if not isinstance(given.get("alertRules"), list):
+        out.append("main.parameters.json must pass alertRules as a JSON array (unquoted placeholder)")
+    return out
+
+
+def flex_consumption_regions(t: Template) -> list[str]:
+    """`location` offers only Flex Consumption regions (azd prompts from the @allowed list)."""
+    allowed = _decorator(t.main.parameters.get("location") or {}, "allowed")
+    regions = (allowed or {}).get("argument") or []
+    if not regions:
+        return ["param location must be @allowed([...Flex Consumption regions...])"]
+    return [f"location {r!r} is not a region name" for r in regions if not re.fullmatch(r"[a-z0-9]+", str(r))]
+
+
+def opentelemetry_everywhere(t: Template) -> list[str]:
+    """host.json telemetryMode OpenTelemetry and the worker's distro on, so spans correlate."""
+    out = []
+    host = json.loads((REPO / "host.json").read_text())
+    if host.get("telemetryMode") != "OpenTelemetry":
+        out.append("host.json: telemetryMode must be OpenTelemetry")
+    settings, problems = _function_app_settings(t)
+    if problems or settings.get("PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY") != "true":
+        out.append("app setting PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY must be 'true'")
+    return out
+
+
+def run_alerts_and_workbook(t: Template) -> list[str]:
+    """Failed and stranded runs alert on Application Insights; a workbook shows runs and throttling."""
+    out = []
+    rules = [r for r in t.resources("Microsoft.Insights/scheduledQueryRules", existing=False)]
+    on_app = [r for r in rules if '"appInsights"' in _text(r.properties.get("scopes"))]
+    queries = " ".join(_text(t.resolve(r.file, _criteria_query(r))) for r in on_app)
+    if "failed" not in queries:
+        out.append("no Application Insights alert on failed runs")
+    if "ago(" not in queries or "ended == 0" not in queries:
+        out.append("no Application Insights alert on stranded runs")
+    for r in on_app:
+        actions = _text((r.properties.get("actions") or {}).get("actionGroups"))
+        if '"id"' not in actions:
+            out.append(f"{_where(r)}: the alert must notify an action group")
+    books = t.resources("Microsoft.Insights/workbooks", existing=False)
+    text = " ".join({b.file.path.read_text() for b in books})
+    for needed in ("ended: ", "switchover", "429"):
+        if needed not in text:
+            out.append(f"workbook does not show {needed!r} (runs/outcomes, downtime, ARM throttling)")
+    if not books:
+        out.append("no workbook declared")
+    return out
+
+
+def _criteria_query(rule: Resource) -> Any:
+    criteria = (rule.properties.get("criteria") or {}).get("allOf") or [{}]
+    return criteria[0].get("query") if isinstance(criteria, list) and criteria else None
+
+
+def email_sender_role(t: Template) -> list[str]:
+    """The ACS role is a custom role with only the e-mail sender actions, scoped to the resource group."""
+    out = []
+    definitions = t.resources("Microsoft.Authorization/roleDefinitions", existing=False)
+    for d in definitions:
+        perms = d.properties.get("permissions") or [{}]
+        actions = t.resolve(d.file, perms[0].get("actions"))
+        if not isinstance(actions, list) or set(actions) != EMAIL_SENDER_ACTIONS:
+            out.append(f"{_where(d)}: actions must be exactly {sorted(EMAIL_SENDER_ACTIONS)}")
+        if perms[0].get("dataActions"):
+            out.append(f"{_where(d)}: no dataActions")
+        if "resource_group" not in _text(d.properties.get("assignableScopes")):
+            out.append(f"{_where(d)}: assignable only in this resource group")
+    if not definitions:
+        out.append("no ACS e-mail sender role declared")
+    return out
+
+
+def one_workspace_identifier(t: Template) -> list[str]:
+    """Workspaces are named by resource id in every setting; only modules derive the customer id."""
+    out = []
+    for name in t.main.parameters:
+        if "workspace" in name.lower() and name != "verificationWorkspaceIds":
+            out.append(f"param {name}: name workspaces only through verificationWorkspaceIds (resource ids)")
+    for call in t.main.modules():
+        if (call.loop or {}).get("detail", {}).get("array_name") == "workspaceIds":
+            continue  # one module per workspace id
+        for pname, value in (call.body.get("params") or {}).items():
+            if "workspace" in pname.lower() and '"workspaceIds"' not in _text(value):
+                out.append(f"{call.symbol}.{pname} must come from verificationWorkspaceIds")
+    return out
+
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:=([^}]*))?\}")
+
+
+def azd_placeholders(path: Path) -> dict[str, str | None]:
+    """Environment variables a parameter file reads, with their defaults (None: required)."""
+    return {m.group(1): m.group(2) for m in _PLACEHOLDER.finditer(path.read_text())}
+
+
+def azd_parameters(path: Path, env: dict[str, str]) -> dict[str, Any]:
+    """Parameter values as azd resolves them: substitute ``${VAR}``/``${VAR=default}``, then parse JSON."""
+
+    def sub(m: re.Match[str]) -> str:
+        return env.get(m.group(1)) or (m.group(2) or "")
+
+    doc = json.loads(_PLACEHOLDER.sub(sub, path.read_text()))
+    return {name: p.get("value") for name, p in doc["parameters"].items()}
+
+
 RULES: dict[str, Rule] = {
     "storage_identity_only": storage_identity_only,
     "public_blob_access_off": public_blob_access_off,
@@ -447,6 +731,17 @@ RULES: dict[str, Rule] = {
     "excluded_auth_paths": excluded_auth_paths,
     "descriptions_everywhere": descriptions_everywhere,
     "resource_token_naming": resource_token_naming,
+    "entra_app_registration": entra_app_registration,
+    "key_vault_survives_soft_delete": key_vault_survives_soft_delete,
+    "nothing_changes_on_reprovision": nothing_changes_on_reprovision,
+    "signing_key_generated_once": signing_key_generated_once,
+    "optional_modules_switched": optional_modules_switched,
+    "alert_rules_structured": alert_rules_structured,
+    "flex_consumption_regions": flex_consumption_regions,
+    "opentelemetry_everywhere": opentelemetry_everywhere,
+    "run_alerts_and_workbook": run_alerts_and_workbook,
+    "email_sender_role": email_sender_role,
+    "one_workspace_identifier": one_workspace_identifier,
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from tests.infra.bicep_model import Template, parse_bicep
+from tests.infra.rules import azd_parameters
 
 REPO = Path(__file__).resolve().parents[2]
 BICEP_FILES = sorted((REPO / "infra").rglob("*.bicep"))
@@ -18,6 +19,13 @@ BICEP_FILES = sorted((REPO / "infra").rglob("*.bicep"))
 def test_every_bicep_file_parses(path: Path) -> None:
     doc = parse_bicep(path)
     assert doc.get("resources") or doc.get("modules")
+
+
+def test_bicepconfig_pins_the_microsoft_graph_extension_the_entra_module_uses() -> None:
+    config = json.loads((REPO / "infra" / "bicepconfig.json").read_text())
+    reference = config["extensions"]["microsoftGraphV1"]
+    assert reference.startswith("br:mcr.microsoft.com/bicep/extensions/microsoftgraph/v1.0:")
+    assert "extension microsoftGraphV1" in (REPO / "infra" / "modules" / "entra-app.bicep").read_text()
 
 
 def test_every_module_file_is_used_by_main(template: Template) -> None:
@@ -31,9 +39,10 @@ def test_main_is_subscription_scoped_and_creates_the_resource_group(template: Te
 
 
 def test_parameter_file_matches_main_parameters(template: Template) -> None:
-    given = json.loads((REPO / "infra" / "main.parameters.json").read_text())["parameters"]
+    given = azd_parameters(REPO / "infra" / "main.parameters.json", {})
     declared = template.main.parameters
-    required = {name for name, p in declared.items() if p.get("default") is None}
+    generated = {"approvalSigningKey"}  # azd generates it (metadata type 'generate')
+    required = {name for name, p in declared.items() if p.get("default") is None} - generated
     assert set(given) <= set(declared)
     assert required <= set(given)
 

@@ -1,4 +1,4 @@
-"""The five most common template mistakes each make at least one check fail (issue 6).
+"""The common template mistakes each make at least one check fail (issues 6 and 17).
 
 Each mutation is applied to a copy of ``infra/``; our rules run on every copy and checkov
 runs once over all of them. The table of which checks catch which mistake is printed.
@@ -73,6 +73,107 @@ MUTATIONS = [
         "main.bicep",
         "APPROVAL_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.approvalSigningKeyUri})'",
         "APPROVAL_SIGNING_KEY: approvalSigningKey",
+    ),
+    # Issue 17: one unattended, repeatable azd up.
+    Mutation(
+        "http-redirect",
+        "public (plain http) redirect URI on the app registration",
+        "modules/entra-app.bicep",
+        "'https://${host}/.auth/login/aad/callback'",
+        "'http://${host}/.auth/login/aad/callback'",
+    ),
+    Mutation(
+        "localhost-redirect",
+        "localhost redirect URI on the app registration",
+        "modules/entra-app.bicep",
+        "redirectUris: [for host in hostNames: 'https://${host}/.auth/login/aad/callback']",
+        "redirectUris: [\n      'https://localhost:7071/.auth/login/aad/callback'\n    ]",
+    ),
+    Mutation(
+        "missing-role",
+        "missing app role (auditor)",
+        "modules/entra-app.bicep",
+        "  auditor: {\n    id: guid(uniqueName, 'app-role', 'auditor')\n"
+        "    displayName: 'Failback auditor'\n"
+        "    description: 'Reads run pages and reports; takes no decision.'\n  }\n",
+        "",
+    ),
+    Mutation(
+        "no-groups-claim",
+        "no groups claim (group: approvers never match)",
+        "modules/entra-app.bicep",
+        "  groupMembershipClaims: 'SecurityGroup'\n",
+        "",
+    ),
+    Mutation(
+        "anyone-signs-in",
+        "service principal without appRoleAssignmentRequired",
+        "modules/entra-app.bicep",
+        "appRoleAssignmentRequired: true",
+        "appRoleAssignmentRequired: false",
+    ),
+    Mutation(
+        "purge-protection",
+        "purge protection without a name strategy",
+        "modules/keyvault.bicep",
+        "    softDeleteRetentionInDays: 7\n",
+        "    softDeleteRetentionInDays: 7\n    enablePurgeProtection: true\n",
+    ),
+    Mutation(
+        "regenerated-key",
+        "signing key regenerated on every provision (newGuid default)",
+        "main.bicep",
+        "param approvalSigningKey string\n",
+        "param approvalSigningKey string = newGuid()\n",
+    ),
+    Mutation(
+        "escaped-json",
+        "alert rules as an escaped JSON string",
+        "main.bicep",
+        "param alertRules array = []",
+        "param alertRules string = '[]'",
+    ),
+    Mutation(
+        "always-logic-app",
+        "Logic App deployed whatever the switch",
+        "main.bicep",
+        "module logicApp 'modules/logicapp.bicep' = if (logicAppEnabled) {",
+        "module logicApp 'modules/logicapp.bicep' = {",
+    ),
+    Mutation(
+        "no-worker-otel",
+        "worker OpenTelemetry distro off",
+        "main.bicep",
+        "  PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY: 'true'\n",
+        "  PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY: 'false'\n",
+    ),
+    Mutation(
+        "broad-acs-role",
+        "ACS e-mail role widened to every Communication action",
+        "modules/roles-communication.bicep",
+        "  'Microsoft.Communication/EmailServices/write'\n",
+        "  'Microsoft.Communication/*'\n",
+    ),
+    Mutation(
+        "no-stranded-alert",
+        "stranded-runs alert removed (query no longer looks for silent runs)",
+        "modules/run-monitoring.bicep",
+        "| where ended == 0 and last < ago(${strandedAfterHours}h) ",
+        "",
+    ),
+    Mutation(
+        "workspace-guid",
+        "Logic App given a workspace customer id parameter",
+        "main.bicep",
+        "    verificationWorkspaceId: empty(workspaceIds) ? '' : trim(workspaceIds[0])\n",
+        "    verificationWorkspaceId: logicAppWorkspaceCustomerId\n",
+    ),
+    Mutation(
+        "storage-key",
+        "storage account key read for the action group",
+        "modules/failback-alerts.bicep",
+        "listKeys('${functionApp.id}/host/default', '2024-04-01').functionKeys.default",
+        "listKeys(resourceId('Microsoft.Storage/storageAccounts', 'st'), '2023-05-01').keys[0].value",
     ),
 ]
 

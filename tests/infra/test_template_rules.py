@@ -84,3 +84,44 @@ def test_names_use_abbreviations_and_the_resource_token(template: Template) -> N
         if w.startswith(".")
     }
     assert used and used <= abbrs.keys()
+
+
+def test_the_app_registration_is_code_with_https_callbacks_three_roles_and_the_groups_claim(
+    template: Template,
+) -> None:
+    assert rules.entra_app_registration(template) == []
+
+
+def test_azd_down_then_up_meets_no_soft_deleted_vault(template: Template) -> None:
+    assert rules.key_vault_survives_soft_delete(template) == []
+    assert "azd down --purge" in (rules.REPO / "docs" / "deploy.md").read_text()
+
+
+def test_provisioning_again_changes_nothing(template: Template) -> None:
+    assert rules.nothing_changes_on_reprovision(template) == []
+    assert rules.signing_key_generated_once(template) == []
+
+
+def test_email_alerts_and_logic_app_are_optional_modules(template: Template) -> None:
+    assert rules.optional_modules_switched(template) == []
+    assert rules.email_sender_role(template) == []
+
+
+def test_alert_rules_are_a_structured_array(template: Template) -> None:
+    assert rules.alert_rules_structured(template) == []
+
+
+def test_location_offers_only_flex_consumption_regions(template: Template) -> None:
+    assert rules.flex_consumption_regions(template) == []
+
+
+def test_host_and_worker_telemetry_are_opentelemetry(template: Template) -> None:
+    assert rules.opentelemetry_everywhere(template) == []
+
+
+def test_failed_and_stranded_runs_alert_and_a_workbook_shows_runs(template: Template) -> None:
+    assert rules.run_alerts_and_workbook(template) == []
+
+
+def test_workspaces_are_named_by_resource_id_only(template: Template) -> None:
+    assert rules.one_workspace_identifier(template) == []
