@@ -18,6 +18,7 @@ from domain.items import item_ref
 from domain.preflight import failure_summary
 from domain.runs import dry_run_plan, estimate_downtime
 from domain.sync_policy import resolve_data_sync
+from domain.vmware_checks import retention_gave_up
 from orchestrators.durable import event_payload, iso
 from orchestrators.run_state import (
     CANCELLED,
@@ -48,14 +49,14 @@ class RunPhases(RunSteps):
         """1. Check every precondition (H2); nothing changes in ASR."""
         self.enter(phases.PREFLIGHT)
         self.publish(step="checking")
-        result = yield from self.activity(self.variant.preflight(self.request, self.request_dict))
+        result = yield from self.preflight_waiting(self.variant.preflight(self.request, self.request_dict))
         self.preflight_result = {"passed": result.get("passed"), "checks": result.get("checks") or []}
         self.checklist = result.get("checklist")
         facts = dict(result.get("facts") or {})
         sync = resolve_data_sync(self.request.data_sync, facts, self.request.location, self.now)
         if result.get("recommendation", {}).get("source") == "variant":
             sync = dict(result["recommendation"])  # the variant decides how data is synchronized
-        details = {k: result[k] for k in ("inputs", "plan") if k in result}
+        details: dict[str, Any] = {k: result[k] for k in ("inputs", "plan") if k in result}
         ref = result.get("item") or (item_ref(facts) if facts.get("name") else {})
         self.facts = RunFacts(self.request, ref, sync, facts, details)
         resolved = {"name": ref.get("name") or facts.get("name"), "friendlyName": facts.get("friendlyName")}
@@ -77,6 +78,35 @@ class RunPhases(RunSteps):
                 REJECTED, failure_summary(self.preflight_result["checks"]), code="PREFLIGHT_FAILED"
             )
         self.leave()
+
+    def preflight_waiting(self, call: ActivityCall) -> Generator[Any, Any, dict[str, Any]]:
+        """Run the pre-flight, waiting while it names something that only needs time.
+
+        Seed 002: a retention drive added to the master target takes up to 15 minutes to appear. While
+        the pre-flight's ``waitFor`` says so, refresh the configuration server once and check again after
+        a durable timer, within ``forSeconds``; then the failed check's remedy says it did not appear.
+        """
+        result: dict[str, Any] = yield from self.activity(call)
+        first, refreshed = self.now, False
+        while not result.get("passed") and result.get("waitFor") and not self.request.dry_run:
+            wait = result["waitFor"]
+            every = timedelta(seconds=int(wait.get("everySeconds") or 120))
+            if self.now - first + every > timedelta(seconds=int(wait.get("forSeconds") or 0)):
+                for check in result.get("checks") or []:
+                    if check.get("id") == wait.get("check") and not check.get("passed"):
+                        check["remedy"] = retention_gave_up(wait)
+                break
+            if not refreshed and wait.get("refresh"):
+                payload = {"vault": self.request.vault.to_dict(), **wait["refresh"]}
+                yield from self.activity(ActivityCall("refresh_configuration_server", payload))
+                refreshed = True
+            self.note(reports.NOTE, detail=f"waiting {every}: {wait.get('reason')}")
+            self.publish(step="waiting", message=str(wait.get("reason")))
+            yield from self.await_task(self.ctx.create_timer(self.now + every))
+            if self.cancel_accepted:
+                break
+            result = yield from self.activity(call)
+        return result
 
     def sync_phase_1(self) -> Generator[Any, Any, None]:
         """2. Start the planned failover (adopting one under way); wait until ASR suspends the job."""
