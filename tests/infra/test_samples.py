@@ -10,6 +10,7 @@ from domain.request import parse_failback_request
 from tests.infra.bicep_model import parse_bicep
 
 SAMPLES = Path(__file__).resolve().parents[2] / "infra" / "samples"
+MODULES = SAMPLES.parent / "modules"
 
 
 def _fill(value: Any, params: dict[str, Any], trigger: dict[str, Any]) -> Any:
@@ -41,11 +42,24 @@ def test_logic_app_posts_a_valid_request_and_waits_with_the_202_pattern() -> Non
     assert request.to_dict()["item"]["friendlyName"] == "web01"
 
 
-def test_alert_sample_posts_the_common_alert_schema_to_the_alerts_route() -> None:
-    doc = parse_bicep(SAMPLES / "alert-to-failback.bicep")
+def test_alert_module_posts_the_common_alert_schema_and_names_each_rule_as_alert_rules_does() -> None:
+    doc = parse_bicep(MODULES / "failback-alerts.bicep")
     group = doc["resources"]["actionGroup"]["config"]["properties"]
     (receiver,) = group["webhookReceivers"]
     assert receiver["useCommonAlertSchema"] is True
     assert "/api/alerts?code=" in receiver["serviceUri"]
-    rule = doc["resources"]["alertRule"]["config"]["properties"]
-    assert rule["actions"]["actionGroups"]
+    rule = doc["resources"]["hostBack"]["config"]
+    assert rule["loop_type"]["detail"]["array_name"] == "alertRules"
+    # The Azure Monitor rule is named by the entry's `rule`: the name the app matches (alerts.py).
+    assert json.dumps(rule["config"]["name"]) == json.dumps(
+        {"operator": {"type": "property_accessor", "operands": {"operand_1": "entry", "operand_2": "rule"}}}
+    )
+    assert rule["config"]["properties"]["actions"]["actionGroups"]
+
+
+def test_logic_app_module_deploys_the_sample_with_every_parameter_filled() -> None:
+    workflow = json.loads((SAMPLES / "logicapp-start-failback.json").read_text())
+    doc = parse_bicep(MODULES / "logicapp.bicep")
+    props = doc["resources"]["workflow"]["config"]["properties"]
+    assert "logicapp-start-failback.json" in json.dumps(props["definition"])
+    assert set(props["parameters"]) == set(workflow["parameters"])
