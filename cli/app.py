@@ -16,8 +16,10 @@ import typer
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from cli.api import DEFAULT_BASE_URL, ApiError, FailbackApi
+from cli.outcomes import API_ERROR_EXIT, exit_code, outcome_of
 from cli.render import run_panel
 
 app = typer.Typer(help="Operate Azure Site Recovery failbacks.", no_args_is_help=True, add_completion=False)
@@ -37,7 +39,7 @@ def _fail(exc: ApiError) -> typer.Exit:
     console.print(f"[red]{exc.status} {exc.title}[/red] {exc.detail}")
     for reason in exc.errors:
         console.print(f"  • {reason}")
-    return typer.Exit(code=1)
+    return typer.Exit(code=API_ERROR_EXIT)
 
 
 def build_request(
@@ -120,25 +122,36 @@ def status(
     base_url: BaseUrl = DEFAULT_BASE_URL,
     key: Key = "",
 ) -> None:
-    """Show a run; with --watch follow phase, ASR task and percent live until it ends."""
+    """Show a run; with --watch follow phase, ASR task and percent live until it ends.
+
+    Exit code: 0 only for a succeeded failback (or a passed dry run); 3 failed, 4 not approved,
+    5 cancelled, 6 pre-flight failed, 7 left for manual handling, 8 window missed, 10 still
+    running (without --watch), 1 API error.
+    """
     api = _api(base_url, key)
     try:
         view = api.status(run_id)
+        if watch:
+            view = _watch(api, run_id, view, interval)
         if as_json:
             console.print_json(data=view)
-            return
-        if not watch:
+        elif not watch:
             console.print(run_panel(view))
-            return
-        with Live(run_panel(view), console=console, refresh_per_second=4) as live:
-            while view.get("runtimeStatus") in {"Running", "Pending", "Suspended", None}:
-                time.sleep(interval)
-                view = api.status(run_id)
-                live.update(run_panel(view))
     except ApiError as exc:
         raise _fail(exc) from exc
-    if view.get("runtimeStatus") != "Completed":
-        raise typer.Exit(code=2)
+    code = exit_code(view)
+    if code:
+        raise typer.Exit(code=code)
+
+
+def _watch(api: FailbackApi, run_id: str, view: dict[str, Any], interval: float) -> dict[str, Any]:
+    """Follow a run live until it ends; its last status."""
+    with Live(run_panel(view), console=console, refresh_per_second=4) as live:
+        while view.get("runtimeStatus") in {"Running", "Pending", "Suspended", None}:
+            time.sleep(interval)
+            view = api.status(run_id)
+            live.update(run_panel(view))
+    return view
 
 
 @app.command("list")
@@ -148,11 +161,12 @@ def list_runs(base_url: BaseUrl = DEFAULT_BASE_URL, key: Key = "") -> None:
         runs = _api(base_url, key).runs()
     except ApiError as exc:
         raise _fail(exc) from exc
-    table = Table("run", "status", "phase", "awaiting", "created")
+    table = Table("run", "outcome", "phase", "awaiting", "created")
     for r in runs:
+        shown = outcome_of(r)
         table.add_row(
             r.get("runId") or "",
-            r.get("runtimeStatus") or "",
+            Text(shown.label, style=shown.style) if shown else Text("running", style="cyan"),
             r.get("phase") or "",
             r.get("awaiting") or "",
             r.get("createdTime") or "",

@@ -10,14 +10,14 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-_STYLE = {"Completed": "green", "Failed": "red", "Terminated": "red", "Running": "cyan", "Pending": "cyan"}
+from cli.outcomes import outcome_of
 
 
 def run_panel(view: dict[str, Any]) -> Panel:
     """One panel: status, phase/step, ASR task with a progress bar, waiting-for, last events."""
-    runtime = str(view.get("runtimeStatus") or "?")
+    shown = outcome_of(view)
     head = Text.assemble(
-        (runtime, _STYLE.get(runtime, "yellow")),
+        (shown.label, shown.style) if shown else ("running", "cyan"),
         f"  phase {view.get('phase') or '-'}",
         f"  · {view.get('step')}" if view.get("step") else "",
     )
@@ -42,6 +42,5 @@ def run_panel(view: dict[str, Any]) -> Panel:
         for e in timeline[-5:]:
             table.add_row(str(e.get("at", ""))[:19], str(e.get("phase", "")), str(e.get("event", "")))
         parts.append(table)
-    if view.get("outcome"):
-        parts.append(Text(f"outcome: {view['outcome']}", style="bold"))
-    return Panel(Group(*parts), title=str(view.get("id") or ""), expand=False)
+    border = shown.style.replace("bold ", "") if shown else "cyan"
+    return Panel(Group(*parts), title=str(view.get("id") or ""), expand=False, border_style=border)

@@ -14,6 +14,7 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
+from domain.report import OUTCOMES
 from function_app.json_body import json_object
 from function_app.responses import html_response, json_response
 from function_app.templates import render
@@ -132,9 +133,13 @@ def render_status_page(status: Mapping[str, Any]) -> str:
 def run_summary(status: df.DurableOrchestrationStatus) -> dict[str, Any]:
     """One row of the run list."""
     custom = json_object(status.custom_status)
+    runtime = status.runtime_status.value if status.runtime_status else None
+    # A finished run publishes its outcome as its last step (orchestrators.failback.finish).
+    outcome = custom.get("outcome") or (custom.get("step") if custom.get("step") in OUTCOMES else None)
     return {
         "runId": status.instance_id,
-        "runtimeStatus": status.runtime_status.value if status.runtime_status else None,
+        "runtimeStatus": runtime,
+        "outcome": outcome if runtime == "Completed" else None,
         "createdTime": status.created_time.isoformat() if status.created_time else None,
         "lastUpdatedTime": status.last_updated_time.isoformat() if status.last_updated_time else None,
         "phase": custom.get("phase"),

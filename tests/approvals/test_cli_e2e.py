@@ -91,7 +91,7 @@ def test_operator_starts_approves_and_watches_a_failback_W3_W4(stack: tuple[Any,
     host.drive(until=finished, max_virtual=timedelta(days=3), timeout=90)
     thread.join(timeout=30)
     result = watched["result"]
-    assert "Completed" in result.output, result.output
+    assert "succeeded" in result.output, result.output
     assert result.exit_code == 0
 
     page = requests.get(
@@ -104,7 +104,7 @@ def test_operator_starts_approves_and_watches_a_failback_W3_W4(stack: tuple[Any,
     assert '<li class="done"><strong>approval' in page.text and "succeeded" in page.text
 
     listed = cli(host, "list")
-    assert run_id in listed.output and "Completed" in listed.output
+    assert run_id in listed.output and "succeeded" in listed.output
     status = requests.get(
         f"{host.base_url}/api/failbacks/{run_id}", params={"code": host.function_key}, timeout=10
     )
@@ -117,3 +117,27 @@ def test_cli_reports_every_reason_of_an_invalid_request_W3(stack: tuple[Any, Any
     result = cli(host, "start", "--vm", "web01")
     assert result.exit_code == 1
     assert "400" in result.output and "vault" in result.output
+
+
+def test_status_exit_code_says_how_the_run_ended_not_just_that_it_ended(stack: tuple[Any, Any]) -> None:
+    """Issue 13: a failed pre-flight is not a success for a script (file01: failover not committed, H2c)."""
+    host, _sim = stack
+    started = cli(host, "start", *VAULT, "--vm", "file01", "--approver", "lead@contoso.com", *VERIFY)
+    run_id = started.output.split("started", 1)[1].split()[0]
+    host.drive(
+        until=lambda: cli(host, "status", run_id).exit_code != 10, max_virtual=timedelta(days=1), timeout=60
+    )
+    result = cli(host, "status", run_id)
+    assert result.exit_code == 6, result.output
+    assert "pre-flight failed" in result.output
+    listed = cli(host, "list")
+    assert "pre-flight failed" in listed.output
+
+
+def test_cli_outcomes_are_the_reports_outcomes() -> None:
+    from cli.outcomes import OUTCOMES
+    from domain.report import OUTCOMES as REPORT_OUTCOMES
+
+    assert set(OUTCOMES) == set(REPORT_OUTCOMES)
+    codes = [view.exit_code for name, view in OUTCOMES.items() if name not in ("succeeded", "dry-run")]
+    assert 0 not in codes and len(set(codes)) == len(codes)
