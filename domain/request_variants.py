@@ -37,6 +37,7 @@ VMWARE_FIELDS = (
     "logStorageAccountId",
     "forwardProcessServer",
     "forwardPolicy",
+    "vCenter",
 )
 #: Recovery point types per kind (the first is the default).
 RECOVERY_POINTS: dict[str, tuple[str, ...]] = {
@@ -246,13 +247,29 @@ def parse_variant_fields(body: Mapping[str, Any], kind: str, r: Reasons) -> dict
     return extra
 
 
+#: Seed 002: failback to another vCenter names it, a master target on its ESXi host and a datastore.
+ALTERNATE_VCENTER_FIELDS = ("vCenter", "masterTarget", "datastore")
+
+
 def _vmware_rules(req: FailbackRequest, r: Reasons) -> None:
-    if req.location == "alternate" or req.target_host:
+    if req.target_host:
         r.add(
-            "location: VMware/physical failback goes back to the original vCenter and configuration "
-            "server; an on-prem VM that no longer exists is created on the master target's ESXi host "
-            "(leave location 'original', no targetHost)"
+            "targetHost: VMware/physical failback has no target host; an on-prem VM that no longer exists "
+            "is created on the master target's ESXi host (name it in vmware.masterTarget)"
         )
+    chosen = req.extra.get("vmware") or {}
+    if req.location == "alternate" and req.kind != "vmware-classic":
+        r.add("location: failback to another vCenter is offered for kind 'vmware-classic' only")
+    elif req.location == "alternate":
+        missing = [f"vmware.{k}" for k in ALTERNATE_VCENTER_FIELDS if not chosen.get(k)]
+        if missing:
+            r.add(
+                "location: failback to another vCenter (seed 002) needs vmware.vCenter (the other vCenter, "
+                "discovered by the configuration server), vmware.masterTarget (a master target on one of "
+                f"its ESXi hosts) and vmware.datastore; missing {', '.join(missing)}"
+            )
+    elif chosen.get("vCenter"):
+        r.add("vmware.vCenter: only with location 'alternate' (failback to another vCenter)")
     if req.data_sync == "during-failover":
         r.add(
             "dataSync: VMware failback always synchronizes before the failover (re-protect to "

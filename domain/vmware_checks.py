@@ -97,3 +97,125 @@ def retention_gave_up(wait: Mapping[str, Any]) -> str:
         "size), refresh the configuration server (seed 002: 「15 分経ってもドライブが表示されない場合は、"
         "構成サーバーを更新することもできます」), then start a new failback."
     )
+
+
+def _datastore_errors(vcenter: Mapping[str, Any]) -> list[str]:
+    """The vCenter's health errors that say datastores could not be listed (read-only discovery)."""
+    out = []
+    for error in (vcenter.get("properties") or {}).get("healthErrors") or []:
+        text = " ".join(str(error.get(k) or "") for k in ("errorMessage", "possibleCauses", "summaryMessage"))
+        if "datastore" in text.lower():
+            out.append(
+                f"{error.get('errorCode')}: {error.get('errorMessage') or error.get('summaryMessage')}"
+            )
+    return out
+
+
+def _named(vcenters: Sequence[Mapping[str, Any]], wanted: str) -> Mapping[str, Any] | None:
+    key = wanted.strip().lower()
+    for vc in vcenters:
+        props = vc.get("properties") or {}
+        names = {
+            str(vc.get("name") or ""),
+            str(props.get("friendlyName") or ""),
+            str(props.get("ipAddress") or ""),
+        }
+        if key in {n.lower() for n in names} or key in {n.lower().split(".")[0] for n in names}:
+            return vc
+    return None
+
+
+def _check(rule_id: str, rule: str, passed: bool, evidence: str, remedy: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": rule_id, "rule": rule, "passed": passed, "evidence": evidence}
+    if not passed:
+        out["remedy"] = remedy
+    return out
+
+
+def vcenter_rules(
+    vcenters: Sequence[Mapping[str, Any]],
+    cs: Mapping[str, Any],
+    chosen: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    *,
+    location: str,
+) -> list[dict[str, Any]]:
+    """Seed 002 rules on the vCenters the configuration server discovered (``replicationvCenters``).
+
+    - ``V3-vcenter-target`` (location ``alternate``): the other vCenter named in ``vmware.vCenter`` is
+      discovered without errors, and the master target named for it is registered with its datastores
+      visible, the chosen datastore among them.
+    - ``V3-runas-datastores`` (a ``vmware.runAsAccount`` named): no vCenter discovered with that account
+      reports that it cannot list datastores (a read-only account makes re-protect fail).
+
+    Args:
+        vcenters: the fabric's vCenters (wire dicts).
+        cs: the fabric's ``customDetails`` (master targets with their datastores).
+        chosen: the request's ``vmware`` section.
+        inputs: the chosen re-protect inputs (``masterTargetId``, ``datastoreName``, ``runAsAccountId``).
+        location: the request's location.
+    """
+    checks = []
+    if location == "alternate":
+        wanted = str(chosen.get("vCenter") or "")
+        vc = _named(vcenters, wanted) if wanted else None
+        props = (vc or {}).get("properties") or {}
+        status = str(props.get("discoveryStatus") or "")
+        errors = [str(e.get("errorCode")) for e in props.get("healthErrors") or []]
+        mt = next(
+            (m for m in cs.get("masterTargetServers") or [] if m.get("id") == inputs.get("masterTargetId")),
+            None,
+        )
+        stores = [str(d.get("symbolicName")) for d in (mt or {}).get("dataStores") or []]
+        ok = (
+            vc is not None
+            and status.lower() not in ("failed", "notstarted", "")
+            and not errors
+            and mt is not None
+            and inputs.get("datastoreName") in stores
+        )
+        known = [str((v.get("properties") or {}).get("friendlyName") or v.get("name")) for v in vcenters]
+        checks.append(
+            _check(
+                "V3-vcenter-target",
+                "Failback to another vCenter: that vCenter and its master target are discovered and the "
+                "datastores are visible",
+                ok,
+                f"vCenter {wanted or None}: "
+                + (
+                    f"discoveryStatus={status}, healthErrors={errors}"
+                    if vc
+                    else f"not discovered (known: {known})"
+                )
+                + f"; master target {inputs.get('masterTargetId')}: "
+                + (f"datastores visible={stores}" if mt else "not registered")
+                + f"; datastore={inputs.get('datastoreName')}",
+                "Add the other vCenter to the configuration server and wait for its discovery, install the "
+                "master target on an ESXi host of that vCenter, and name them in vmware.vCenter, "
+                "vmware.masterTarget and vmware.datastore (seed 002: 「代替の vCenter に"
+                "フェールバックしようとしている場合は、新しい vCenter とマスター ターゲット サーバーが"
+                "検出されることを確認してください」).",
+            )
+        )
+    account = inputs.get("runAsAccountId")
+    if account:
+        using = [
+            vc for vc in vcenters if str((vc.get("properties") or {}).get("runAsAccountId") or "") == account
+        ]
+        errors = [e for vc in using for e in _datastore_errors(vc)]
+        checks.append(
+            _check(
+                "V3-runas-datastores",
+                "The vCenter account named for the re-protect can list datastores (not read-only)",
+                not errors,
+                f"runAsAccount={account}: used by vCenter "
+                f"{[(vc.get('properties') or {}).get('friendlyName') for vc in using] or 'none'}"
+                + (f"; {'; '.join(errors)}" if errors else "; no error about datastores"),
+                f"The account {account} cannot list datastores, so re-protect would fail: update the vCenter "
+                "credentials on the configuration server with an account that has the required permissions "
+                "(or name such an account in vmware.runAsAccount), then start a new failback (seed 002: "
+                "「アクセス許可が割り当てられている適切なアカウントを使用して vCenter 資格情報を更新し、"
+                "ジョブを再試行します」).",
+            )
+        )
+    return checks

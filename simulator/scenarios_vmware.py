@@ -10,6 +10,7 @@ recovery plans to ``default`` and ``many``, and builds the named seed-002 scenar
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from simulator import scenarios
 from simulator.models.fabrics import Container, Policy
@@ -41,6 +42,12 @@ VMWARE_SCENARIOS = {
     "vmware-60-disks": "default, mt-win-01 holds 56 disks; vmw-win01 (2) and vmw-win02 (3) wait for it (V3)",
     "vmware-linux-windows-mt": "default, no Linux master target; Linux VM vmw-lin03 has mt-win-01 only (V3)",
     "vmware-readonly-vcenter": "default, but vCenter was discovered with the read-only account (V3)",
+    "vmware-late-retention": "default, but the R: retention drive just added to mt-win-01 is listed only 12 "
+    "minutes later, or 5 minutes after a refresh of the configuration server (seed 002)",
+    "vmware-alternate-vcenter": "default plus vCenter vcenter02 (discovered with vcenter-admin) and master "
+    "target mt-win-02 on one of its ESXi hosts with datastore datastore-vmfs-03 (seed 002)",
+    "vmware-readonly-account": "vmware-alternate-vcenter, but vcenter02 was discovered with the read-only "
+    "account vcenter-readonly: it reports that datastores cannot be listed (seed 002)",
     "vmware-mixed-os-group": "default plus group vmw-mixed-group (vmw-win03 Windows + vmw-lin04 Linux) "
     "and plan rp-vmware-mixed (V3)",
 }
@@ -300,6 +307,52 @@ def add_default_content(world: World, failed_over_at: datetime) -> None:
 
 
 # --- named scenarios -------------------------------------------------------------------------------
+def _late_retention(world: World, mt_id: str, volume: str) -> None:
+    """Seed 002: a retention drive added to the MT is listed up to 15 minutes later (sooner if refreshed)."""
+    fabric = world.fabric(CS_FABRIC)
+    base = fabric.custom_details
+    assert base is not None
+    listed_at = {"at": world.now() + timedelta(minutes=12)}
+
+    def details(at: datetime) -> dict[str, Any]:
+        out = base(at)
+        if at < listed_at["at"]:
+            for mt in out.get("masterTargetServers") or []:
+                if mt.get("id") == mt_id:
+                    mt["retentionVolumes"] = [v for v in mt["retentionVolumes"] if v["volumeName"] != volume]
+        return out
+
+    def refreshed(provider: Any, at: datetime) -> None:
+        if provider.fabric is fabric:
+            listed_at["at"] = min(listed_at["at"], at + timedelta(minutes=5))
+
+    fabric.custom_details = details
+    world.extras.setdefault("on_refresh_provider", []).append(refreshed)
+
+
+def _alternate_vcenter(world: World, cs: ConfigServer, account: str) -> None:
+    """Seed 002: another vCenter discovered by the CS, with a master target on one of its ESXi hosts."""
+    cs.master_targets.append(
+        MasterTarget(
+            "mt-win-02",
+            "mt-win-02.contoso.local",
+            "Windows",
+            "10.2.0.5",
+            base_disk_count=1,
+            retention_volumes=[RetentionVolume("R:")],
+            datastores=[Datastore("datastore-vmfs-03", "VMFS")],
+        )
+    )
+    world.extras["vmware_extra_vcenters"] = [
+        {
+            "name": "vcenter02",
+            "friendlyName": "vcenter02.contoso.local",
+            "ipAddress": "10.2.0.10",
+            "runAsAccountId": account,
+        }
+    ]
+
+
 def _tweak(world: World, scenario: str) -> None:
     cs: ConfigServer = world.extras["vmware_config_server"]
     mt_win = cs.master_target("mt-win-01")
@@ -320,6 +373,12 @@ def _tweak(world: World, scenario: str) -> None:
         )
     elif scenario == "vmware-readonly-vcenter":
         cs.discovery_account_id = "vcenter-readonly"
+    elif scenario == "vmware-late-retention":
+        _late_retention(world, mt_win.id, "R:")
+    elif scenario in ("vmware-alternate-vcenter", "vmware-readonly-account"):
+        _alternate_vcenter(
+            world, cs, "vcenter-readonly" if scenario == "vmware-readonly-account" else "vcenter-admin"
+        )
     elif scenario == "vmware-mixed-os-group":
         members: list[ProtectedItem] = [
             add_classic_vm(

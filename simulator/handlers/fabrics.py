@@ -59,6 +59,8 @@ def get_provider(req: Request) -> Response:
 def refresh_provider(req: Request) -> Response:
     """POST refreshProvider: a short job; the result is the provider."""
     provider = _provider(req)
+    for hook in req.world.extras.get("on_refresh_provider") or []:  # scenarios: what a refresh re-reads
+        hook(provider, req.world.now())
     job = req.world.start_job(
         "RefreshProvider",
         "Refresh server",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.vmware_checks import SEED_CHECKLIST, retention_wait
+from domain.vmware_checks import SEED_CHECKLIST, retention_wait, vcenter_rules
 
 INPUTS = {"retentionDrive": "R:", "masterTargetId": "mt-win-01"}
 CS = {"fabric": "cs", "provider": "cs01"}
@@ -32,3 +32,50 @@ def test_each_attested_item_states_the_remedy_and_quotes_its_seed_sentence() -> 
         assert "seed 002: 「" in item["text"]
     texts = " ".join(i["text"] for i in SEED_CHECKLIST)
     assert "same IP address" in texts and "port 443" in texts and "turns the on-premises VM on" in texts
+
+
+def _vc(name: str, account: str, errors: list[dict] | None = None, status: str = "Completed") -> dict:
+    props = {"friendlyName": f"{name}.contoso.local", "runAsAccountId": account, "discoveryStatus": status}
+    return {"name": name, "properties": {**props, "healthErrors": errors or []}}
+
+
+CS_DETAILS = {
+    "masterTargetServers": [
+        {"id": "mt-win-02", "dataStores": [{"symbolicName": "datastore-vmfs-03", "type": "VMFS"}]},
+        {"id": "mt-win-03", "dataStores": []},
+    ]
+}
+READ_ONLY = {
+    "errorCode": "78064",
+    "errorMessage": "Datastores could not be listed with the account vcenter-readonly.",
+}
+
+
+def test_another_vcenter_must_be_discovered_with_its_master_target_and_datastore() -> None:
+    vcenters = [_vc("vcenter01", "vcenter-admin"), _vc("vcenter02", "vcenter-admin")]
+    chosen = {"vCenter": "vcenter02"}
+    good = {"masterTargetId": "mt-win-02", "datastoreName": "datastore-vmfs-03"}
+    (check,) = vcenter_rules(vcenters, CS_DETAILS, chosen, good, location="alternate")
+    assert check["id"] == "V3-vcenter-target" and check["passed"], check
+    unknown = vcenter_rules(vcenters, CS_DETAILS, {"vCenter": "vcenter09"}, good, location="alternate")
+    assert not unknown[0]["passed"] and "not discovered" in unknown[0]["evidence"]
+    assert "新しい vCenter とマスター ターゲット サーバーが" in unknown[0]["remedy"]
+    hidden = {"masterTargetId": "mt-win-03", "datastoreName": "datastore-vmfs-03"}
+    assert not vcenter_rules(vcenters, CS_DETAILS, chosen, hidden, location="alternate")[0]["passed"]
+    failed = [_vc("vcenter02", "vcenter-admin", status="Failed")]
+    assert not vcenter_rules(failed, CS_DETAILS, chosen, good, location="alternate")[0]["passed"]
+    assert vcenter_rules(vcenters, CS_DETAILS, {}, {}, location="original") == []
+
+
+def test_an_account_the_api_shows_cannot_list_datastores_is_refused_with_the_remedy() -> None:
+    vcenters = [_vc("vcenter01", "vcenter-admin"), _vc("vcenter02", "vcenter-readonly", [READ_ONLY])]
+    (check,) = vcenter_rules(
+        vcenters, CS_DETAILS, {}, {"runAsAccountId": "vcenter-readonly"}, location="original"
+    )
+    assert check["id"] == "V3-runas-datastores" and not check["passed"]
+    assert "78064" in check["evidence"]
+    assert "update the vCenter credentials" in check["remedy"] and "vCenter 資格情報を更新" in check["remedy"]
+    (fine,) = vcenter_rules(
+        vcenters, CS_DETAILS, {}, {"runAsAccountId": "vcenter-admin"}, location="original"
+    )
+    assert fine["passed"]

@@ -104,9 +104,20 @@ def test_shared_waits_meet_on_the_same_grid_point_whatever_their_own_delay() -> 
     assert shared_tick(later) == tick_of(wake_a) == "2026-01-01T10:01:00Z"
 
 
-def test_vmware_failback_to_another_vcenter_is_refused_with_the_reason() -> None:
-    """Seed 002 (alternate vCenter): not offered yet; the request says where the VM goes instead."""
+def test_vmware_failback_to_another_vcenter_names_the_vcenter_master_target_and_datastore() -> None:
+    """Seed 002 (alternate vCenter): the request names where the VM goes; what is missing is said."""
+    vm = {
+        "item": {"friendlyName": "vmw-win01"},
+        "verification": {"workspaceId": "11111111-2222-3333-4444-555555555555", "computer": "vmw-win01"},
+    }
+    body = {**BASE, **vm, "kind": "vmware-classic", "location": "alternate"}
     with pytest.raises(RequestInvalid) as err:
-        parse_failback_request({**BASE, "kind": "vmware-classic", "location": "alternate", "targetHost": "h"})
-    assert "original vCenter" in str(err.value)
-    assert "master target's ESXi host" in str(err.value)
+        parse_failback_request({**body, "targetHost": "h", "vmware": {"vCenter": "vcenter02"}})
+    text = str(err.value)
+    assert "missing vmware.masterTarget, vmware.datastore" in text
+    assert "master target's ESXi host" in text  # targetHost has no meaning for VMware
+    vmware = {"vCenter": "vcenter02", "masterTarget": "mt-win-02", "datastore": "datastore-vmfs-03"}
+    request = parse_failback_request({**body, "vmware": vmware})
+    assert request.location == "alternate" and request.extra["vmware"]["vCenter"] == "vcenter02"
+    with pytest.raises(RequestInvalid, match="only with location 'alternate'"):
+        parse_failback_request({**BASE, **vm, "kind": "vmware-classic", "vmware": {"vCenter": "vcenter02"}})
