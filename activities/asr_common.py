@@ -203,10 +203,39 @@ def start_item_operation(
     )
 
 
-def latest_job(vault: Vault, target_name: str, scenario: Callable[[str], bool]) -> Mapping[str, Any] | None:
-    """The most recent job on an item (``targetObjectId``) whose scenario matches, as a dict.
+def job_targets(job: Mapping[str, Any], ids: Iterable[str], names: Iterable[str] = ()) -> bool:
+    """Whether a job (wire dict) acts on the object with one of ``ids`` or friendly ``names``.
+
+    R32/R35/R57: a job's ``targetObjectId`` is the target's internal id (a VM's ``vmId``, a plan's
+    GUID), not its ARM name; ``targetObjectName`` is its friendly name. Both compared
+    case-insensitively.
+    """
+    props = job.get("properties") or {}
+    target_id = str(props.get("targetObjectId") or "").lower()
+    target_name = str(props.get("targetObjectName") or "").lower()
+    wanted_ids = {str(i).lower() for i in ids if i}
+    wanted_names = {str(n).lower() for n in names if n}
+    return bool((target_id and target_id in wanted_ids) or (target_name and target_name in wanted_names))
+
+
+def latest_job(
+    vault: Vault,
+    target: str,
+    scenario: Callable[[str], bool],
+    *,
+    names: Iterable[str] = (),
+    since: datetime | None = None,
+) -> Mapping[str, Any] | None:
+    """The most recent job on an object whose scenario matches, as a dict.
 
     Used to adopt an operation that already finished (the activity ran again after it ended).
+
+    Args:
+        vault: the vault.
+        target: the object's id as jobs name it (an item's ``vmId``, a plan's name or id).
+        scenario: which scenario names count.
+        names: friendly names jobs may carry in ``targetObjectName`` instead.
+        since: only jobs that started at or after this moment (never an older, unrelated job).
     """
     best: Mapping[str, Any] | None = None
     best_started: datetime | None = None
@@ -216,9 +245,11 @@ def latest_job(vault: Vault, target_name: str, scenario: Callable[[str], bool]) 
             props = data.get("properties") or {}
             if not scenario(str(props.get("scenarioName") or "")):
                 continue
-            if str(props.get("targetObjectId") or "").lower() != target_name.lower():
+            if not job_targets(data, [target], names):
                 continue
             started = parse_time(props.get("startTime"))
+            if since is not None and (started is None or started < since):
+                continue
             if best is None or (started is not None and (best_started is None or started > best_started)):
                 best, best_started = data, started
     return best

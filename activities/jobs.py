@@ -1,9 +1,13 @@
 """Activities on ASR jobs: ``get_job``, ``resume_job``, ``cancel_job``.
 
-``resume_job`` refuses nothing and is idempotent: a job no longer suspended (already
-resumed, finished) is adopted. ``cancel_job`` re-reads the job first and REFUSES with
-``[CANCEL_REFUSED_DATA_SYNC]`` while data synchronizes or is about to (H10: cancelling
-then leaves the on-prem VM unbootable) — it never cancels then.
+``resume_job`` refuses nothing and is idempotent: a job no longer waiting (already
+resumed, finished) is adopted. The job that goes on after a resume is the one the item's
+``currentScenario`` names (G3: the work may continue in a new job; G4: the resume's LRO id is
+not a job name). ``cancel_job`` re-reads the job first and REFUSES with
+``[CANCEL_REFUSED_DATA_SYNC]`` while data synchronizes or is about to, or when it cannot tell
+(H10: cancelling then leaves the on-prem VM unbootable) — it never cancels then. A cancel is
+long-running (R55/R56): the job reads ``Cancelling`` first; the activity returns that state and
+the orchestrator waits for ``Cancelled`` (``wait_for_asr_job``).
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from activities.asr_common import (
     now_of,
     start_operation,
 )
+from activities.items import read_rpi
 from clients.settings import Settings
 from domain.errors import FailbackError
-from domain.items import job_name_from_id
+from domain.items import item_facts, job_name_from_id
 from domain.jobs import is_sync_task, is_terminal, job_snapshot
 
 bp = df.Blueprint()
@@ -65,7 +70,7 @@ def resume(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
     """Resume a suspended job ("complete failover", phase 2), or adopt it if already resumed.
 
     Args:
-        payload: ``{vault, jobId, comments}``.
+        payload: ``{vault, jobId, comments, item?}`` (``item``: where to find the job that goes on).
         settings: app settings.
 
     Returns:
@@ -75,8 +80,10 @@ def resume(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
     name = job_name_from_id(str(payload["jobId"]))
     snap = snapshot(vault, payload, name, settings)
     if not _resumable(snap):
-        log_event(payload, "resume_job: adopted", jobId=name, state=snap["state"])
-        return {"jobId": name, "adopted": True, "state": snap["state"]}
+        going_on = _going_on(vault, payload, name, snap)
+        log_event(payload, "resume_job: adopted", jobId=going_on, state=snap["state"])
+        state = snap["state"] if going_on == name else snapshot(vault, payload, going_on, settings)["state"]
+        return {"jobId": going_on, "adopted": True, "state": state}
     body = models.ResumeJobParams(
         properties=models.ResumeJobParamsProperties(comments=str(payload.get("comments") or "")[:500])
     )
@@ -91,22 +98,44 @@ def resume(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
         snap = snapshot(vault, payload, name, settings)
         if _resumable(snap):
             raise
-        log_event(payload, "resume_job: adopted after conflict", jobId=name, state=snap["state"])
-        return {"jobId": name, "adopted": True, "state": snap["state"]}
-    job_id = started or name
+        going_on = _going_on(vault, payload, name, snap)
+        log_event(payload, "resume_job: adopted after conflict", jobId=going_on, state=snap["state"])
+        return {"jobId": going_on, "adopted": True, "state": snap["state"]}
+    # G4: ``started`` is the resume's LRO id, not necessarily a job; the item names the job going on
+    job_id = _going_on(vault, payload, name, snap, started)
     state = snapshot(vault, payload, job_id, settings)["state"]
     log_event(payload, "resume_job: resumed", jobId=job_id, state=state)
     return {"jobId": job_id, "adopted": False, "state": state}
 
 
+def _going_on(
+    vault: Vault, payload: Mapping[str, Any], name: str, snap: Mapping[str, Any], lro_id: str | None = None
+) -> str:
+    """The job that carries on after ``name`` was resumed (G3: possibly a new job), else ``name``."""
+    ref = payload.get("item")
+    if ref:
+        current = item_facts(read_rpi(vault, ref)).get("currentScenario") or {}
+        if current.get("jobId") and current.get("scenarioName") == snap.get("scenarioName"):
+            return str(current["jobId"])
+    if lro_id and lro_id != name:
+        try:  # G4: an LRO id that names a job of the same scenario (resume continued in it)
+            other = read_job_dict(vault, lro_id)
+            if (other.get("properties") or {}).get("scenarioName") == snap.get("scenarioName"):
+                return str(other.get("name") or name)
+        except FailbackError:
+            pass
+    return name
+
+
 def _resumable(snap: Mapping[str, Any]) -> bool:
-    """Whether the job still waits to be resumed (suspended after sync phase 1)."""
-    return bool(snap["state"] == "Suspended" and "Resume" in snap["allowedActions"])
+    """Whether the job still waits to be resumed (G1: Suspended, or its manual task is)."""
+    return bool(snap.get("waitingForAction") and "Resume" in snap["allowedActions"])
 
 
 def _refusal(snap: Mapping[str, Any]) -> FailbackError | None:
     """Why this job must not be cancelled now, if it must not."""
     name = snap["jobId"]
+    waiting = bool(snap.get("waitingForAction"))
     if snap["dataSyncInProgress"]:
         task = (snap.get("currentTask") or {}).get("friendlyName")
         return FailbackError(
@@ -115,7 +144,15 @@ def _refusal(snap: Mapping[str, Any]) -> FailbackError | None:
             "unbootable (H10). Let it finish.",
             details={"jobId": name, "task": task},
         )
-    if snap["state"] == "InProgress":
+    if not snap["tasks"] and not waiting:
+        # H10: nothing shows what the job does now, so nothing shows it is not synchronizing
+        return FailbackError(
+            "CANCEL_REFUSED_DATA_SYNC",
+            f"job {name} is {snap['state']} and ASR shows none of its tasks: it cannot be told whether "
+            "data is synchronizing, so it is not cancelled (H10).",
+            details={"jobId": name},
+        )
+    if snap["state"] == "InProgress" and not waiting:
         pending = [t for t in snap["tasks"] if t["state"] in ("NotStarted", "InProgress") and is_sync_task(t)]
         if pending:
             return FailbackError(
@@ -136,6 +173,10 @@ def _refusal(snap: Mapping[str, Any]) -> FailbackError | None:
     return None
 
 
+#: A job asked to cancel: R55 ``Cancelling`` first (not done: the orchestrator waits), then ``Cancelled``.
+CANCEL_STATES = ("Cancelling", "Cancelled", "Canceled")
+
+
 def cancel(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
     """Cancel a suspended (or not yet started) job, never one that synchronizes data (H10).
 
@@ -152,7 +193,7 @@ def cancel(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
     vault = Vault(payload["vault"], settings)
     name = job_name_from_id(str(payload["jobId"]))
     snap = snapshot(vault, payload, name, settings)
-    if snap["state"] in ("Cancelled", "Canceled"):
+    if snap["state"] in CANCEL_STATES:  # R55: already cancelling or cancelled
         return {"jobId": name, "state": snap["state"], "adopted": True}
     if is_terminal(snap["state"]):
         raise FailbackError(
@@ -169,7 +210,7 @@ def cancel(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
             raise
         # Someone (or our own earlier attempt) cancelled it between our read and our POST.
         state = snapshot(vault, payload, name, settings)["state"]
-        if state not in ("Cancelled", "Canceled"):
+        if state not in CANCEL_STATES:
             raise
         log_event(payload, "cancel_job: adopted after conflict", jobId=name, state=state)
         return {"jobId": name, "state": state, "adopted": True}

@@ -11,6 +11,7 @@ timers (``get_job``), never the activity.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import azure.durable_functions as df
@@ -21,6 +22,7 @@ from activities.asr_common import (
     arm_errors,
     is_conflict,
     job_name_of,
+    job_targets,
     latest_job,
     log_event,
     start_item_operation,
@@ -28,7 +30,14 @@ from activities.asr_common import (
 from activities.items import read_rpi
 from clients.settings import Settings
 from domain.errors import FailbackError
-from domain.items import fabric_facts, item_facts
+from domain.items import (
+    COMMIT_PENDING_STATES,
+    commit_allowed,
+    fabric_facts,
+    item_facts,
+    job_name_from_id,
+    parse_time,
+)
 from domain.preflight import find_host
 from domain.sync_policy import ASR_DATA_SYNC
 
@@ -63,18 +72,58 @@ def _adopt_running(facts: Mapping[str, Any], scenario: Scenario, operation: str)
     )
 
 
+def _item_job(vault: Vault, facts: Mapping[str, Any], scenario: Scenario, since: datetime | None) -> Any:
+    """The newest job of this kind on the item since ``since``, by VM id or VM name (R35/R57)."""
+    return latest_job(
+        vault,
+        str(facts.get("vmId") or ""),
+        scenario,
+        names=[str(facts.get("friendlyName") or "")],
+        since=since,
+    )
+
+
 def _adopt_finished(
-    vault: Vault, facts: Mapping[str, Any], scenario: Scenario, operation: str
+    vault: Vault, facts: Mapping[str, Any], scenario: Scenario, operation: str, since: datetime | None = None
 ) -> dict[str, Any]:
-    """Adopt the latest finished job of this kind on the item, or explain why nothing can start."""
-    job = latest_job(vault, str(facts["name"]), scenario)
+    """Adopt the latest finished job of this kind on the item, or explain why nothing can start.
+
+    ``since``: only a job started after it is ours (a commit after our failback, never the commit
+    of the failover to Azure that preceded it).
+    """
+    job = _item_job(vault, facts, scenario, since)
     if job is None:
+        after = f" since {since.isoformat()}" if since is not None else ""
         raise FailbackError(
             "OPERATION_NOT_ALLOWED",
             f"{operation}: item {facts['name']} is {facts.get('protectionState')} "
-            f"(allowed: {facts.get('allowedOperations')}) and no earlier {operation} job was found",
+            f"(allowed: {facts.get('allowedOperations')}) and no {operation} job{after} was found",
         )
     return {"jobId": job_name_of(job), "adopted": True, "state": (job.get("properties") or {}).get("state")}
+
+
+def _started_job(
+    vault: Vault, ref: Mapping[str, Any], header_id: str | None, scenario: Scenario, posted: datetime | None
+) -> str | None:
+    """The job a POST started.
+
+    G4: the LRO id need not be the job name, so the item says which job runs
+    (``currentScenario``); else the LRO id if it names a job; else the newest job of the kind on
+    the item since the POST.
+    """
+    facts = item_facts(read_rpi(vault, ref))
+    current = facts.get("currentScenario") or {}
+    if current.get("jobId") and scenario(str(current.get("scenarioName"))):
+        return str(current["jobId"])
+    if header_id:
+        try:
+            job = vault.client.replication_jobs.get(*vault.args, header_id).as_dict()
+        except Exception:
+            job = None
+        if job and job_targets(job, [str(facts.get("vmId") or "")], [str(facts.get("friendlyName") or "")]):
+            return job_name_of(job)
+    found = _item_job(vault, facts, scenario, posted)
+    return job_name_of(found) if found is not None else header_id
 
 
 def _run_once(
@@ -83,22 +132,28 @@ def _run_once(
     *,
     operation: str,
     scenario: Scenario,
-    allowed: str,
+    allowed: str | Callable[[Mapping[str, Any]], bool],
     already_done: Callable[[Mapping[str, Any]], bool],
     begin: Callable[[Mapping[str, Any], Mapping[str, Any]], str | None],
+    since: Callable[[Mapping[str, Any]], datetime | None] | None = None,
 ) -> dict[str, Any]:
-    """Read the item, adopt or start the operation, and return ``{jobId, adopted}``."""
+    """Read the item, adopt or start the operation, and return ``{jobId, adopted}``.
+
+    ``allowed``: the ``allowedOperations`` name that permits it, or a test of the item's facts.
+    ``since``: when a finished job of this kind counts as ours (default: any time).
+    """
     rpi = read_rpi(vault, payload["item"])
     facts = item_facts(rpi)
+    permitted = allowed(facts) if callable(allowed) else allowed in facts["allowedOperations"]
     adopted = _adopt_running(facts, scenario, operation)
-    if adopted is None and allowed not in facts["allowedOperations"]:
+    if adopted is None and not permitted:
         if not already_done(facts):
             raise FailbackError(
                 "OPERATION_NOT_ALLOWED",
-                f"{operation}: item {facts['name']} does not allow {allowed} now "
+                f"{operation}: item {facts['name']} does not allow it now "
                 f"(state {facts.get('protectionState')}, allowed {facts.get('allowedOperations')})",
             )
-        adopted = _adopt_finished(vault, facts, scenario, operation)
+        adopted = _adopt_finished(vault, facts, scenario, operation, since(facts) if since else None)
     if adopted is not None:
         log_event(payload, f"{operation}: adopted job", jobId=adopted["jobId"], item=facts["name"])
         return adopted
@@ -114,9 +169,7 @@ def _run_once(
             raise
         log_event(payload, f"{operation}: adopted job after conflict", jobId=adopted["jobId"])
         return adopted
-    if job_id is None:  # no LRO header: the running scenario names the job
-        current = item_facts(read_rpi(vault, payload["item"])).get("currentScenario") or {}
-        job_id = current.get("jobId")
+    job_id = _started_job(vault, payload["item"], job_id, scenario, parse_time(payload.get("now")))
     log_event(payload, f"{operation}: started job", jobId=job_id, item=facts["name"])
     return {"jobId": job_id, "adopted": False}
 
@@ -220,15 +273,34 @@ def commit(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
         payload,
         operation="commit_failover",
         scenario=_is_commit,
-        allowed="Commit",
+        # R3/R5: after a Hyper-V failback the item offers FinalizeFailback, not Commit
+        allowed=commit_allowed,
         already_done=lambda f: (
-            f.get("activeLocation") == "Primary"
-            and f.get("protectionState") != "PlannedFailoverCommitRequired"
+            f.get("activeLocation") == "Primary" and f.get("protectionState") not in COMMIT_PENDING_STATES
         ),
         begin=lambda rpi, facts: start_item_operation(
             vault, ref, "commit failover", vault.client.replication_protected_items.begin_failover_commit
         ),
+        since=lambda f: _after_failback(vault, payload, f),
     )
+
+
+def _after_failback(vault: Vault, payload: Mapping[str, Any], facts: Mapping[str, Any]) -> datetime | None:
+    """When our failback started (its job, ``afterJobId``), else when the item last failed over.
+
+    A commit or re-protect job older than that belongs to an earlier cycle (e.g. the commit of the
+    failover to Azure) and is never adopted.
+    """
+    after = payload.get("afterJobId")
+    if after:
+        try:
+            job = vault.client.replication_jobs.get(*vault.args, job_name_from_id(str(after))).as_dict()
+            started = parse_time((job.get("properties") or {}).get("startTime"))
+            if started is not None:
+                return started
+        except Exception:
+            pass
+    return parse_time(facts.get("lastFailoverTime"))
 
 
 # --------------------------------------------------------------------------- reverse replication
@@ -273,8 +345,9 @@ def reverse(payload: Mapping[str, Any], settings: Settings | None = None) -> dic
         allowed="ReverseReplicate",
         already_done=lambda f: (
             f.get("activeLocation") == "Primary"
-            and f.get("protectionState") not in ("RestoreFinalized", "PlannedFailoverCommitRequired")
+            and f.get("protectionState") not in ("RestoreFinalized", *COMMIT_PENDING_STATES)
         ),
+        since=lambda f: _after_failback(vault, payload, f),
         begin=lambda rpi, facts: start_item_operation(
             vault,
             ref,

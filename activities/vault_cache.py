@@ -6,10 +6,11 @@ poll on a common grid (every :data:`TICK_SECONDS` of orchestration time, see
 ``orchestrators.job_wait`` with ``shared``) and these activities serve each poll from ONE
 vault-level read per tick, cached in the worker process:
 
-- ``get_job_shared`` ``{vault, jobId, tick}`` → ``JobSnapshot``: per tick, three
-  ``replication_jobs.list`` (``State eq 'InProgress'``, ``State eq 'Suspended'``,
-  ``EndTime ge <two ticks ago>``); a job in none of them (not started yet) or failed is
-  read with ``get`` — correct even if the service ignored a filter (then more pages).
+- ``get_job_shared`` ``{vault, jobId, tick}`` → ``JobSnapshot``: per tick, two
+  ``replication_jobs.list`` (``JobStatusType eq 'InProgress'``, ``JobStatusType eq 'Suspended'``:
+  only ``JobQueryParameter`` names, the grammar a strict service accepts, G7); a job in neither
+  (not started yet, ended, cancelling) or failed is read with ``get`` — correct even if the
+  service ignored a filter (then more pages).
 - ``get_item_shared`` ``{vault, item, tick}`` → ``ItemFacts``: one
   ``replication_protected_items.list`` per tick.
 - ``preflight_shared`` ``{vault, request, now}``: the Hyper-V pre-flight of
@@ -104,17 +105,13 @@ def _previous_tick(tick: str) -> str:
 
 
 def recent_jobs(vault: Vault, tick: str) -> dict[str, dict[str, Any]]:
-    """Jobs running, suspended, or ended since the previous tick, by name: three (paged) lists per tick.
+    """Jobs running or suspended, by name: two (paged) lists per tick (G7: recorded filter names only).
 
     One read set for every caller of the tick, whatever the number of VMs waiting.
     """
 
     def load() -> dict[str, dict[str, Any]]:
-        filters = (
-            "State eq 'InProgress'",
-            "State eq 'Suspended'",
-            f"EndTime ge '{_previous_tick(tick)}'",
-        )
+        filters = ("JobStatusType eq 'InProgress'", "JobStatusType eq 'Suspended'")
         out: dict[str, dict[str, Any]] = {}
         with arm_errors("list jobs", not_found="JOB_NOT_FOUND"):
             for query in filters:

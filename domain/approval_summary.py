@@ -93,7 +93,7 @@ def phase1_result(wait: Mapping[str, Any], job_id: str | None) -> dict[str, Any]
         waiting = tasks[len(ran)] if len(ran) < len(tasks) else None
         at = f" at {waiting.get('friendlyName') or waiting.get('name')}" if waiting else ""
         synchronized, finished = f"no (the job is {state}{at})", None
-    ready = state == "Suspended"
+    ready = state == "Suspended" or bool((wait.get("snapshot") or {}).get("waitingForAction"))
     return {
         "result": "ready for the switchover" if ready else str(state),
         "jobId": job_id,

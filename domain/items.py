@@ -14,6 +14,19 @@ from typing import Any
 
 #: ASR's "no operation running" sentinel for ``currentScenario``.
 IDLE_SCENARIO = "None"
+#: Item states after a failback job, before its commit: R3 ``FinalizeRestorePending`` (Hyper-V),
+#: ``PlannedFailoverCommitRequired`` (other providers, earlier guesses).
+COMMIT_PENDING_STATES = ("FinalizeRestorePending", "PlannedFailoverCommitRequired")
+#: ``allowedOperations`` names that permit ``failoverCommit``: R5/G13, Hyper-V offers
+#: ``FinalizeFailback`` after a failback, other cases ``Commit``.
+COMMIT_OPERATIONS = ("Commit", "FinalizeFailback")
+
+
+def commit_allowed(facts: Mapping[str, Any]) -> bool:
+    """Whether the item allows ``failoverCommit`` now (``Commit`` or ``FinalizeFailback``, R5)."""
+    return any(op in (facts.get("allowedOperations") or []) for op in COMMIT_OPERATIONS)
+
+
 _UNSET_PREFIXES = ("0001-01-01", "1753-01-01")
 
 
@@ -79,11 +92,30 @@ def _truthy(value: object) -> bool | None:
     return str(value).strip().lower() == "true"
 
 
+def number(value: object) -> float | None:
+    """A number ASR may send as a string (R39: ``maxSizeMB`` ``"40960"``, ``lunId`` ``"0"``)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None
+
+
 def _disks(details: Mapping[str, Any]) -> tuple[int, float]:
     disks = details.get("azureVmDiskDetails") or []
     managed = details.get("protectedManagedDisks") or []
-    size_mb = sum(float(d.get("maxSizeMB") or 0) for d in disks)
+    size_mb = sum(number(d.get("maxSizeMB")) or 0 for d in disks)
     return max(len(disks), len(managed)), round(size_mb / 1024, 2)
+
+
+def _rpo(details: Mapping[str, Any]) -> int | None:
+    """``rpoInSeconds`` when an RPO was calculated (the time is not ASR's "never" sentinel)."""
+    seconds = number(details.get("rpoInSeconds"))
+    calculated = details.get("lastRpoCalculatedTime")
+    if seconds is None or (calculated is not None and iso(calculated) is None):
+        return None
+    return int(seconds)
 
 
 def item_facts(
@@ -134,6 +166,11 @@ def item_facts(
         "osType": os_details.get("osType") or "Windows",
         "replicationHealth": props.get("replicationHealth"),
         "failoverHealth": props.get("failoverHealth"),
+        # R9/R10: reverse replication is done when Protected with an RPO (sentinel times = none)
+        "rpoSeconds": _rpo(details),
+        "rpoCalculatedAt": iso(details.get("lastRpoCalculatedTime")),
+        # providers whose details carry no RPO at all: Protected alone says replication is back
+        "rpoReported": "rpoInSeconds" in details,
     }
 
 

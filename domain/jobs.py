@@ -23,7 +23,8 @@ DEFAULT_POLL_SECONDS = 15
 TRANSFER_POLL_SECONDS = 60
 
 TERMINAL_STATES = ("Succeeded", "Failed", "Cancelled", "Canceled", "CompletedWithInformation", "Skipped")
-RUNNING_STATES = ("NotStarted", "InProgress", "Suspended")
+#: R55: a cancelled job reads ``Cancelling`` first; it is not done until ``Cancelled``.
+RUNNING_STATES = ("NotStarted", "InProgress", "Suspended", "Cancelling")
 _DONE_TASK_STATES = ("Succeeded", "Skipped", "CompletedWithInformation", "PartiallySucceeded")
 # A task moving disk data between Azure and the on-prem host (H10: never cancel while it runs).
 _SYNC_TASK = re.compile(r"sync|synchroniz|transfer|download|delta|copy", re.IGNORECASE)
@@ -122,13 +123,20 @@ def job_snapshot(job: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     start = parse_time(props.get("startTime"))
     percent, eta = _progress(state, tasks, current, start, now)
     syncing = state == "InProgress" and any(t.get("state") == "InProgress" and is_sync_task(t) for t in tasks)
+    actions = list(props.get("allowedActions") or [])
+    # G1: a job waiting on its manual task reads Suspended, or InProgress with a Suspended task; either
+    # way ASR offers Resume
+    waiting = not is_terminal(state) and (
+        state == "Suspended" or ("Resume" in actions and any(t.get("state") == "Suspended" for t in tasks))
+    )
     return {
         "jobId": job.get("name"),
         "state": state,
         "stateDescription": props.get("stateDescription"),
         "scenarioName": props.get("scenarioName"),
         "friendlyName": props.get("friendlyName"),
-        "allowedActions": list(props.get("allowedActions") or []),
+        "allowedActions": actions,
+        "waitingForAction": waiting,
         "startTime": iso(props.get("startTime")),
         "endTime": iso(props.get("endTime")),
         "currentTask": _task(current) if current else None,
@@ -155,7 +163,7 @@ def next_poll_seconds(snapshot: Mapping[str, Any]) -> int:
     state = snapshot.get("state")
     if is_terminal(state):
         return MIN_POLL_SECONDS
-    if state == "Suspended":
+    if state == "Suspended" or snapshot.get("waitingForAction"):
         return MAX_POLL_SECONDS
     eta = snapshot.get("etaSeconds")
     if isinstance(eta, int | float) and eta >= 0:

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from domain import reprotect_policy
 from domain.callback_url import callback_url_problem
 from domain.errors import RequestInvalid
+from domain.reprotect_policy import ReverseReplication
 
 KINDS_SUPPORTED = ("hyperv", "vmware-classic", "vmware-modernized", "recovery-plan", "waves")
 KINDS_RESERVED: tuple[str, ...] = ()
@@ -229,6 +231,8 @@ class FailbackRequest:
     create_vm_if_not_found: bool = False
     encryption_certificate: EncryptionCertificate | None = None
     reverse_replication: bool = True
+    #: R9/R10: the RPO that counts as protected again and the bound on waiting for it
+    reverse_sla: ReverseReplication = field(default_factory=ReverseReplication)
     maintenance_window: MaintenanceWindow | None = None
     callback_url: str | None = None
     dry_run: bool = False
@@ -249,7 +253,7 @@ class FailbackRequest:
             else None,
             "approval": self.approval.to_dict(),
             "verification": self.verification.to_dict(),
-            "reverseReplication": self.reverse_replication,
+            "reverseReplication": self.reverse_sla.normalized(self.reverse_replication),
             "maintenanceWindow": self.maintenance_window.to_dict() if self.maintenance_window else None,
             "callbackUrl": self.callback_url,
             "dryRun": self.dry_run,
@@ -273,7 +277,8 @@ class FailbackRequest:
             encryption_certificate=EncryptionCertificate.from_dict(cert) if cert else None,
             approval=ApprovalPolicy.from_dict(d["approval"]),
             verification=Verification.from_dict(d["verification"]),
-            reverse_replication=bool(d.get("reverseReplication", True)),
+            reverse_replication=ReverseReplication.from_normalized(d.get("reverseReplication")).enabled,
+            reverse_sla=ReverseReplication.from_normalized(d.get("reverseReplication")),
             maintenance_window=MaintenanceWindow(str(window["start"]), str(window["end"]))
             if window
             else None,
@@ -575,6 +580,7 @@ def parse_failback_request(body: object, *, local_mode: bool = False) -> Failbac
     elif kind not in KINDS_SUPPORTED:
         r.add(f"kind: {kind!r} is not one of {', '.join(KINDS_SUPPORTED + KINDS_RESERVED)}")
     location = r.choice(body, "location", LOCATIONS, "original")
+    reverse = reprotect_policy.parse(r, body)
     create_default = location == "alternate"  # H9: create the VM on the new host
     req = FailbackRequest(
         kind=str(kind),
@@ -587,7 +593,8 @@ def parse_failback_request(body: object, *, local_mode: bool = False) -> Failbac
         encryption_certificate=_parse_certificate(r, body),
         approval=_parse_approval(r, body),
         verification=_parse_verification(r, body),
-        reverse_replication=r.flag(body, "reverseReplication", "", True),
+        reverse_replication=reverse.enabled,
+        reverse_sla=reverse,
         maintenance_window=_parse_window(r, body),
         callback_url=_parse_callback(r, body, local_mode),
         dry_run=r.flag(body, "dryRun", "", False),

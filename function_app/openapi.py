@@ -132,7 +132,20 @@ SCHEMAS: dict[str, Any] = {
                     "humanConfirmation": {"type": "boolean"},
                 },
             },
-            "reverseReplication": {"type": "boolean"},
+            "reverseReplication": {
+                "oneOf": [
+                    {"type": "boolean"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "enabled": {"type": "boolean"},
+                            "rpoSlaMinutes": {"type": "number", "minimum": 1, "maximum": 1440},
+                            "maxWaitHours": {"type": "number", "minimum": 0.25, "maximum": 168},
+                        },
+                        "additionalProperties": False,
+                    },
+                ]
+            },
             "maintenanceWindow": {
                 "type": "object",
                 "properties": {"start": {"type": "string"}, "end": {"type": "string"}},

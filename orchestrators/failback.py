@@ -118,6 +118,18 @@ class FailbackRun(RunPhases):
             report["afterEffects"] = after_effects
         if self.plan is not None:
             report["plan"] = self.plan
+        if self.reprotection is not None:
+            report["reverseReplication"] = self.reprotection
+            if self.reprotection["timedOut"]:
+                report["warnings"] = [
+                    "The failback succeeded, but reverse replication did not reach the RPO SLA "
+                    f"({self.reprotection['rpoSlaSeconds']:g} s) within "
+                    f"{self.request.reverse_sla.max_wait_hours:g} h: the VM is not protected to Azure "
+                    f"as required yet (state {self.reprotection['protectionState']}, "
+                    f"RPO {self.reprotection['rpoSeconds']} s). Check replication health in the vault."
+                ]
+                message = f"{message} Warning: {report['warnings'][0]}"
+                report["message"] = message
         # The HTTP layer sealed the callback URL (its sig= is a secret); only post_callback opens it.
         sealed = event_payload(self.ctx.get_input()).get("callback") or {}
         target = {"sealed": sealed["sealed"]} if sealed.get("sealed") else {"url": self.request.callback_url}

@@ -1,12 +1,16 @@
 """Sub-orchestrator ``wait_for_asr_job``: follow one ASR job with durable timers.
 
-Input ``{vault, jobId, phase, stopWhenSuspended, item?, untilProtected, polls}``.
+Input ``{vault, jobId, phase, stopWhenSuspended, item?, untilProtected, rpoSlaSeconds?,
+maxWaitSeconds?, polls}``.
 It reads the job (``get_job``), publishes the progress in its **own** custom status
 ``{phase, jobId, state, progress: {task, percent, etaSeconds}, polls}``, and sleeps
 on a durable timer of ``domain.jobs.next_poll_seconds`` (short when a task is about
 to finish, long during transfers). It returns when the job is Succeeded, Failed or
-Cancelled (or Suspended when ``stopWhenSuspended``); with ``untilProtected`` it then
-polls the item (``get_item``) until ASR shows it ``Protected`` again (H8).
+Cancelled (or waiting for "resume" when ``stopWhenSuspended``: the job ``Suspended``, or G1's
+variant where only its manual task is); a ``Cancelling`` job is not done (R55). With
+``untilProtected`` it then polls the item (``get_item``) until ASR shows it ``Protected`` with an
+RPO within ``rpoSlaSeconds`` (R9/R10: the re-protect job ends while the initial replication still
+runs), at most ``maxWaitSeconds``; the result's ``protection`` says what was reached.
 
 Why progress lives in the child's status: the parent sleeps while the child polls,
 so the parent's history does not grow with every poll; ``GET /api/failbacks/{id}``
@@ -24,7 +28,9 @@ from typing import Any
 
 import azure.durable_functions as df
 
+from domain.items import parse_time
 from domain.jobs import is_terminal, next_poll_seconds, progress_of
+from domain.reprotect_policy import DEFAULT_MAX_WAIT_HOURS, DEFAULT_RPO_SLA_MINUTES, protected_within
 from orchestrators.durable import StepFailed, call_activity, event_payload, iso
 
 bp = df.Blueprint()
@@ -77,9 +83,11 @@ def wait_input(
     stop_when_suspended: bool = False,
     item: dict[str, Any] | None = None,
     until_protected: bool = False,
+    rpo_sla_seconds: float = DEFAULT_RPO_SLA_MINUTES * 60,
+    max_wait_seconds: float = DEFAULT_MAX_WAIT_HOURS * 3600,
 ) -> dict[str, Any]:
     """Build the sub-orchestrator's input."""
-    return {
+    out: dict[str, Any] = {
         "vault": vault,
         "jobId": job_id,
         "phase": phase,
@@ -89,11 +97,24 @@ def wait_input(
         "mode": "job",
         "polls": 0,
     }
+    if until_protected:
+        out["rpoSlaSeconds"] = rpo_sla_seconds
+        out["maxWaitSeconds"] = max_wait_seconds
+    return out
 
 
 def _trim(snapshot: dict[str, Any]) -> dict[str, Any]:
     """The parts of a JobSnapshot the run keeps (report, decisions), without bulk."""
-    keys = ("jobId", "state", "stateDescription", "scenarioName", "startTime", "endTime", "errors")
+    keys = (
+        "jobId",
+        "state",
+        "stateDescription",
+        "scenarioName",
+        "startTime",
+        "endTime",
+        "errors",
+        "waitingForAction",
+    )
     out = {k: snapshot.get(k) for k in keys}
     out["tasks"] = [
         {k: t.get(k) for k in ("name", "friendlyName", "state", "startTime", "endTime")}
@@ -111,6 +132,7 @@ def _done(
         "snapshot": _trim(snapshot),
         "polls": state["polls"],
         "protectionState": state.get("protectionState"),
+        "protection": state.get("protection"),
         "finishedAt": iso(context.current_utc_datetime),
     }
 
@@ -136,12 +158,14 @@ def _poll_job(
             "polls": state["polls"],
         }
     )
-    finished = is_terminal(current) or (current == "Suspended" and bool(state.get("stopWhenSuspended")))
+    # G1: waiting for "resume" shows as a Suspended job, or only as a Suspended manual task
+    waiting = bool(snapshot.get("waitingForAction") or current == "Suspended")
+    finished = is_terminal(current) or (waiting and bool(state.get("stopWhenSuspended")))
     return snapshot, finished
 
 
 def _poll_item(context: df.DurableOrchestrationContext, state: dict[str, Any]) -> Generator[Any, Any, bool]:
-    """Read the item once; return whether it is protected again."""
+    """Read the item once; return whether it is protected again within the RPO SLA, or the bound passed."""
     if state.get("shared"):
         payload = {"vault": state["vault"], "item": state["item"], "tick": shared_tick(context)}
         facts = yield from call_activity(context, "get_item_shared", payload)
@@ -149,20 +173,39 @@ def _poll_item(context: df.DurableOrchestrationContext, state: dict[str, Any]) -
         payload = {"vault": state["vault"], "item": state["item"], **_log_fields(state)}
         facts = yield from call_activity(context, "get_item", payload)
     state["protectionState"] = facts.get("protectionState")
+    now = context.current_utc_datetime
+    sla = float(state.get("rpoSlaSeconds") or DEFAULT_RPO_SLA_MINUTES * 60)
+    protection = dict(state.get("protection") or {})
+    if not protection.get("deadline"):
+        wait = float(state.get("maxWaitSeconds") or DEFAULT_MAX_WAIT_HOURS * 3600)
+        protection["deadline"] = iso(now + timedelta(seconds=wait))
+    protection.update(
+        protectionState=facts.get("protectionState"), rpoSeconds=facts.get("rpoSeconds"), rpoSlaSeconds=sla
+    )
+    if facts.get("protectionState") == "Protected" and not protection.get("protectedAt"):
+        protection["protectedAt"] = iso(now)
+    within = protected_within(facts, sla)
+    if within:
+        protection.update(withinSla=True, withinSlaAt=iso(now))
+    deadline = parse_time(protection["deadline"])
+    timed_out = not within and deadline is not None and now >= deadline
+    protection["timedOut"] = timed_out
+    state["protection"] = protection
     context.set_custom_status(
         {
             "phase": state["phase"],
             "jobId": state["jobId"],
             "state": "Succeeded",
             "progress": {
-                "task": f"Waiting for protection ({facts.get('protectionState')})",
+                "task": f"Waiting for protection ({facts.get('protectionState')}, "
+                f"RPO {facts.get('rpoSeconds')} s)",
                 "percent": None,
                 "etaSeconds": None,
             },
             "polls": state["polls"],
         }
     )
-    return facts.get("protectionState") in PROTECTED_STATES
+    return within or timed_out
 
 
 @bp.orchestration_trigger(context_name="context")
@@ -194,6 +237,9 @@ def wait_for_asr_job(context: df.DurableOrchestrationContext) -> Generator[Any, 
                 return _done(state, snapshot, context)
             item_polls = int(state.get("itemPolls", 0))
             delay = min(ITEM_POLL_MAX, ITEM_POLL_FIRST * (2**item_polls))
+            deadline = parse_time((state.get("protection") or {}).get("deadline"))
+            if deadline is not None and context.current_utc_datetime + delay > deadline:
+                delay = max(deadline - context.current_utc_datetime, timedelta(seconds=1))
             state["itemPolls"] = item_polls + 1
         if state.get("shared"):
             delay = shared_delay(context, delay)

@@ -16,6 +16,7 @@ from domain import report as reports
 from domain.approval_summary import phase1_result, switchover_facts
 from domain.items import item_ref
 from domain.preflight import failure_summary
+from domain.reprotect_policy import protection_report
 from domain.runs import dry_run_plan, estimate_downtime
 from domain.sync_policy import resolve_data_sync
 from domain.vmware_checks import retention_gave_up
@@ -300,14 +301,31 @@ class RunPhases(RunSteps):
     def commit(self) -> Generator[Any, Any, None]:
         """7. Commit the failover (deletes the Azure VM and its disks, H7)."""
         assert self.facts is not None
-        job_id = yield from self.start_job(self.variant.commit(self.facts))
+        call = self.variant.commit(self.facts)
+        if self.job_id:  # never adopt a commit older than our failback job (R5: FinalizeFailback)
+            call = ActivityCall(call.name, {**call.input, "afterJobId": self.job_id})
+        job_id = yield from self.start_job(call)
         yield from self.wait_job(job_id)
 
     def reprotect(self) -> Generator[Any, Any, None]:
-        """8. Reverse replication, then wait until the item is protected again (H8)."""
+        """8. Reverse replication, then wait until the item is protected again within the RPO SLA (H8).
+
+        R9/R10: the re-protect job ends while the initial replication runs; the wait goes on until
+        the item is ``Protected`` with an RPO within ``reverseReplication.rpoSlaMinutes``, at most
+        ``maxWaitHours``. Past that bound the failback still succeeded: the report warns.
+        """
         assert self.facts is not None
         for call in self.variant.reprotect_steps(self.facts):
-            yield from self.job_with_retries(call, until_protected=True, item=call.input.get("item"))
+            result = yield from self.job_with_retries(call, until_protected=True, item=call.input.get("item"))
+            started = (result.get("snapshot") or {}).get("startTime")
+            self.reprotection = protection_report(result, started)
+            self.note(
+                reports.NOTE,
+                detail="reverse replication: "
+                + ("within the RPO SLA" if self.reprotection["withinSla"] else "NOT within the RPO SLA"),
+                rpoSeconds=self.reprotection["rpoSeconds"],
+                protectionState=self.reprotection["protectionState"],
+            )
 
 
 def merge_verifications(computers: list[str], results: list[dict[str, Any]]) -> dict[str, Any]:

@@ -104,6 +104,8 @@ class RunState:
         self.deferred_cancel: dict[str, Any] | None = None
         self._cancel_waiter: TaskBase | None = None
         self.plan: dict[str, Any] | None = None
+        #: what reverse replication reached (R9/R10: Protected, RPO within the request's SLA)
+        self.reprotection: dict[str, Any] | None = None
         self.phase1: dict[str, Any] | None = None  # sync phase 1's job result, for the approver
         self.checklist: list[Any] | None = None  # V3 items the approver attests (variants)
         self._waits = 0  # job waits so far: each gets its own tracker id

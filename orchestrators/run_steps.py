@@ -58,6 +58,7 @@ class RunSteps(CancellableRun):
         step = self.phase if self._waits == 1 else f"{self.phase}-{self._waits}"
         self.tracker = tracker_id(self.run_id, step)
         self.publish(step="waiting-for-job")
+        sla = self.request.reverse_sla
         wait = wait_input(
             self.facts.vault,
             job_id,
@@ -65,6 +66,8 @@ class RunSteps(CancellableRun):
             stop_when_suspended=stop_when_suspended,
             item=item or self.facts.item,
             until_protected=until_protected,
+            rpo_sla_seconds=sla.rpo_sla_minutes * 60,
+            max_wait_seconds=sla.max_wait_hours * 3600,
         )
         if self.request.extra.get("sharedPolling"):
             wait["shared"] = True  # waves: vault-level job polling (orchestrators.vault_jobs)

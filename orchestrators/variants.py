@@ -208,7 +208,9 @@ class HyperVVariant(VariantDefaults):
             comments = (
                 "Approved failback: shut down the Azure VM, transfer the final delta, start on-premises"
             )
-            return ActivityCall("resume_job", {"vault": run.vault, "jobId": job_id, "comments": comments})
+            # the item names the job that goes on (G3: a resume may continue in a new job)
+            body = {"vault": run.vault, "jobId": job_id, "comments": comments, "item": dict(run.item)}
+            return ActivityCall("resume_job", body)
         return self._failover(run)
 
     def commit(self, run: RunFacts) -> ActivityCall:

@@ -32,7 +32,8 @@ class Settings:
     """Tunables changed through ``POST /_sim/settings``."""
 
     initial_retry_after: int = 30
-    poll_retry_after: int = 1
+    #: R17: status answers carry no Retry-After (0 = none); tests may ask for one
+    poll_retry_after: int = 0
 
 
 class SimulatorApp:
@@ -94,6 +95,7 @@ class SimulatorApp:
         try:
             response = self._dispatch(method.upper(), path, query, headers, body, base_url)
         except ArmError as error:
+            error = self.profile_error(error)
             response = Response(error.status, error.body(), dict(error.headers))
         except json.JSONDecodeError as error:
             response = Response(
@@ -145,6 +147,19 @@ class SimulatorApp:
             # the request took effect, only its answer is lost or replaced (idempotency tests)
             return self._fault_response(fault) or response
         return response
+
+    def profile_error(self, error: ArmError) -> ArmError:
+        """G8: a 409 refusal as the profile words it (``conflict_code``).
+
+        ``OperationNotAllowed`` (default): the named codes, 409. A numeric ASR code (e.g. ``28086``):
+        HTTP 400 with that code for every 409 (the ``errors-asr-numeric`` variant). ``Conflict``:
+        409 with code ``Conflict``.
+        """
+        code = self.profile.conflict_code
+        if error.status != 409 or code == "OperationNotAllowed":
+            return error
+        status = 400 if code.isdigit() else 409
+        return ArmError(status, code, error.message, error.headers)
 
     def _fault_response(self, fault: Any) -> Response | None:
         if fault.kind == "drop":

@@ -51,9 +51,12 @@ def get_item(req: Request) -> Response:
 
 
 def _start(req: Request, operation: Callable[[ProtectedItem], Job]) -> Response:
-    """Run ``operation`` on the item of the path; the LRO answer follows the item."""
+    """Run ``operation`` on the item of the path; the LRO answer follows the item.
+
+    R15: the operation id is the job's name; G4 ``item_lro_id=differs``: an id of its own.
+    """
     item = _item(req)
-    return accepted(req, operation(item), item.arm_id)
+    return accepted(req, operation(item), item.arm_id, own_id=req.world.profile.item_lro_id == "differs")
 
 
 @route("POST", RPI + r"/plannedfailover", name="items.planned_failover")

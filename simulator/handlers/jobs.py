@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from simulator.errors import conflict
+from simulator.errors import bad_request, conflict
 from simulator.handlers.paging import page
-from simulator.lro import accepted
+from simulator.lro import CANCEL, accepted
 from simulator.models.base import parse_time
 from simulator.models.jobs import Job
 from simulator.routes import VAULT, Request, Response, route
@@ -36,7 +36,7 @@ def _clause(name: str, op: str, value: str) -> Callable[[Job], bool] | None:
             return moment is not None and compare(moment, when)
 
         return by_time
-    if key in ("status", "jobstatus", "state"):
+    if key in ("status", "jobstatus", "state", "jobstatustype"):
         return lambda job: compare(job.state.lower(), value.lower())
     if key == "affectedobjecttypes":
         return lambda job: (
@@ -50,15 +50,27 @@ def _clause(name: str, op: str, value: str) -> Callable[[Job], bool] | None:
             str(getattr(getattr(job.target, "fabric", None), "arm_id", "")).lower(), value.lower()
         )
     if key == "targetobjectid":
-        return lambda job: compare(str(job.target.name).lower(), value.lower())
+        return lambda job: compare(job.target_object_id.lower(), value.lower())
     return None  # unknown property: ignored, like text the simulator does not understand
 
 
-def job_filter(text: str) -> Callable[[Job], bool]:
-    """A predicate for an OData-ish job ``$filter`` (clauses joined by ``and``; unknown text ignored)."""
+#: G7 ``strict``: the property names of the SDK's ``JobQueryParameter`` (lower case).
+STRICT_NAMES = ("starttime", "endtime", "fabricid", "affectedobjecttypes", "jobname", "jobstatustype")
+
+
+def job_filter(text: str, strict: bool = False) -> Callable[[Job], bool]:
+    """A predicate for an OData-ish job ``$filter`` (clauses joined by ``and``).
+
+    Lenient (G7 default): unknown text is ignored. Strict: a clause that does not parse or names a
+    property ``JobQueryParameter`` does not have is a 400 ``InvalidFilter``.
+    """
     tests = []
     for part in re.split(r"\s+and\s+", text or "", flags=re.IGNORECASE):
+        if not part.strip():
+            continue
         match = _CLAUSE.match(part)
+        if strict and (match is None or match.group(1).lower() not in STRICT_NAMES):
+            raise bad_request(f"The filter clause '{part.strip()}' is not valid.", code="InvalidFilter")
         if match:
             test = _clause(*match.groups())
             if test is not None:
@@ -70,7 +82,7 @@ def job_filter(text: str) -> Callable[[Job], bool]:
 def list_jobs(req: Request) -> Response:
     """GET replicationJobs, newest first, ``tasks`` empty as the service answers."""
     now = req.world.now()
-    keep = job_filter(req.query.get("$filter", ""))
+    keep = job_filter(req.query.get("$filter", ""), strict=req.world.profile.job_filter == "strict")
     jobs = sorted((j for j in req.world.jobs.values() if keep(j)), key=lambda j: j.start_time, reverse=True)
     return page(req, [j.to_arm(now, with_tasks=False) for j in jobs])
 
@@ -83,32 +95,39 @@ def get_job(req: Request) -> Response:
 
 @route("POST", JOB + r"/resume", name="jobs.resume")
 def resume_job(req: Request) -> Response:
-    """POST resume: a suspended job continues (same job id); the LRO follows that job."""
+    """POST resume: the job waiting on its manual task goes on; the LRO (an id of its own) follows it.
+
+    G3: under ``resume_job=new`` the work goes on in a new job, which the LRO then follows.
+    """
     world = req.world
     job = world.job(req.params["job"])
-    if job.state != "Suspended":
+    if not job.waiting_for_action:
         raise conflict(
             f"The job '{job.name}' cannot be resumed: it is in state '{job.state}', not Suspended.",
             code="JobNotSuspended",
         )
     body = req.json() or {}
     comments = (body.get("properties") or {}).get("comments") if isinstance(body, dict) else None
-    job.resume(world.now(), comments)
-    return accepted(req, job, job.arm_id)
+    going_on = job.resume(world.now(), comments)
+    return accepted(req, going_on, going_on.arm_id, own_id=True)
 
 
 @route("POST", JOB + r"/cancel", name="jobs.cancel")
 def cancel_job(req: Request) -> Response:
-    """POST cancel: done at once; answers 200 with the cancelled job."""
+    """POST cancel: long-running (R55/R56): 202, the job reads ``Cancelling`` then ``Cancelled``.
+
+    The cancel's operation id is not the job's name (R56); its status succeeds once the job is
+    ``Cancelled``.
+    """
     world = req.world
     job = world.job(req.params["job"])
-    if not job.active:
+    if not job.active or job.state == "Cancelling":
         raise conflict(
             f"The job '{job.name}' cannot be cancelled: it is in state '{job.state}'.",
             code="JobNotCancellable",
         )
     job.cancel(world.now())
-    return Response(200, job.to_arm(world.now()))
+    return accepted(req, job, job.arm_id, kind=CANCEL)
 
 
 @route("POST", JOB + r"/restart", name="jobs.restart")
@@ -123,4 +142,4 @@ def restart_job(req: Request) -> Response:
         )
     new_job = job.target.restart(job)
     job.restarted_as = new_job.name
-    return accepted(req, new_job, new_job.arm_id)
+    return accepted(req, new_job, new_job.arm_id, own_id=True)

@@ -5,18 +5,40 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.errors import not_found
-from simulator.lro import status_headers
+from simulator.lro import CANCEL, status_headers
+from simulator.models.jobs import Job
 from simulator.models.world import World
 from simulator.routes import API_VERSION, VAULT, Request, Response, route
 
 
+def _operation(world: World, op: str) -> tuple[Job, str]:
+    """The job behind an operation id (the job's name, or an id of its own: R21, R56) and its kind."""
+    job = world.jobs.get(op.lower())
+    if job is not None:
+        return job, "job"
+    found = world.operations.get(op.lower())
+    if found is None:
+        raise not_found("operation", op)
+    return found
+
+
+def _cancel_status(job: Job) -> dict[str, Any]:
+    """R55: a cancel operation runs while the job reads ``Cancelling`` and succeeds once ``Cancelled``."""
+    body = job.operation_status()
+    if job.state == "Cancelled":
+        body.update(status="Succeeded", error=None)
+    elif not job.active:  # it ended otherwise before the cancel took effect
+        error = {"code": "JobNotCancellable", "message": f"The job ended {job.state}."}
+        body.update(status="Failed", error=error)
+    return body
+
+
 @route("GET", VAULT + r"/replicationoperationstatus/(?P<op>[^/]+)", name="operations.status")
 def operation_status(req: Request) -> Response:
-    """Status of the operation = its job (``Suspended`` reads ``InProgress``)."""
-    job = req.world.jobs.get(req.params["op"].lower())
-    if job is None:
-        raise not_found("operation", req.params["op"])
-    return Response(200, job.operation_status(), status_headers(req))
+    """Status of the operation = its job (``Suspended`` reads ``InProgress``); ``name`` is the job (R21)."""
+    job, kind = _operation(req.world, req.params["op"])
+    body = _cancel_status(job) if kind == CANCEL else job.operation_status()
+    return Response(200, body, status_headers(req, job))
 
 
 def resolve(world: World, arm_id: str) -> Any:
@@ -35,9 +57,7 @@ def resolve(world: World, arm_id: str) -> Any:
 def operation_result(req: Request) -> Response:
     """202 while the job runs; then 200 with the final resource (204 if it is gone)."""
     world = req.world
-    job = world.jobs.get(req.params["op"].lower())
-    if job is None:
-        raise not_found("operation", req.params["op"])
+    job, _kind = _operation(world, req.params["op"])
     if job.active:
         location = f"{req.base_url}{req.path}?api-version={API_VERSION}"
         return Response(202, None, {"Location": location, **status_headers(req)})

@@ -8,8 +8,10 @@ moment                      protectionState                             active  
 replicating to Azure        Protected                                   Primary   PlannedFailover, ...
 failed over, not committed  PlannedFailoverCommitRequired / Unplanned…  Recovery  Commit, ChangePit, ...
 committed in Azure          PlannedFailoverStatesBegin / Unplanned…ted  Recovery  Failback, ...
-failback done, not commit.  PlannedFailoverCommitRequired               Primary   Commit, CancelFailover, ...
-failback committed          RestoreFinalized                            Primary   ReverseReplicate, ...
+failback done, not commit.  FinalizeRestorePending (R3)                Primary   FinalizeFailback, ...
+failback committed          RestoreFinalized (R6)                       Primary   ReverseReplicate, ...
+reverse replication done    InitialReplicationInProgress (R9)           Primary   DisableProtection
+initial replication done    Protected                                   Primary   PlannedFailover, ...
 ==========================  ==========================================  ========  ===========================
 """
 
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.errors import bad_request
 from simulator.models import invariants, steps
-from simulator.models.base import iso
+from simulator.models.base import UNSET_TIME, iso
 from simulator.models.items import ItemState, Operation, ProtectedItem
 from simulator.models.jobs import Job, Task, TaskContext, TaskFailed
 from simulator.models.requests import failover_direction, properties
@@ -59,15 +61,31 @@ UNPLANNED_COMMITTED = ItemState(
     "Recovery",
     ["CompleteMigration", "DisableProtection", "Failback"],
 )
+# R3: after the failback job; no Commit, no CancelFailover. failoverCommit is accepted (R5).
 FAILBACK_UNCOMMITTED = ItemState(
-    "PlannedFailoverCommitRequired",
-    "Failback finished, commit pending",
+    "FinalizeRestorePending",
+    "Finalize failback pending",
     "Primary",
-    ["Commit", "CancelFailover", "DisableProtection"],
+    ["DisableProtection", "FinalizeFailback"],
 )
+# R26: after a *plan* failback the plan offers Commit; the plan model derives its operations from
+# its items', so an item failed back through a plan also lists Commit (G13 ``commit-listed``) and,
+# until the plan model follows R26, CancelFailover (the plan's cancel of an uncommitted failback).
+FAILBACK_UNCOMMITTED_VIA_PLAN = ItemState(
+    "FinalizeRestorePending",
+    "Finalize failback pending",
+    "Primary",
+    ["DisableProtection", "FinalizeFailback", "Commit", "CancelFailover"],
+)
+# R6
 RESTORE_FINALIZED = ItemState(
     "RestoreFinalized", "Failback finalized", "Primary", ["ReverseReplicate", "DisableProtection"]
 )
+# R9: right after the reprotect job succeeds; R10: the provider-level state says otherwise
+INITIAL_REPLICATION = ItemState(
+    "InitialReplicationInProgress", "Initial replication is in progress", "Primary", ["DisableProtection"]
+)
+_PROVIDER_STATE = {"InitialReplicationInProgress": ("UnprotectedStatesBegin", "Enabling protection")}
 
 DATA_SYNC_OPTIONS = ("ForDownTime", "ForSynchronization")
 VM_CREATION_OPTIONS = ("CreateVmIfNotFound", "NoAction")
@@ -97,6 +115,14 @@ class HyperVItem(ProtectedItem):
         super().__init__(*args, **kwargs)
         self.failback_options: FailbackOptions | None = None
         self.committed_state = UNPLANNED_COMMITTED
+        #: when the item became Protected after an initial replication, and how long that took
+        self.protected_since: datetime | None = None
+        self.ir_seconds = 0.0
+
+    @property
+    def target_object_id(self) -> str:
+        """R35/R57: a job on the item targets the VM's internal id (``providerSpecificDetails.vmId``)."""
+        return self.machine.azure_vm_id or self.name
 
     # --- request parsing ----------------------------------------------------------------------
     def parse_failback(self, body: dict[str, Any]) -> FailbackOptions:
@@ -174,7 +200,11 @@ class HyperVItem(ProtectedItem):
     # --- operations ---------------------------------------------------------------------------
     def planned_failover(self, body: dict[str, Any]) -> Job:
         """Planned failover: failback (RecoveryToPrimary) or forward (PrimaryToRecovery)."""
-        direction = failover_direction(properties(body))
+        props = properties(body)
+        if props.get("failoverDirection") is None and self.state.active_location == "Recovery":
+            direction = "RecoveryToPrimary"  # R2: the SDK's failback body has no direction
+        else:
+            direction = failover_direction(props)
         self._check_direction(direction)
         if direction == "RecoveryToPrimary":
             self.require("Failback")
@@ -238,7 +268,7 @@ class HyperVItem(ProtectedItem):
                 code="AlternateLocationNotSupportedForRecoveryPlan",
             )
         self.failback_started = self.world.now()
-        return _Failback(self, options).operation()
+        return _Failback(self, options, via_plan).operation()
 
     def reset_onprem(self) -> None:
         """Forget what the on-prem disks hold (new host, deleted or corrupt VM): a full copy follows."""
@@ -292,7 +322,7 @@ class HyperVItem(ProtectedItem):
             )
         tasks += [
             Task(
-                "PrepareForFailoverTask",
+                "VmPrepareForFailover",  # R52: taskId PrepareForFailoverTask
                 "Prepare for failover",
                 lambda ctx: rates.transfer_seconds(machine.pending_to_azure_mb(ctx.at)),
                 data_sync=True,
@@ -370,8 +400,10 @@ class HyperVItem(ProtectedItem):
         ]
 
         def succeeded(job: Job, at: datetime) -> None:
-            self.state = PROTECTED
+            self.state = INITIAL_REPLICATION  # R9: not Protected yet
             self.failback_started = None
+            self.protected_since = None
+            self._start_initial_replication(at)
 
         return steps.reverting_operation(
             self,
@@ -382,10 +414,52 @@ class HyperVItem(ProtectedItem):
             running=("UnprotectedStatesBegin", "Reverse replication in progress"),
         )
 
+    def _start_initial_replication(self, at: datetime) -> None:
+        """R9/G11 ``ir-job``: an ``IrCompletion`` job, not the item's scenario, ends the initial replication.
+
+        It lasts the VM's disk size over ``rates.initial_replication_mb_s``; then the item is
+        ``Protected`` and its RPO starts at that duration, falling to ``rates.rpo_floor_s``.
+        """
+        rates = self.world.rates
+        seconds = max(rates.min_sync_s, self.machine.total_mb / rates.initial_replication_mb_s)
+
+        def protected(job: Job, end: datetime) -> None:
+            self.state = PROTECTED
+            self.protected_since = end
+            self.ir_seconds = seconds
+
+        self.operation = Operation("IrCompletion", "Finalize protection", [], on_success=protected)
+        job = Job(
+            self.world,
+            "IrCompletion",
+            "Finalize protection on the recovery virtual machine",
+            [Task("IrCompletion", "Finalize protection", seconds, provider=self.provider())],
+            self,
+            at,
+            self.arm_id,
+            self.job_details(),
+        )
+        job.activity_echoed = True
+        self.world.jobs[job.name.lower()] = job
+
+    def rpo_seconds(self, at: datetime) -> int | None:
+        """``rpoInSeconds``: none before protection; the initial replication's lag, falling to the floor."""
+        if self.state is not PROTECTED:
+            return None
+        floor = self.world.rates.rpo_floor_s
+        if self.protected_since is None:
+            return int(floor)
+        return int(floor + max(0.0, self.ir_seconds - (at - self.protected_since).total_seconds()))
+
     # --- views --------------------------------------------------------------------------------
     def provider_details(self, at: datetime) -> dict[str, Any]:
         """``HyperVReplicaAzure`` details (``useManagedDisks`` is a string, as the service sends it)."""
         machine = self.machine
+        azure_gone = machine.azure_state == "deleted"
+        protected = self.state.protection_state == "Protected"
+        state = self.state
+        default = (state.protection_state, state.description)
+        provider_state = _PROVIDER_STATE.get(state.protection_state, default)
         disks = []
         for lun, disk in enumerate(machine.disks):
             disks.append(
@@ -398,11 +472,13 @@ class HyperVItem(ProtectedItem):
                     if disk.managed
                     else None,
                     "vhdName": disk.name,
-                    "maxSizeMB": disk.size_gb * 1024,
+                    "maxSizeMB": str(disk.size_gb * 1024),  # R39: a string
+                    # R6: null once the failback is committed (the Azure disks are gone)
                     "targetDiskLocation": None
-                    if disk.managed
+                    if disk.managed or azure_gone
                     else f"https://sadr.blob.core.windows.net/vhds/{disk.name}.vhd",
-                    "lunId": str(lun - 1) if lun else None,
+                    "targetDiskName": None if azure_gone else disk.name,
+                    "lunId": str(lun),  # R39: a string, "0" for the OS disk
                     "diskEncryptionSetId": None,
                 }
             )
@@ -426,8 +502,9 @@ class HyperVItem(ProtectedItem):
                 "oSMinorVersion": "0" if machine.os_type == "Windows" else "04",
             },
             "vmId": machine.azure_vm_id or self.name,
-            "vmProtectionState": self.state.protection_state,
-            "vmProtectionStateDescription": self.state.description,
+            # R10: the provider-level state differs during initial replication
+            "vmProtectionState": provider_state[0],
+            "vmProtectionStateDescription": provider_state[1],
             "recoveryAzureVmName": machine.name,
             "recoveryAzureVMSize": "Standard_D2s_v5",
             "recoveryAzureStorageAccount": None
@@ -439,7 +516,13 @@ class HyperVItem(ProtectedItem):
             "recoveryAzureResourceGroupId": f"/subscriptions/{self.world.subscription_id}"
             "/resourceGroups/rg-dr-target",
             "lastReplicatedTime": iso(self.last_failover_time),
-            "rpoInSeconds": None,
+            "rpoInSeconds": self.rpo_seconds(at),
+            # R53-style sentinel while no RPO was calculated
+            "lastRpoCalculatedTime": iso(at) if protected else UNSET_TIME,
+            "initialReplicationDetails": {  # R41: the percentage is a string
+                "initialReplicationType": "InitialReplication",
+                "initialReplicationProgressPercentage": "100" if protected else "0",
+            },
             "lastRecoveryPointReceived": iso(self.last_failover_time),
             "vmNics": [],
             "selectedRecoveryAzureNetworkId": f"/subscriptions/{self.world.subscription_id}/resourceGroups/"
@@ -453,9 +536,10 @@ class HyperVItem(ProtectedItem):
 class _Failback:
     """One failback run of a Hyper-V item (RecoveryToPrimary planned failover)."""
 
-    def __init__(self, item: HyperVItem, options: FailbackOptions) -> None:
+    def __init__(self, item: HyperVItem, options: FailbackOptions, via_plan: bool = False) -> None:
         self.item = item
         self.options = options
+        self.via_plan = via_plan
         self.machine = item.machine
         self.rates = item.world.rates
         self.source = item.provider()
@@ -612,7 +696,7 @@ class _Failback:
             item.provider_name = self.options.alternate_provider.name
         item.last_failover_time = at
         item.failback_options = self.options
-        item.state = FAILBACK_UNCOMMITTED
+        item.state = FAILBACK_UNCOMMITTED_VIA_PLAN if self.via_plan else FAILBACK_UNCOMMITTED  # R3
 
     def failed(self, job: Job, at: datetime) -> None:
         """Failure: when only the VM start failed, the data is home and commit is possible."""

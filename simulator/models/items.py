@@ -117,6 +117,11 @@ class ProtectedItem:
         return f"{self.container.arm_id}/replicationProtectedItems/{self.name}"
 
     @property
+    def target_object_id(self) -> str:
+        """What a job on this item names as ``targetObjectId`` (providers with a VM id override it)."""
+        return self.name
+
+    @property
     def fabric(self) -> Any:
         """Primary fabric."""
         return self.container.fabric
@@ -143,7 +148,10 @@ class ProtectedItem:
                 f"progress on the protected item '{self.friendly_name}'. Wait for it to finish and retry.",
                 code="ScenarioInProgress",
             )
-        if operation not in self.state.allowed_operations:
+        allowed = self.state.allowed_operations
+        # R5: failoverCommit is accepted from FinalizeRestorePending, which offers FinalizeFailback
+        commit_via_finalize = operation == "Commit" and "FinalizeFailback" in allowed
+        if operation not in allowed and not commit_via_finalize:
             raise conflict(
                 f"The operation '{operation}' is not allowed on the protected item '{self.friendly_name}' in "
                 f"protection state '{self.state.protection_state}'. Allowed operations: "
@@ -188,13 +196,16 @@ class ProtectedItem:
                     "recoveryPointTime": None,
                 }
             ],
+            # R37/R57: PascalCase keys; PrimaryVmId is the job's targetObjectId
             "affectedObjectDetails": {
-                "primaryVmId": self.machine.azure_vm_id or self.name,
-                "primaryVmName": self.friendly_name,
-                "recoveryVmName": self.friendly_name,
-                "primaryCloudName": self.container.friendly_name,
-                "primaryFabricProviderId": self.fabric.kind,
-                "recoveryFabricProviderId": "Azure",
+                "PrimaryVmId": self.target_object_id,
+                "PrimaryVmName": self.friendly_name,
+                "RecoveryVmName": self.friendly_name,
+                "PrimaryCloudName": self.container.friendly_name,
+                "RecoveryVmmName": "Microsoft Azure",
+                "ProtectionProfileId": self.policy.name,
+                "PrimaryFabricProviderId": self.fabric.kind,
+                "RecoveryFabricProviderId": "Azure",
             },
         }
 

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from simulator.models.fabrics import Provider
     from simulator.models.world import World
 
-ACTIVE_STATES = ("NotStarted", "InProgress", "Suspended")
+# R55: a cancelled job shows ``Cancelling`` before it ends ``Cancelled``
+ACTIVE_STATES = ("NotStarted", "InProgress", "Suspended", "Cancelling")
 TERMINAL_STATES = ("Succeeded", "Failed", "Cancelled")
 
 
@@ -71,6 +72,19 @@ class TaskContext:
 Effect = Callable[[TaskContext], None]
 Duration = Callable[[TaskContext], float]
 
+#: R52: an item job's task ``taskId`` is a fixed code and its ``name`` another code. Known pairs
+#: (recorded: the first three); for the others (G5) the code is the name plus ``Task``.
+TASK_IDS = {
+    "VmPfoPrerequisitesCheck": "PlannedFailoverPreflightChecksTask",
+    "VmPrepareForFailover": "PrepareForFailoverTask",
+    "VmFailover": "FailoverTask",
+}
+
+
+def task_id_for(name: str) -> str:
+    """The ``taskId`` code of a task called ``name`` (R52)."""
+    return TASK_IDS.get(name, name if name.endswith("Task") else f"{name}Task")
+
 
 @dataclass
 class Task:
@@ -95,7 +109,7 @@ class Task:
     manual: bool = False
     data_sync: bool = False
     provider: Provider | None = None
-    task_id: str = field(default_factory=new_guid)
+    task_id: str = ""
     state: str = "NotStarted"
     state_description: str = "NotStarted"
     start_time: datetime | None = None
@@ -104,6 +118,10 @@ class Task:
     errors: list[dict[str, Any]] = field(default_factory=list)
     data_mb: float = 0.0
     injected: TaskFailed | None = None
+
+    def __post_init__(self) -> None:
+        if not self.task_id:
+            self.task_id = task_id_for(self.name)  # R52: fixed codes, not GUIDs
 
     def percent(self, now: datetime) -> int | None:
         """Progress of a running task in percent (None when not running)."""
@@ -126,6 +144,7 @@ class Task:
             "stateDescription": self.state_description,
             "taskType": "ManualActionTaskDetails" if self.manual else "TaskDetails",
             "customDetails": {"instanceType": "ManualActionTaskDetails" if self.manual else "TaskDetails"},
+            "groupTaskCustomDetails": None,  # R54: sent as null
             "errors": self.errors,
         }
 
@@ -176,6 +195,11 @@ class Job:
         self.resume_comments: str | None = None
         self.cancelled_during_sync = False
         self.restarted_as: str | None = None
+        #: G3 ``resume_job=new``: the job the work continued in after a resume
+        self.resumed_as: str | None = None
+        #: R36: set once from the POST that started the job (``lro.accepted``)
+        self.activity_echoed = False
+        self._cancel_at: datetime | None = None
         self.data_mb = 0.0
 
     # --- identity -----------------------------------------------------------------------------
@@ -183,6 +207,16 @@ class Job:
     def arm_id(self) -> str:
         """ARM id of the job."""
         return f"{self.world.vault_id}/replicationJobs/{self.name}"
+
+    @property
+    def target_object_id(self) -> str:
+        """R32/R35/R57: the target's internal id (an item's VM id), not its ARM name."""
+        return str(getattr(self.target, "target_object_id", None) or self.target.name)
+
+    @property
+    def waiting_for_action(self) -> bool:
+        """True while a manual task waits for ``resume`` (G1: the job itself may read InProgress)."""
+        return self.active and any(t.manual and t.state == "Suspended" for t in self.tasks)
 
     @property
     def active(self) -> bool:
@@ -208,6 +242,11 @@ class Job:
         guard = 0
         while self.active and guard < 1000:
             guard += 1
+            if self.state == "Cancelling":  # R55: Cancelling, then Cancelled
+                if self._cancel_at is None or self._cancel_at > now:
+                    return
+                self._finish("Cancelled", "Cancelled", self._cancel_at)
+                return
             task = next((t for t in self.tasks if t.state not in ("Succeeded", "Skipped")), None)
             if task is None:
                 self._finish("Succeeded", "Completed", self._cursor)
@@ -241,8 +280,10 @@ class Job:
         if task.manual:
             task.state = "Suspended"
             task.state_description = "WaitingForManualAction"
-            self.state = "Suspended"
-            self.state_description = "WaitingForManualAction"
+            if self.world.profile.failback_wait == "suspended":
+                # G1 ``suspended``: the whole job reads Suspended; ``inprogress``: only the task does
+                self.state = "Suspended"
+                self.state_description = "WaitingForManualAction"
         return True
 
     def _run_task(self, task: Task, now: datetime) -> bool:
@@ -304,14 +345,16 @@ class Job:
         self._cursor = at
         hook = {"Succeeded": "job_succeeded", "Failed": "job_failed", "Cancelled": "job_cancelled"}[state]
         callback = getattr(self.target, hook, None)
-        if callback is not None:
+        if callback is not None and self.resumed_as is None:  # a handed-over job's outcome is the new one's
             callback(self, at)
         self.world.job_finished(self)
 
     # --- actions ------------------------------------------------------------------------------
     def allowed_actions(self) -> list[str]:
         """What can be done to the job now (``Cancel``, ``Resume``, ``Restart``)."""
-        if self.state == "Suspended":
+        if self.state == "Cancelling":
+            return []  # R55
+        if self.waiting_for_action:
             return ["Cancel", "Resume"]
         if self.state in ("NotStarted", "InProgress"):
             return ["Cancel"]
@@ -323,14 +366,45 @@ class Job:
             return ["Restart"]
         return []
 
-    def resume(self, at: datetime, comments: str | None) -> None:
-        """Resume a suspended job (its manual task completes at ``at``)."""
+    def resume(self, at: datetime, comments: str | None) -> Job:
+        """Resume a job waiting on its manual task (completed at ``at``); the job that goes on.
+
+        G3: with profile ``resume_job=new`` the tasks after the manual one run in a new job, which
+        the target's ``currentScenario`` then names; this job ends ``Succeeded``.
+        """
         self._resume_at = at
         self.resume_comments = comments
+        if self.world.profile.resume_job != "new":
+            self.advance(at)
+            return self
+        manual = next(t for t in self.tasks if t.manual and t.state == "Suspended")
+        rest = self.tasks[self.tasks.index(manual) + 1 :]
+        self.tasks = self.tasks[: self.tasks.index(manual) + 1]
+        successor = Job(
+            self.world,
+            self.scenario_name,
+            self.friendly_name,
+            rest,
+            self.target,
+            at,
+            self.resource_uri,
+            self.custom_details,
+        )
+        self.resumed_as = successor.name
+        self.world.jobs[successor.name.lower()] = successor
+        attach = getattr(self.target, "attach_job", None)
+        if attach is not None:
+            attach(successor)
         self.advance(at)
+        successor.advance(at)
+        return successor
 
     def cancel(self, at: datetime) -> None:
-        """Cancel the job at ``at``; cancelling during data synchronisation is recorded (H10)."""
+        """Cancel the job at ``at``; cancelling during data synchronisation is recorded (H10).
+
+        R55: the job reads ``Cancelling`` (no allowed actions) for ``rates.cancel_s``, then ends
+        ``Cancelled``; what the cancel undoes happens then.
+        """
         task = self.current_task()
         if task is not None and task.state in ("InProgress", "Suspended"):
             self.cancelled_during_sync = task.data_sync and task.state == "InProgress"
@@ -340,7 +414,10 @@ class Job:
         for rest in self.tasks:
             if rest.state == "NotStarted":
                 rest.state_description = "Skipped"
-        self._finish("Cancelled", "Cancelled", at)
+        self.state = "Cancelling"
+        self.state_description = "Cancelling"
+        self._cancel_at = at + timedelta(seconds=self.world.rates.cancel_s)
+        self.advance(at)
 
     # --- views --------------------------------------------------------------------------------
     def percent(self, now: datetime) -> int | None:
@@ -366,7 +443,7 @@ class Job:
             "errors": self.errors,
             "startTime": iso(self.start_time),
             "allowedActions": self.allowed_actions(),
-            "targetObjectId": self.target.name,
+            "targetObjectId": self.target_object_id,  # R32/R35/R57
             "targetObjectName": self.target.friendly_name,
             "targetInstanceType": self.target.target_instance_type,
             "customDetails": self.custom_details,

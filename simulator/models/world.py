@@ -44,6 +44,11 @@ class Rates:
         commit_s: commit (deleting the Azure VM and disks).
         protection_s: each set-up step of re-protect.
         min_sync_s: floor of any data synchronisation task.
+        cancel_s: how long a cancelled job reads ``Cancelling`` before ``Cancelled`` (R55).
+        initial_replication_mb_s: throughput of the initial replication after a re-protect (R9):
+            ``InitialReplicationInProgress`` lasts the VM's disk size divided by this.
+        rpo_floor_s: the RPO a replicating item settles at; right after initial replication the
+            RPO is the replication's duration and falls by one second per second to this floor.
     """
 
     network_mb_s: float = 100.0
@@ -55,6 +60,9 @@ class Rates:
     commit_s: float = 120.0
     protection_s: float = 45.0
     min_sync_s: float = 30.0
+    cancel_s: float = 30.0
+    initial_replication_mb_s: float = 100.0
+    rpo_floor_s: float = 30.0
 
     def transfer_seconds(self, mb: float) -> float:
         """Seconds to move ``mb`` MB (at least ``min_sync_s``)."""
@@ -97,6 +105,8 @@ class World:
         self.fabrics: dict[str, Fabric] = {}
         self.items: dict[str, ProtectedItem] = {}
         self.jobs: dict[str, Job] = {}
+        #: LRO ids that are not a job's name (R21, R56, G4): id -> (job, what the operation does)
+        self.operations: dict[str, tuple[Job, str]] = {}
         self.policies: dict[str, Policy] = {}
         self.machines: dict[str, Machine] = {}
         #: recovery plans (filled by ``simulator.models.recovery_plans``)
@@ -122,9 +132,12 @@ class World:
         (``Provider.disconnect_at``) that connectivity checks read.
         """
         now = self.now()
-        for job in list(self.jobs.values()):
-            if job.active:
-                job.advance(now)
+        seen = -1
+        while seen != len(self.jobs):  # a job's end may start another (R9: initial replication)
+            seen = len(self.jobs)
+            for job in list(self.jobs.values()):
+                if job.active:
+                    job.advance(now)
         return now
 
     # --- identity -----------------------------------------------------------------------------

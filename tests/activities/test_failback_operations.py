@@ -71,12 +71,19 @@ def test_cancel_is_refused_just_before_the_sync_starts_H10(env):
 def test_cancel_of_the_suspended_job_keeps_the_azure_vm_and_is_idempotent(env):
     job_id = _start(env)["jobId"]
     _until(env, job_id, lambda s: s["state"] == "Suspended")
+    # R55: the cancel is long-running: the job reads Cancelling first, then Cancelled
     assert cancel(env.payload(jobId=job_id), env.settings) == {
         "jobId": job_id,
-        "state": "Cancelled",
+        "state": "Cancelling",
         "adopted": False,
     }
     assert cancel(env.payload(jobId=job_id), env.settings)["adopted"] is True
+    assert _until(env, job_id, lambda s: s["state"] == "Cancelled")["state"] == "Cancelled"
+    assert cancel(env.payload(jobId=job_id), env.settings) == {
+        "jobId": job_id,
+        "state": "Cancelled",
+        "adopted": True,
+    }
     facts = read_item(env.payload(item=WEB01), env.settings)
     assert facts["activeLocation"] == "Recovery" and "Failback" in facts["allowedOperations"]
     assert env.sim.control.invariants() == []
@@ -102,7 +109,7 @@ def test_during_failover_then_commit_then_reverse_replication_each_once_H7_H8(en
     job_id = _start(env, option="during-failover")["jobId"]
     _until(env, job_id, lambda s: s["state"] == "Succeeded")
     assert (
-        read_item(env.payload(item=WEB01), env.settings)["protectionState"] == "PlannedFailoverCommitRequired"
+        read_item(env.payload(item=WEB01), env.settings)["protectionState"] == "FinalizeRestorePending"  # R3
     )
     # a retried start after the job ended adopts it instead of starting a second failback
     assert _start(env, option="during-failover") == {
@@ -122,10 +129,12 @@ def test_during_failover_then_commit_then_reverse_replication_each_once_H7_H8(en
     assert reverse(env.payload(item=WEB01), env.settings) == {**reprotect, "adopted": True}
     _until(env, reprotect["jobId"], lambda s: s["state"] == "Succeeded")
     facts = read_item(env.payload(item=WEB01), env.settings)
-    assert facts["protectionState"] == "Protected" and facts["activeLocation"] == "Primary"
+    # R9/R10: the reprotect job ends with the initial replication still running
+    assert facts["protectionState"] == "InitialReplicationInProgress" and facts["activeLocation"] == "Primary"
+    assert facts["rpoSeconds"] is None
     assert reverse(env.payload(item=WEB01), env.settings)["jobId"] == reprotect["jobId"]
 
-    scenarios = sorted(j["scenarioName"] for j in env.jobs())
+    scenarios = sorted(j["scenarioName"] for j in env.jobs() if j["scenarioName"] != "IrCompletion")
     assert scenarios == ["CommitFailover", "PlannedFailover", "ReprotectReplicationGroup"]
     assert env.sim.control.invariants() == []
 

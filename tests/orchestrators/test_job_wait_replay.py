@@ -82,13 +82,44 @@ def test_history_stays_bounded_by_continuing_as_new() -> None:
 
 
 def test_waits_until_the_item_is_protected_again_H8() -> None:
-    states = iter(["Unprotected", "InitialReplicationInProgress", "Protected"])
-    host = host_for([snapshot("Succeeded", 100.0)], until_protected=True, item=ITEM)
-    host.activities["get_item"] = lambda p: {"protectionState": next(states)}
+    """R9/R10: Protected is not enough; the RPO must be within the SLA."""
+    facts = iter(
+        [
+            {"protectionState": "InitialReplicationInProgress", "rpoSeconds": None, "rpoReported": True},
+            {"protectionState": "Protected", "rpoSeconds": 3000, "rpoReported": True},
+            {"protectionState": "Protected", "rpoSeconds": 60, "rpoReported": True},
+        ]
+    )
+    host = host_for([snapshot("Succeeded", 100.0)], until_protected=True, item=ITEM, rpo_sla_seconds=1800)
+    host.activities["get_item"] = lambda p: next(facts)
     host.run()
     assert host.output["state"] == "Succeeded"
     assert host.output["protectionState"] == "Protected"
+    protection = host.output["protection"]
+    assert protection["withinSla"] is True and protection["timedOut"] is False
+    assert protection["rpoSeconds"] == 60 and protection["protectedAt"] < protection["withinSlaAt"]
     assert [n for n, _ in host.calls].count("get_item") == 3
+
+
+def test_an_rpo_that_never_meets_the_sla_ends_the_wait_at_the_bound_R9() -> None:
+    host = host_for(
+        [snapshot("Succeeded", 100.0)],
+        until_protected=True,
+        item=ITEM,
+        rpo_sla_seconds=60,
+        max_wait_seconds=3600,
+    )
+    host.activities["get_item"] = lambda p: {
+        "protectionState": "Protected",
+        "rpoSeconds": 900,
+        "rpoReported": True,
+    }
+    host.run()
+    protection = host.output["protection"]
+    assert protection["timedOut"] is True and not protection.get("withinSla")
+    assert protection["rpoSeconds"] == 900
+    # the bound is kept: polls stop at the deadline, not at the next doubled back-off
+    assert [n for n, _ in host.calls].count("get_item") <= 12
 
 
 def test_transient_read_failures_are_retried_and_lasting_ones_fail_with_their_code() -> None:

@@ -87,6 +87,12 @@ class Sim:
         params = m.ResumeJobParams(properties=m.ResumeJobParamsProperties(comments="approved"))
         return self.track(self.asr.replication_jobs.begin_resume(RG, VAULT, job_name, params))
 
+    def cancel(self, job_name: str) -> Any:
+        """Cancel a job and let it pass ``Cancelling`` (R55); the cancelled job."""
+        poller = self.track(self.asr.replication_jobs.begin_cancel(RG, VAULT, job_name))
+        self.advance(60)
+        return poller.result()
+
     def commit(self, ref: tuple[str, str, str]) -> Any:
         return self.track(self.asr.replication_protected_items.begin_failover_commit(RG, VAULT, *ref))
 

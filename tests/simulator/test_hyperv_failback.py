@@ -45,10 +45,10 @@ def test_for_downtime_failback_commit_and_reverse_replication_H3a_H7_H8(sim: Sim
     resumed = sim.resume(job_name)
     sim.advance(3600)
     assert resumed.result().name == job_name
-    assert poller.result().properties.protection_state == "PlannedFailoverCommitRequired"
+    assert poller.result().properties.protection_state == "FinalizeRestorePending"  # R3
     item = sim.item(WEB01)
     assert item.properties.active_location == "Primary"
-    assert "Commit" in item.properties.allowed_operations
+    assert item.properties.allowed_operations == ["DisableProtection", "FinalizeFailback"]
     with sim.locked() as world:
         assert machine.azure_state == "stopped"
         assert machine.onprem_state == "running"
@@ -67,8 +67,10 @@ def test_for_downtime_failback_commit_and_reverse_replication_H3a_H7_H8(sim: Sim
     reprotected = sim.reprotect(WEB01)
     sim.advance(600)
     result = reprotected.result()
-    assert result.properties.protection_state == "Protected"
+    assert result.properties.protection_state == "InitialReplicationInProgress"  # R9
     assert result.properties.active_location == "Primary"
+    sim.advance(3600)
+    assert sim.item(WEB01).properties.protection_state == "Protected"
     state = sim.control.state()
     reprotect_job = next(j for j in state["jobs"] if j["scenarioName"] == "ReprotectReplicationGroup")
     replicate = next(t for t in reprotect_job["tasks"] if t["name"] == "StartInitialReplicationTask")
@@ -164,19 +166,22 @@ def test_deleted_onprem_vm_without_create_option_fails_at_preflight_H3b(sim: Sim
         raise AssertionError("a failed failback must make the poller raise")
 
 
-def test_cancel_failover_after_failback_returns_the_vm_to_azure(sim: Sim) -> None:
+def test_cancel_failover_is_not_offered_after_a_hyperv_failback_R3(sim: Sim) -> None:
+    from azure.core.exceptions import ResourceExistsError
+
     poller = sim.failback(WEB01, "ForSynchronization")
     sim.advance(7200)
-    poller.result()
-    cancel = sim.asr.replication_protected_items.begin_failover_cancel(RG, VAULT, *WEB01)
-    sim.advance(600)
-    item = cancel.result()
-    assert item.properties.active_location == "Recovery"
-    assert "Failback" in item.properties.allowed_operations
+    assert "CancelFailover" not in poller.result().properties.allowed_operations
+    try:
+        sim.asr.replication_protected_items.begin_failover_cancel(RG, VAULT, *WEB01, polling=False)
+    except ResourceExistsError as error:
+        assert error.status_code == 409
+    else:
+        raise AssertionError("failoverCancel must be refused from FinalizeRestorePending")
     with sim.locked() as world:
         machine = world.machines["web01"]
-        assert machine.azure_state == "running"
-        assert machine.onprem_state == "off"
+        assert machine.azure_state == "stopped"
+        assert machine.onprem_state == "running"
     assert sim.control.invariants() == []
 
 

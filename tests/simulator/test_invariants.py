@@ -36,7 +36,7 @@ def test_booting_onprem_with_stale_disks_is_data_loss(sim: Sim) -> None:
     sim.failback(WEB01, "ForDownTime")
     job = sim.job_id_of(WEB01)
     sim.advance(3600)  # phase 1 done; the Azure VM kept writing since
-    sim.asr.replication_jobs.begin_cancel("rg-dr", "vault-dr", job).result()
+    sim.cancel(job)
     sim.control.vm("web01", azure="stopped")
     sim.control.vm("web01", onprem="running")  # booted by hand instead of completing the failover
     violations = sim.control.invariants()
@@ -48,7 +48,7 @@ def test_cancel_during_sync_is_reported_H10(sim: Sim) -> None:
     sim.failback(WEB01, "ForSynchronization")
     job = sim.job_id_of(WEB01)
     sim.advance(300)  # full download running
-    sim.asr.replication_jobs.begin_cancel("rg-dr", "vault-dr", job).result()
+    sim.cancel(job)
     assert _kinds(sim) == ["cancel_during_sync"]
 
 
@@ -61,7 +61,7 @@ def test_commit_before_the_onprem_vm_ran_is_reported(sim: Sim) -> None:
     with pytest.raises(HttpResponseError):
         poller.result()
     item = sim.item(WEB01)
-    assert "Commit" in item.properties.allowed_operations  # the data is home, only the VM did not start
+    assert "FinalizeFailback" in item.properties.allowed_operations  # R3/R5: data home, VM not started
     sim.commit(WEB01)
     sim.advance(600)
     assert _kinds(sim) == ["commit_before_onprem_ran"]

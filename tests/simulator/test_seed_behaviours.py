@@ -108,7 +108,7 @@ def test_cancel_during_data_sync_corrupts_the_onprem_vm_and_rerun_repairs_it_H10
     sim.advance(60)  # preflight done, phase-1 synchronisation running
     with sim.locked() as world:
         assert world.jobs[job_name].data_sync_in_progress
-    cancelled = sim.asr.replication_jobs.begin_cancel("rg-dr", "vault-dr", job_name).result()
+    cancelled = sim.cancel(job_name)
     assert cancelled.properties.state == "Cancelled"
     violations = sim.control.invariants()
     assert [v["kind"] for v in violations] == ["cancel_during_sync"]
@@ -138,7 +138,7 @@ def test_cancel_while_suspended_is_safe(sim: Sim) -> None:
     job_name = sim.job_id_of(WEB01)
     sim.advance(3600)
     assert sim.job(job_name).properties.state == "Suspended"
-    sim.asr.replication_jobs.begin_cancel("rg-dr", "vault-dr", job_name).result()
+    sim.cancel(job_name)
     assert sim.control.invariants() == []
     with sim.locked() as world:
         machine = world.machines["web01"]
