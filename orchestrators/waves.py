@@ -25,6 +25,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
+from domain.approval_summary import hyperv_checklist
 from domain.request_variants import EACH_VM
 from domain.vmware import CHECKLIST, MODERNIZED_CHECKLIST
 from orchestrators.approval_gate import call_gate
@@ -171,6 +172,8 @@ class WavesRun:
             "initiator": self.initiator,
         }
         checklist = WAVE_CHECKLISTS.get(str(self.policy.get("vmKind")))
+        if checklist is None and self.request.get("location") == "alternate":
+            checklist = hyperv_checklist("alternate")  # H9: the new hosts' Windows/Hyper-V role, vSwitch
         if checklist:  # V3 items no API shows, attested once for every VM of the wave
             summary["checklist"] = checklist
         self.awaiting, self.open_gate = "approval", gate

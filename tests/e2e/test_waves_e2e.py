@@ -63,7 +63,8 @@ def test_alternate_location_failback_of_many_vms_which_plans_cannot_do_H2e(tmp_p
         body["location"] = "alternate"
         run_id = stack.start_failback(body)
         stack.drive_to(run_id, awaiting="approval")
-        approve(stack, run_id, gate="waves")
+        attested = approve(stack, run_id, gate="waves")
+        assert {"H9-host-os", "H9-vswitch"} <= set(attested)  # the new hosts' role and vSwitch (H9)
         report = stack.finish(run_id, timeout=120)
         assert report["outcome"] == "succeeded", report["vms"]
         assert report["location"] == "alternate"
