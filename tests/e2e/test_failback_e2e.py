@@ -346,3 +346,40 @@ def test_host_restarted_in_every_phase_resumes_the_run_W5(stack: FailbackStack, 
     report = stack.finish(run_id)
     assert report["outcome"] == "succeeded"
     assert_clean(stack)
+
+
+def test_reverse_replication_waits_for_protection_within_the_rpo_sla_and_reports_it_R9_R10(
+    stack: FailbackStack,
+) -> None:
+    run_id = stack.start_failback(
+        sample_request(dataSync="during-failover", reverseReplication={"enabled": True, "rpoSlaMinutes": 5})
+    )
+    report = approve_and_finish(stack, run_id)
+    assert report["outcome"] == "succeeded", report.get("error")
+    protection = report["reverseReplication"]
+    assert protection["protected"] and protection["withinSla"] and not protection["timedOut"]
+    assert protection["rpoSeconds"] <= protection["rpoSlaSeconds"] == 300
+    # 127 GB replicate again before Protected (R9), then the RPO falls below 5 minutes
+    assert protection["secondsToWithinSla"] >= protection["secondsToProtected"] > 600
+    assert "warnings" not in report
+    assert_clean(stack, resume=0)
+
+
+def test_reverse_replication_past_the_wait_bound_ends_succeeded_with_a_warning_R9(
+    stack: FailbackStack,
+) -> None:
+    stack.sim.control.settings(rates={"rpo_floor_s": 900})  # the RPO never gets below 15 minutes
+    run_id = stack.start_failback(
+        sample_request(
+            dataSync="during-failover",
+            reverseReplication={"enabled": True, "rpoSlaMinutes": 5, "maxWaitHours": 2},
+        )
+    )
+    report = approve_and_finish(stack, run_id)
+    assert report["outcome"] == "succeeded", report.get("error")  # the failback itself succeeded
+    protection = report["reverseReplication"]
+    assert protection["timedOut"] and not protection["withinSla"]
+    assert protection["protectionState"] == "Protected" and protection["rpoSeconds"] >= 900
+    assert "not protected to Azure as required yet" in report["warnings"][0]
+    assert "Warning:" in report["message"]
+    assert_clean(stack, resume=0)

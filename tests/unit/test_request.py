@@ -198,3 +198,27 @@ def test_normalized_form_is_itself_a_valid_request_with_the_same_meaning():
     for body in _doc_examples():
         req = parse_failback_request(body)
         assert parse_failback_request(req.to_dict()) == req
+
+
+def test_reverse_replication_takes_an_rpo_sla_and_a_wait_bound_or_the_boolean_R9():
+    body = request_body()
+    body["reverseReplication"] = {"enabled": True, "rpoSlaMinutes": 15, "maxWaitHours": 6}
+    req = parse_failback_request(body)
+    assert req.reverse_replication is True
+    assert (req.reverse_sla.rpo_sla_minutes, req.reverse_sla.max_wait_hours) == (15, 6)
+    assert FailbackRequest.from_dict(req.to_dict()) == req
+    assert parse_failback_request(req.to_dict()) == req
+    body["reverseReplication"] = False
+    assert parse_failback_request(body).reverse_replication is False
+    body["reverseReplication"] = True
+    defaults = parse_failback_request(body)
+    assert (defaults.reverse_sla.rpo_sla_minutes, defaults.reverse_sla.max_wait_hours) == (30, 24)
+    assert defaults.to_dict()["reverseReplication"] is True
+    body["reverseReplication"] = {"rpoSlaMinutes": 0, "maxWaitHours": 1000, "every": 1}
+    with pytest.raises(RequestInvalid) as info:
+        parse_failback_request(body)
+    assert info.value.reasons == [
+        "reverseReplication.every: unknown field (allowed: enabled, rpoSlaMinutes, maxWaitHours)",
+        "reverseReplication.rpoSlaMinutes: must be between 1 and 1440",
+        "reverseReplication.maxWaitHours: must be between 0.25 and 168",
+    ]
