@@ -126,9 +126,9 @@ def job_snapshot(job: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     actions = list(props.get("allowedActions") or [])
     # G1: a job waiting on its manual task reads Suspended, or InProgress with a Suspended task; either
     # way ASR offers Resume
-    waiting = not is_terminal(state) and (
-        state == "Suspended" or ("Resume" in actions and any(t.get("state") == "Suspended" for t in tasks))
-    )
+    # (job lists carry no tasks: there ``Resume`` offered is all there is to read)
+    task_waits = any(t.get("state") == "Suspended" for t in tasks) or not tasks
+    waiting = not is_terminal(state) and (state == "Suspended" or ("Resume" in actions and task_waits))
     return {
         "jobId": job.get("name"),
         "state": state,

@@ -26,7 +26,7 @@ DESCRIPTIONS: dict[str, str] = {
     SWITCHOVER: "Shut down the Azure VM, transfer the remaining data, start the on-premises VM",
     VERIFY: "Check the on-premises VM with Azure Monitor Logs (heartbeat and KQL checks)",
     COMMIT: "Commit the failover (deletes the Azure VM and its disks)",
-    REPROTECT: "Reverse replication (PrimaryToRecovery) until the item is protected again",
+    REPROTECT: "Reverse replication (PrimaryToRecovery) until the item is protected again within the RPO SLA",
     REPORT: "Build the report and post it to the callback URL",
 }
 
