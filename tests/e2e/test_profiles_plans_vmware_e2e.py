@@ -23,7 +23,8 @@ ALL = pytest.mark.parametrize("profile", list(PROFILES))
 
 
 def _writes(stack: FailbackStack) -> dict[str, int]:
-    return {k.removeprefix("write "): v for k, v in stack.writes().items()}
+    """ASR writes only (a Log Analytics query is a POST too, but changes nothing)."""
+    return {k.removeprefix("write "): v for k, v in stack.writes().items() if not k.startswith("write logs.")}
 
 
 @ALL

@@ -20,7 +20,7 @@ def plan_request(plan: str, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-def test_hyperv_plan_suspends_once_is_resumed_after_approval_and_reprotects_each_item(
+def test_hyperv_plan_suspends_once_is_resumed_after_approval_and_reprotects_as_a_plan(
     stack: FailbackStack,
 ) -> None:
     run_id = stack.start_failback(plan_request("rp-hyperv", dataSync="before-failover"))
@@ -28,8 +28,8 @@ def test_hyperv_plan_suspends_once_is_resumed_after_approval_and_reprotects_each
     report = approve_and_finish(stack, run_id)
     assert report["outcome"] == "succeeded", report.get("error")
     ops = [(j["operation"], j["state"]) for j in report["asrJobs"]]
-    # one plan job (suspended, then resumed), one plan commit, one re-protect per item
-    assert [op for op, _ in ops] == ["sync", "commit", "reprotect", "reprotect"], ops
+    # one plan job (suspended, then resumed), one plan commit, one plan re-protect (R28)
+    assert [op for op, _ in ops] == ["sync", "commit", "reprotect"], ops
     assert all(state == "Succeeded" for _, state in ops)
     writes = stack.writes()
     # R28: one plan-level re-protect, no item re-protect (default profile)
