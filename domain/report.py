@@ -12,7 +12,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from domain.i18n import N_
 from domain.items import parse_time
+from domain.run_names import Outcome
 from domain.runs import estimate_downtime, sync_advice
 
 PHASE_STARTED = "phase-started"
@@ -25,18 +27,18 @@ AZURE_VM_SHUTDOWN = "azure-vm-shutdown"
 ONPREM_VERIFIED = "onprem-verified"
 NOTE = "note"
 
-# Outcomes of a run (the report's ``outcome``), as ``orchestrators.failback`` ends it.
-SUCCEEDED = "succeeded"
-REJECTED = "rejected"  # pre-flight failed: nothing changed in ASR
-DRY_RUN = "dry-run"
-NOT_APPROVED = "not-approved"  # the approval gate rejected or timed out (the safe outcome)
-CANCELLED = "cancelled"
-FAILED = "failed"
-LEFT_MANUAL = "left-manual"  # verification failed and nobody chose to commit (H6)
-WINDOW_MISSED = "window-missed"  # the maintenance window closed and the window gate did not approve
+# Outcomes of a run (the report's ``outcome``): ``domain.run_names.Outcome``, by their old names too.
+SUCCEEDED = Outcome.SUCCEEDED
+REJECTED = Outcome.REJECTED
+DRY_RUN = Outcome.DRY_RUN
+NOT_APPROVED = Outcome.NOT_APPROVED
+CANCELLED = Outcome.CANCELLED
+FAILED = Outcome.FAILED
+LEFT_MANUAL = Outcome.LEFT_MANUAL
+WINDOW_MISSED = Outcome.WINDOW_MISSED
 
 #: Every outcome :func:`build_report` accepts.
-OUTCOMES = (SUCCEEDED, REJECTED, DRY_RUN, NOT_APPROVED, CANCELLED, FAILED, LEFT_MANUAL, WINDOW_MISSED)
+OUTCOMES = tuple(Outcome)
 
 #: V6: known after-effects per kind and OS type, reported to the operator.
 _AFTER_EFFECTS: dict[tuple[str, str], list[str]] = {
@@ -210,3 +212,91 @@ def build_report(
         "advice": _advice(durations, item, data_sync),
         "error": dict(error) if error else None,
     }
+
+
+# ---------------------------------------------------------------- presentation (pages, cards, CLI)
+
+#: How each outcome looks: ``success`` (green), ``warning`` (amber: nothing changed, the Azure VM
+#: keeps running) or ``error`` (red: a failure someone must look at).
+OUTCOME_TONES: dict[str, str] = {
+    SUCCEEDED: "success",
+    DRY_RUN: "success",
+    FAILED: "error",
+    REJECTED: "error",
+    LEFT_MANUAL: "error",
+    NOT_APPROVED: "warning",
+    CANCELLED: "warning",
+    WINDOW_MISSED: "warning",
+}
+
+#: Per outcome: the headline and what to do next (catalog ids, translated where shown).
+OUTCOME_TEXTS: dict[str, tuple[str, str]] = {
+    SUCCEEDED: (
+        N_("Failback succeeded"),
+        N_("The VM runs on-premises. Check the report below for the downtime and the reverse replication."),
+    ),
+    DRY_RUN: (
+        N_("Dry run: pre-flight passed, nothing was changed"),
+        N_("Start the failback without dryRun when you are ready."),
+    ),
+    FAILED: (
+        N_("Failback failed"),
+        N_("Read the error below and open the ASR job in the Azure portal; fix the cause, then start again."),
+    ),
+    REJECTED: (
+        N_("Pre-flight failed: nothing was changed"),
+        N_("Fix what each failed check below says, then start the failback again."),
+    ),
+    LEFT_MANUAL: (
+        N_("Verification failed: left for manual handling"),
+        N_(
+            "The on-premises VM did not pass verification and nobody chose to commit. Check the VM, "
+            "then commit or cancel the failover in the Azure portal."
+        ),
+    ),
+    NOT_APPROVED: (
+        N_("Not approved: the Azure VM keeps running"),
+        N_("Nothing was switched over. Start a new failback when the approvers agree."),
+    ),
+    CANCELLED: (
+        N_("Cancelled: the Azure VM keeps running"),
+        N_("Nothing was switched over. Start a new failback when you are ready."),
+    ),
+    WINDOW_MISSED: (
+        N_("Maintenance window missed: the Azure VM keeps running"),
+        N_("Start a new failback with a maintenance window that is still ahead."),
+    ),
+}
+
+#: Phase names as people read them (catalog ids).
+PHASE_LABELS: dict[str, str] = {
+    "preflight": N_("Pre-flight checks"),
+    "sync": N_("Sync phase 1 (VM still running)"),
+    "approval": N_("Approval"),
+    "window": N_("Maintenance window"),
+    "switchover": N_("Switchover (downtime)"),
+    "verify": N_("Verification"),
+    "commit": N_("Commit"),
+    "reprotect": N_("Re-protect"),
+    "report": N_("Report"),
+    "waves": N_("Waves"),
+    "plan": N_("Recovery plan"),
+}
+
+
+def outcome_tone(outcome: str | None) -> str:
+    """``success``, ``warning`` or ``error`` for an outcome; ``error`` for an unknown one."""
+    return OUTCOME_TONES.get(str(outcome), "error")
+
+
+#: Short outcome labels for lists and cards (catalog ids).
+OUTCOME_LABELS: dict[str, str] = {
+    SUCCEEDED: N_("Succeeded"),
+    DRY_RUN: N_("Dry run passed"),
+    FAILED: N_("Failed"),
+    REJECTED: N_("Pre-flight failed"),
+    LEFT_MANUAL: N_("Left for manual handling"),
+    NOT_APPROVED: N_("Not approved"),
+    CANCELLED: N_("Cancelled"),
+    WINDOW_MISSED: N_("Window missed"),
+}

@@ -7,7 +7,7 @@ from typing import Any
 
 import azure.functions as func
 
-from function_app.templates import PAGE_HEADERS
+from function_app.templates import page_headers
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:
@@ -23,6 +23,12 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
-def html_response(html: str, status_code: int = 200) -> func.HttpResponse:
-    """An HTML response with the page security headers."""
-    return func.HttpResponse(html, status_code=status_code, mimetype="text/html", headers=dict(PAGE_HEADERS))
+def html_response(
+    html: str, status_code: int = 200, nonce: str | None = None, lang: str | None = None
+) -> func.HttpResponse:
+    """An HTML response with the page security headers (``nonce``: the page's own script may run)."""
+    headers = page_headers(nonce)
+    headers["Vary"] = "Accept, Accept-Language"
+    if lang:
+        headers["Content-Language"] = lang
+    return func.HttpResponse(html, status_code=status_code, mimetype="text/html", headers=headers)

@@ -130,3 +130,33 @@ def run_of_item(runs: list[DurableOrchestrationStatus], vault: str, item: dict[s
     """The id of the first (oldest id) of these runs that fails back this item, if any."""
     ids = sorted(str(s.instance_id) for s in runs if run_names_item(s, vault, item))
     return ids[0] if ids else None
+
+
+async def job_steps(client: df.DurableOrchestrationClient, instance_id: str) -> list[dict[str, Any]]:
+    """The ASR jobs the run waited on, with their steps, from its job-wait sub-orchestrations.
+
+    Returns:
+        ``[{jobId, state, phase, startTime, endTime, tasks: [{name, friendlyName, state, startTime,
+        endTime}]}]``, in start order; a job still followed has only what its last poll kept.
+    """
+    try:
+        found = await client.get_status_by(instance_id_prefix=f"{instance_id}:")
+    except Exception:  # the dashboard shows the run without its job steps
+        return []
+    jobs = []
+    for s in sorted(found or [], key=lambda x: str(x.created_time or "")):
+        out = json_object(s.output)
+        snap = json_object(out.get("snapshot")) or json_object(json_object(s.custom_status).get("snapshot"))
+        if not (out.get("jobId") or snap.get("jobId")):
+            continue
+        jobs.append(
+            {
+                "jobId": out.get("jobId") or snap.get("jobId"),
+                "state": snap.get("state") or out.get("state") or json_object(s.custom_status).get("state"),
+                "operation": snap.get("scenarioName"),
+                "startTime": snap.get("startTime"),
+                "endTime": snap.get("endTime"),
+                "tasks": [t for t in snap.get("tasks") or [] if isinstance(t, dict)],
+            }
+        )
+    return jobs

@@ -1,4 +1,4 @@
-"""Status pages: the HTML timeline of a run and ``GET /api/failbacks`` (the list of runs).
+"""Status pages: the HTML dashboard of a run and ``GET /api/failbacks`` (the list of runs).
 
 ``GET /api/failbacks/{id}`` belongs to ``function_app/failbacks.py`` (JSON); it
 calls :func:`render_status_page` when :func:`wants_html` says a browser asked
@@ -10,22 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from domain.report import OUTCOMES
+from domain import i18n
+from domain.i18n import N_
+from domain.report import OUTCOME_LABELS, OUTCOMES, outcome_tone
+from function_app.dashboard import status_context
 from function_app.json_body import json_object
 from function_app.responses import html_response, json_response
 from function_app.templates import render
 
 bp = df.Blueprint()
 
-#: Default phase order when the body does not list the run's own phases.
-PHASES = ["preflight", "sync", "approval", "switchover", "verify", "commit", "reprotect", "report"]
 RUN_PREFIX = "fb-"
-_FAILED = {"Failed", "Terminated", "Canceled"}
-_TONES = {"Completed": "success", "Failed": "error", "Terminated": "error", "Canceled": "error"}
+_DEAD = {"Failed", "Terminated", "Canceled"}
+_RUNTIME_LABELS = {
+    "Failed": N_("Ended without a report"),
+    "Terminated": N_("Terminated"),
+    "Canceled": N_("Terminated"),
+    "Completed": N_("Ended without a report"),
+    "Running": N_("Running"),
+    "Pending": N_("Running"),
+    "Suspended": N_("Suspended"),
+}
 
 
 def wants_html(req: func.HttpRequest) -> bool:
@@ -52,100 +62,76 @@ def wants_html(req: func.HttpRequest) -> bool:
     return best_html > 0 and best_html > best_json
 
 
-def _detail(entry: Mapping[str, Any]) -> str:
-    skip = {"at", "phase", "event"}
-    return ", ".join(
-        f"{k}: {v}" for k, v in entry.items() if k not in skip and not isinstance(v, dict | list)
-    )
+def language_of(req: func.HttpRequest) -> str:
+    """The page's language: ``?lang=``, else ``Accept-Language``, else ``FAILBACK_LANGUAGE``."""
+    return i18n.negotiate(req.headers.get("accept-language"), req.params.get("lang"))
 
 
-def _phase_rows(
-    order: list[str], durations: list[dict[str, Any]], current: str | None, runtime: str
-) -> list[dict[str, Any]]:
-    seconds = {d.get("phase"): d.get("seconds") for d in durations if isinstance(d, dict)}
-    at = order.index(current) if current in order else None
-    rows = []
-    for i, name in enumerate(order):
-        if runtime == "Completed":
-            state = "done" if name in seconds or not seconds else "skipped"
-        elif at is None:
-            state = "done" if name in seconds else "pending"
-        elif i < at:
-            state = "done"
-        elif i == at:
-            state = "failed" if runtime in _FAILED else "current"
-        else:
-            state = "pending"
-        rows.append({"name": name, "state": state, "seconds": seconds.get(name)})
-    return rows
+def auth_query(req: func.HttpRequest) -> str:
+    """The query that keeps the caller's function key (``?code=``) and language on the page's own links."""
+    keep = {k: req.params[k] for k in ("code", "lang") if req.params.get(k)}
+    return urlencode(keep)
 
 
-def status_context(body: Mapping[str, Any]) -> dict[str, Any]:
-    """Flatten the JSON status body into what the template shows (tolerant of missing keys)."""
-    custom = json_object(body.get("customStatus"))
-    report = json_object(body.get("output") or body.get("report"))
-    runtime = str(body.get("runtimeStatus") or body.get("status") or "Unknown")
-    run_id = str(body.get("runId") or body.get("instanceId") or body.get("id") or report.get("runId") or "?")
-    timeline = report.get("timeline") or custom.get("timeline") or body.get("timeline") or []
-    phase = custom.get("phase") or body.get("phase")
-    listed = body.get("phases") if isinstance(body.get("phases"), list) else None
-    listed = listed or [p for p in report.get("phases") or [] if isinstance(p, dict)]
-    order = [str(p if isinstance(p, str) else p.get("phase")) for p in listed] or list(PHASES)
-    item = report.get("item") or body.get("item") or {}
-    vm = item.get("friendlyName") or item.get("name") if isinstance(item, dict) else None
-    facts = [
-        (label, report.get(key) if key in report else body.get(key))
-        for label, key in [
-            ("Outcome", "outcome"),
-            ("Downtime (s)", "downtimeSeconds"),
-            ("Started", "startedAt"),
-            ("Finished", "finishedAt"),
-            ("Created", "createdTime"),
-            ("Last update", "lastUpdatedTime"),
-        ]
-    ]
-    progress = custom.get("progress") or body.get("progress")
-    return {
-        "run_id": run_id,
-        "vm": vm,
-        "runtime": runtime,
-        "tone": _TONES.get(runtime, "info"),
-        "phase": phase,
-        "step": custom.get("step") or body.get("step"),
-        "message": custom.get("message") or body.get("message"),
-        "awaiting": custom.get("awaiting") or body.get("awaiting"),
-        "progress": progress if isinstance(progress, dict) else None,
-        "phases": _phase_rows(order, report.get("phases") or [], phase, runtime),
-        "events": [
-            {"at": e.get("at"), "phase": e.get("phase"), "event": e.get("event"), "detail": _detail(e)}
-            for e in timeline
-            if isinstance(e, dict)
-        ],
-        "facts": [(k, v) for k, v in facts if v not in (None, "")],
-    }
-
-
-def render_status_page(status: Mapping[str, Any]) -> str:
-    """Render the HTML timeline of one run from the JSON body of ``GET /api/failbacks/{id}``."""
-    return render("status.html", **status_context(status))
+def render_status_page(status: Mapping[str, Any], lang: str = "en", query: str = "", nonce: str = "") -> str:
+    """Render the status dashboard of one run from the JSON body of ``GET /api/failbacks/{id}``."""
+    return render("status.html", lang=lang, query=query, nonce=nonce, **status_context(status, lang))
 
 
 def run_summary(status: df.DurableOrchestrationStatus) -> dict[str, Any]:
-    """One row of the run list."""
+    """One row of the run list: outcome, kind, VMs, vault, started/ended, downtime."""
     custom = json_object(status.custom_status)
+    report = json_object(status.output)
     runtime = status.runtime_status.value if status.runtime_status else None
     # A finished run publishes its outcome as its last step (orchestrators.failback.finish).
-    outcome = custom.get("outcome") or (custom.get("step") if custom.get("step") in OUTCOMES else None)
+    outcome = report.get("outcome") or custom.get("outcome")
+    if outcome is None and custom.get("step") in OUTCOMES:
+        outcome = custom.get("step")
+    item = json_object(report.get("item") or custom.get("item"))
+    vms = [str(v.get("vm")) for v in report.get("vms") or [] if isinstance(v, dict) and v.get("vm")]
+    if not vms and (item.get("friendlyName") or item.get("name")):
+        vms = [str(item.get("friendlyName") or item.get("name"))]
+    created = status.created_time.isoformat() if status.created_time else None
     return {
         "runId": status.instance_id,
         "runtimeStatus": runtime,
-        "outcome": outcome if runtime == "Completed" else None,
-        "createdTime": status.created_time.isoformat() if status.created_time else None,
+        "outcome": outcome if runtime == "Completed" and outcome in OUTCOMES else None,
+        "kind": report.get("kind"),
+        "vault": json_object(report.get("vault")).get("name") or vault_of(str(status.instance_id)),
+        "vms": vms,
+        "createdTime": created,
+        "startedAt": report.get("startedAt") or created,
+        "endedAt": report.get("finishedAt") if runtime == "Completed" else None,
+        "downtimeSeconds": report.get("downtimeSeconds"),
         "lastUpdatedTime": status.last_updated_time.isoformat() if status.last_updated_time else None,
         "phase": custom.get("phase"),
         "step": custom.get("step"),
         "awaiting": custom.get("awaiting"),
     }
+
+
+def vault_of(instance_id: str) -> str | None:
+    """The (sanitised) vault name in a run id ``fb-<vault>-<item>-<stamp>``, when it has one."""
+    parts = instance_id.split("-")
+    return parts[1] if len(parts) > 3 else None
+
+
+def filter_runs(runs: list[dict[str, Any]], params: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Runs matching ``vault``, ``outcome`` (``running`` for live runs) and ``from``/``to`` (dates)."""
+    vault = (params.get("vault") or "").strip().lower()
+    outcome = (params.get("outcome") or "").strip()
+    since, until = (params.get("from") or "").strip(), (params.get("to") or "").strip()
+    out = []
+    for r in runs:
+        if vault and vault not in str(r.get("vault") or "").lower() and vault not in str(r["runId"]):
+            continue
+        if outcome and (r.get("outcome") or "running") != outcome:
+            continue
+        day = str(r.get("startedAt") or "")[:10]
+        if (since and day < since) or (until and day > until):
+            continue
+        out.append(r)
+    return out
 
 
 def is_run(instance_id: str | None) -> bool:
@@ -160,6 +146,28 @@ async def list_failbacks(req: func.HttpRequest, client: df.DurableOrchestrationC
     statuses = await client.get_status_by(instance_id_prefix=RUN_PREFIX)
     runs = [run_summary(s) for s in statuses if is_run(s.instance_id)]
     runs.sort(key=lambda r: r["createdTime"] or "", reverse=True)
+    runs = filter_runs(runs, req.params)
     if wants_html(req):
-        return html_response(render("runs.html", runs=runs))
+        lang = language_of(req)
+        _ = i18n.gettext_for(lang)
+        for r in runs:
+            outcome = r["outcome"]
+            r["tone"] = (
+                outcome_tone(outcome) if outcome else ("error" if r["runtimeStatus"] in _DEAD else "info")
+            )
+            r["label"] = (
+                _(OUTCOME_LABELS[outcome])
+                if outcome
+                else _(_RUNTIME_LABELS.get(r["runtimeStatus"], "Running"))
+            )
+        page = render(
+            "runs.html",
+            lang=lang,
+            runs=runs,
+            query=auth_query(req),
+            filters={k: req.params.get(k, "") for k in ("vault", "outcome", "from", "to")},
+            outcomes=OUTCOMES,
+            code=req.params.get("code", ""),
+        )
+        return html_response(page, lang=lang)
     return json_response({"runs": runs})

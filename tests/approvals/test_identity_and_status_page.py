@@ -77,9 +77,9 @@ def test_status_page_shows_phase_progress_and_timeline_W3() -> None:
     assert 'name="viewport"' in html
     assert "Synchronize data" in html and 'value="42"' in html
     assert "&lt;b&gt;" in html  # escaped
-    assert '<li class="done"><strong>preflight' in html
-    assert '<li class="current"><strong>sync' in html
-    assert '<li class="pending"><strong>approval' in html
+    assert 'data-phase="preflight" data-state="done"' in html
+    assert 'data-phase="sync" data-state="current"' in html
+    assert 'data-phase="approval" data-state="pending"' in html
 
 
 def test_status_page_of_a_finished_run_uses_the_report_W3() -> None:
@@ -87,12 +87,17 @@ def test_status_page_of_a_finished_run_uses_the_report_W3() -> None:
         "runId": "r",
         "outcome": "succeeded",
         "downtimeSeconds": 321,
-        "phases": [{"phase": "preflight", "seconds": 3}, {"phase": "switchover", "seconds": 300}],
-        "timeline": [{"at": "t", "phase": "switchover", "event": "azure-vm-shutdown", "jobId": "j1"}],
+        "phases": [
+            {"phase": "preflight", "start": "2026-01-01T00:00:00Z", "end": "2026-01-01T00:00:03Z"},
+            {"phase": "switchover", "start": "2026-01-01T00:01:00Z", "end": "2026-01-01T00:06:00Z"},
+        ],
+        "timeline": [
+            {"at": "2026-01-01T00:01:00Z", "phase": "switchover", "event": "azure-vm-shutdown", "jobId": "j1"}
+        ],
         "item": {"friendlyName": "vm01"},
     }
     html = render_status_page({"runId": "r", "runtimeStatus": "Completed", "output": json.dumps(report)})
-    assert "vm01" in html and "succeeded" in html and "321" in html and "jobId: j1" in html
+    assert "vm01" in html and "Failback succeeded" in html and "5 min" in html and "jobId: j1" in html
 
 
 def test_run_list_ignores_gates_and_trackers_W3() -> None:

@@ -1,0 +1,143 @@
+"""Languages and display time zone of everything a person reads (pages, cards, e-mails, CLI).
+
+Strings come from gettext catalogs under ``locale/<lang>/LC_MESSAGES/messages.po`` (Babel).
+The ``.po`` files are the source: they are compiled in memory the first time a language is
+used, so a fresh clone needs no build step. The language is chosen by, in order, an explicit
+choice (CLI ``--lang``, ``?lang=``), the ``Accept-Language`` header, ``FAILBACK_LANGUAGE``,
+else English. Times are shown in ``FAILBACK_DISPLAY_TIMEZONE`` (default UTC) with the offset.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+LANGUAGES = ("en", "ja")
+DEFAULT_LANGUAGE = "en"
+_PATTERNS = {"en": "MMM d, yyyy HH:mm", "ja": "yyyy年M月d日 HH:mm"}
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a string for the catalog without translating it here."""
+    return message
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(lang: str) -> Translations:
+    """The compiled catalog of a language (English: the message ids themselves)."""
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if lang not in LANGUAGES or not po.exists():
+        return Translations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(buf)
+
+
+def gettext_for(lang: str) -> Callable[[str], str]:
+    """``_`` for one language."""
+    return translations(normalize(lang) or DEFAULT_LANGUAGE).gettext
+
+
+def normalize(lang: str | None) -> str | None:
+    """``ja-JP``/``ja_jp``/``JA`` → ``ja``; None when not a supported language."""
+    base = (lang or "").strip().replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def configured_language() -> str:
+    """``FAILBACK_LANGUAGE`` (``en`` or ``ja``), else English."""
+    return normalize(os.environ.get("FAILBACK_LANGUAGE")) or DEFAULT_LANGUAGE
+
+
+def negotiate(accept_language: str | None = None, explicit: str | None = None) -> str:
+    """The language to answer in: an explicit choice, else ``Accept-Language``, else the setting."""
+    chosen = normalize(explicit)
+    if chosen:
+        return chosen
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        lang = normalize(tag)
+        if lang and q > 0:
+            ranked.append((-q, i, lang))
+    return sorted(ranked)[0][2] if ranked else configured_language()
+
+
+def display_zone() -> tzinfo:
+    """``FAILBACK_DISPLAY_TIMEZONE`` (an IANA name such as ``Asia/Tokyo``), else UTC."""
+    name = (os.environ.get("FAILBACK_DISPLAY_TIMEZONE") or "").strip()
+    if not name:
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def parse_when(value: Any) -> datetime | None:
+    """An ISO 8601 string or datetime as an aware datetime (naive: UTC), else None."""
+    if isinstance(value, datetime):
+        when = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            when = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "T", 1))
+        except ValueError:
+            return None
+    else:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def offset_label(when: datetime) -> str:
+    """``UTC+09:00`` for an aware datetime."""
+    delta = when.utcoffset()
+    minutes = int(delta.total_seconds() // 60) if delta is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def format_when(value: Any, lang: str, zone: tzinfo | None = None) -> str:
+    """A time as people read it, in the display zone with its offset: ``2026年3月2日 07:00 (UTC+09:00)``.
+
+    Values that are not times are returned as text (empty for None).
+    """
+    when = parse_when(value)
+    if when is None:
+        return "" if value is None else str(value)
+    local = when.astimezone(zone or display_zone())
+    lang = normalize(lang) or DEFAULT_LANGUAGE
+    return f"{format_datetime(local, _PATTERNS[lang], locale=lang)} ({offset_label(local)})"
+
+
+def format_minutes(seconds: Any, lang: str) -> str:
+    """A duration in whole minutes (``12 min`` / ``12 分``); empty for a missing value."""
+    if not isinstance(seconds, int | float):
+        return ""
+    _ = gettext_for(lang)
+    minutes = round(float(seconds) / 60)
+    if minutes < 1 and seconds > 0:
+        return _("{n} s").format(n=round(float(seconds)))
+    return _("{n} min").format(n=minutes)
