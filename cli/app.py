@@ -16,11 +16,11 @@ import typer
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
-from rich.text import Text
 
 from cli.api import DEFAULT_BASE_URL, ApiError, FailbackApi
 from cli.outcomes import API_ERROR_EXIT, exit_code, outcome_of
-from cli.render import run_panel
+from cli.render import outcome_label, run_panel, set_language, tr
+from domain import i18n
 
 app = typer.Typer(help="Operate Azure Site Recovery failbacks.", no_args_is_help=True, add_completion=False)
 console = Console()
@@ -31,8 +31,26 @@ Key = Annotated[
 ]
 
 
+@app.callback()
+def main(
+    lang: Annotated[
+        str, typer.Option("--lang", envvar="FAILBACK_LANGUAGE", help="language of the output: en or ja")
+    ] = i18n.DEFAULT_LANGUAGE,
+) -> None:
+    """Operate Azure Site Recovery failbacks."""
+    set_language(lang)
+
+
 def _api(base_url: str, key: str) -> FailbackApi:
-    return FailbackApi(base_url=base_url, key=key)
+    api = FailbackApi(base_url=base_url, key=key)
+    api.session.headers["Accept-Language"] = _lang()
+    return api
+
+
+def _lang() -> str:
+    from cli.render import LANG
+
+    return LANG["value"]
 
 
 def _fail(exc: ApiError) -> typer.Exit:
@@ -161,21 +179,22 @@ def list_runs(base_url: BaseUrl = DEFAULT_BASE_URL, key: Key = "") -> None:
         runs = _api(base_url, key).runs()
     except ApiError as exc:
         raise _fail(exc) from exc
-    table = Table("run", "outcome", "phase", "awaiting", "created")
+    table = Table(tr("Run"), tr("Outcome"), tr("VMs"), tr("Phase"), tr("Started"), tr("Downtime"))
     for r in runs:
-        shown = outcome_of(r)
         table.add_row(
             r.get("runId") or "",
-            Text(shown.label, style=shown.style) if shown else Text("running", style="cyan"),
+            outcome_label(outcome_of(r)),
+            ", ".join(r.get("vms") or []),
             r.get("phase") or "",
-            r.get("awaiting") or "",
-            r.get("createdTime") or "",
+            i18n.format_when(r.get("startedAt") or r.get("createdTime"), _lang()),
+            i18n.format_minutes(r.get("downtimeSeconds"), _lang()),
         )
     console.print(table)
 
 
 def _decide(link: str, decision: str, comment: str, yes: bool, open_browser: bool, base_url: str) -> None:
     api = FailbackApi(base_url=base_url)
+    api.session.headers["Accept-Language"] = _lang()
     if open_browser:
         url = api.approval_url(link)
         console.print(f"opening {url}")
@@ -185,10 +204,10 @@ def _decide(link: str, decision: str, comment: str, yes: bool, open_browser: boo
         page = api.approval_page(link)
         attest: list[str] = []
         if decision == "approve":
-            console.print(f"Approving the failback of [bold]{page.vm}[/bold]. You attest that:")
+            console.print(tr("Approving the failback of {vm}. You attest that:").format(vm=page.vm))
             for _ident, text in page.checklist:
                 console.print(f"  • {text}")
-            if not yes and not typer.confirm("Do you attest all of the above and approve?"):
+            if not yes and not typer.confirm(tr("Do you attest all of the above and approve?")):
                 raise typer.Exit(code=1)
             attest = [ident for ident, _ in page.checklist]
         outcome = api.decide(page, decision, comment, attest)
@@ -235,3 +254,9 @@ def cancel(
     except ApiError as exc:
         raise _fail(exc) from exc
     console.print_json(data=answer)
+
+
+# issue 15: ``capture`` lives in its own module
+from cli.capture import capture as _capture  # noqa: E402
+
+app.command("capture")(_capture)

@@ -1,4 +1,4 @@
-"""``python -m simulator start [--port N] [--scenario NAME] [--time-scale X] [--state-dir DIR]``.
+"""``python -m simulator start [--port N] [--scenario NAME | --capture FILE] [--time-scale X] [--state-dir DIR]``.
 
 Prints exactly one JSON line on stdout once the server accepts connections, then logs to stderr.
 """
@@ -33,6 +33,11 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="variants of unrecorded behaviours (simulator/profiles.py)",
     )
+    start.add_argument(
+        "--capture",
+        default=None,
+        help="seed from a vault capture (python -m cli capture; docs/capture.md) instead of --scenario",
+    )
     start.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
@@ -42,6 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
     state_dir = Path(args.state_dir or tempfile.mkdtemp(prefix="asr-sim-"))
+    if args.capture:
+        from simulator.capture_seed import CaptureError, register_capture
+
+        try:
+            args.scenario = register_capture(args.capture)
+        except CaptureError as error:
+            parser.error(str(error))
     try:
         app = SimulatorApp(
             scenario=args.scenario,

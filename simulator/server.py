@@ -68,6 +68,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer  # noqa: N815 - http.server's naming
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """``Date`` in simulated time: the service dates its answers by its own clock (captures read it)."""
+        return super().date_time_string(
+            self.server.app.world.now().timestamp() if timestamp is None else timestamp
+        )
+
     def log_message(self, format: str, *args: Any) -> None:
         log.info("%s %s", self.address_string(), format % args)
 

@@ -32,7 +32,8 @@ def vcenters_of(world: World, fabric: Fabric) -> list[dict[str, Any]]:
     cs = _config_server(world, fabric)
     if cs is None:
         return []
-    found = [{**DEFAULT_VCENTER, "runAsAccountId": cs.discovery_account_id}]
+    first = world.extras.get("vmware_default_vcenter") or DEFAULT_VCENTER  # a capture names its own
+    found = [{**first, "runAsAccountId": cs.discovery_account_id}]
     found += list(world.extras.get("vmware_extra_vcenters") or [])
     now = world.now()
     out = []
