@@ -1,4 +1,4 @@
-"""``python -m simulator start [--port N] [--scenario NAME | --capture FILE] [--time-scale X] [--state-dir DIR]``.
+"""``python -m simulator start [--port N] [--scenario NAME | --capture FILE] [--time-scale X] ...``.
 
 Prints exactly one JSON line on stdout once the server accepts connections, then logs to stderr.
 """
