@@ -121,6 +121,40 @@ def get_recovery_point(req: Request) -> Response:
     return Response(200, point)
 
 
+def _protectable_details(item: ProtectedItem) -> dict[str, Any]:
+    """``customDetails`` of a protectable item, in the schema's shape for the VM's kind.
+
+    Hyper-V VMs are ``HyperVVirtualMachine`` (R12: ``sourceItemId`` is the VM id); VMware VMs and
+    physical servers are ``VMwareVirtualMachine``. Checked against the 2025-08-01 schema by
+    tests/simulator/test_wire_schema.py.
+    """
+    machine = item.machine
+    if item.instance_type.startswith("HyperV"):
+        return {
+            "instanceType": "HyperVVirtualMachine",
+            "sourceItemId": item.protectable_item_id,
+            "generation": "2",
+            "osDetails": {"osType": machine.os_type},
+            "diskDetails": [
+                {"maxSizeMB": d.size_gb * 1024, "vhdType": "VHDX", "vhdId": d.name, "vhdName": d.name}
+                for d in machine.disks
+            ],
+            "hyperVHostId": machine.onprem_host,
+        }
+    return {
+        "instanceType": "VMwareVirtualMachine",
+        "agentGeneratedId": item.protectable_item_id,
+        "agentInstalled": "true",
+        "osType": machine.os_type,
+        "poweredOn": "false" if machine.onprem_state != "running" else "true",
+        "discoveryType": "vCenter",
+        "diskDetails": [
+            {"diskId": d.name, "diskName": d.name, "diskSizeInMB": str(d.size_gb * 1024), "diskType": "Basic"}
+            for d in machine.disks
+        ],
+    }
+
+
 def _protectable(req: Request, item: ProtectedItem) -> dict[str, Any]:
     machine = item.machine
     return {
@@ -136,17 +170,7 @@ def _protectable(req: Request, item: ProtectedItem) -> dict[str, Any]:
             "recoveryServicesProviderId": provider.arm_id if (provider := item.provider()) else None,
             "protectionReadinessErrors": [],
             "supportedReplicationProviders": [item.instance_type],
-            "customDetails": {
-                "instanceType": item.protected_item_type,
-                "sourceItemId": item.protectable_item_id,
-                "generation": "2",
-                "osDetails": {"osType": machine.os_type},
-                "diskDetails": [
-                    {"maxSizeMB": d.size_gb * 1024, "vhdType": "VHDX", "vhdId": d.name, "vhdName": d.name}
-                    for d in machine.disks
-                ],
-                "hyperVHost": machine.onprem_host,
-            },
+            "customDetails": _protectable_details(item),
         },
     }
 

@@ -51,7 +51,8 @@ def provider_details(item: HyperVItem, at: datetime) -> dict[str, Any]:
         "instanceType": "HyperVReplicaAzure",
         "useManagedDisks": "true" if machine.managed_disks else "false",
         "protectedManagedDisks": [
-            {"diskId": d["diskId"], "diskName": d["vhdName"], "diskType": "Standard_LRS"}
+            # the 2025-08-01 schema's fields (tests/simulator/test_wire_schema.py)
+            {"diskId": d["diskId"], "replicaDiskType": "Standard_LRS", "seedManagedDiskId": None}
             for d in disks
             if d["diskId"]
         ],

@@ -405,7 +405,7 @@ class ClassicVmwareItem(VmwareItem):
                 ps.name if (ps := self.cs.process_server(self.process_server_id or "")) else None
             ),
             "protectedDisks": self._disks_arm(),
-            "protectedManagedDisks": [{"diskId": d.name, "diskName": d.name} for d in machine.disks],
+            "protectedManagedDisks": [{"diskId": d.name, "targetDiskName": d.name} for d in machine.disks],
             "useManagedDisks": "True",
             "datastores": [],
             "recoveryAzureVMName": machine.name,
