@@ -26,7 +26,6 @@ from simulator.models.hyperv_failback import Failback
 from simulator.models.hyperv_states import (
     DATA_SYNC_OPTIONS,
     FAILBACK_UNCOMMITTED,
-    FAILBACK_UNCOMMITTED_VIA_PLAN,
     INITIAL_REPLICATION,
     PLANNED_COMMITTED,
     PLANNED_UNCOMMITTED,
@@ -47,7 +46,6 @@ if TYPE_CHECKING:
 __all__ = [
     "DATA_SYNC_OPTIONS",
     "FAILBACK_UNCOMMITTED",
-    "FAILBACK_UNCOMMITTED_VIA_PLAN",
     "INITIAL_REPLICATION",
     "PLANNED_COMMITTED",
     "PLANNED_UNCOMMITTED",

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from simulator.models import invariants
 from simulator.models.hyperv_states import (
     FAILBACK_UNCOMMITTED,
-    FAILBACK_UNCOMMITTED_VIA_PLAN,
     FailbackOptions,
 )
 from simulator.models.items import Operation
@@ -181,7 +180,7 @@ class Failback:
             item.provider_name = self.options.alternate_provider.name
         item.last_failover_time = at
         item.failback_options = self.options
-        item.state = FAILBACK_UNCOMMITTED_VIA_PLAN if self.via_plan else FAILBACK_UNCOMMITTED  # R3
+        item.state = FAILBACK_UNCOMMITTED  # R3, through a plan too (the plan offers Commit: R26)
 
     def failed(self, job: Job, at: datetime) -> None:
         """Failure: when only the VM start failed, the data is home and commit is possible."""

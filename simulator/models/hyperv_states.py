@@ -51,15 +51,6 @@ FAILBACK_UNCOMMITTED = ItemState(
     "Primary",
     ["DisableProtection", "FinalizeFailback"],
 )
-# R26: after a *plan* failback the plan offers Commit; the plan model derives its operations from
-# its items', so an item failed back through a plan also lists Commit (G13 ``commit-listed``) and,
-# until the plan model follows R26, CancelFailover (the plan's cancel of an uncommitted failback).
-FAILBACK_UNCOMMITTED_VIA_PLAN = ItemState(
-    "FinalizeRestorePending",
-    "Finalize failback pending",
-    "Primary",
-    ["DisableProtection", "FinalizeFailback", "Commit", "CancelFailover"],
-)
 # R6
 RESTORE_FINALIZED = ItemState(
     "RestoreFinalized", "Failback finalized", "Primary", ["ReverseReplicate", "DisableProtection"]

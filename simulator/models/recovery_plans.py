@@ -37,6 +37,8 @@ _PLAN_OPERATIONS = {
     "PlannedFailover": "PlannedFailover",
     "UnplannedFailover": "UnplannedFailover",
     "Commit": "Commit",
+    # R26: after a plan failback the plan offers Commit while its items offer FinalizeFailback (R3)
+    "FinalizeFailback": "Commit",
     "CancelFailover": "CancelFailover",
     "TestFailover": "TestFailover",
 }

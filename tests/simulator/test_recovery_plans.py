@@ -79,7 +79,7 @@ def test_hyperv_plan_failback_suspends_once_then_commits_H3a_H7(sim: Sim) -> Non
     sim.resume(job.name)
     sim.advance(4 * 3600)
     plan = poller.result()
-    assert plan.properties.allowed_operations == ["CancelFailover", "Commit"]
+    assert plan.properties.allowed_operations == ["Commit"]  # R26 (items: FinalizeFailback, R3)
     for ref, vm in ((RP_DB01, "rp-db01"), (RP_APP01, "rp-app01")):
         assert sim.item(ref).properties.active_location == "Primary"
         assert (sim.world.machines[vm].azure_state, sim.world.machines[vm].onprem_state) == (
@@ -103,15 +103,17 @@ def test_hyperv_plan_failback_suspends_once_then_commits_H3a_H7(sim: Sim) -> Non
     assert sim.control.invariants() == []
 
 
-def test_plan_cancel_after_failback_returns_every_vm_to_azure(sim: Sim) -> None:
+def test_a_finished_plan_failback_offers_commit_not_cancel_R3_R26(sim: Sim) -> None:
     poller = hyperv_plan_failback(sim, "ForSynchronization")
     sim.advance(4 * 3600)
     poller.result()
-    cancel = plans(sim).begin_failover_cancel(RG, VAULT, "rp-hyperv")
-    sim.advance(1800)
-    assert cancel.result().properties.allowed_operations == ["PlannedFailover"]
-    for vm in ("rp-db01", "rp-app01"):
-        assert (sim.world.machines[vm].azure_state, sim.world.machines[vm].onprem_state) == ("running", "off")
+    with pytest.raises(HttpResponseError):
+        plans(sim).begin_failover_cancel(RG, VAULT, "rp-hyperv").result()
+    for vm in ("rp-db01", "rp-app01"):  # nothing moved: the VMs run on-premises, Azure's are off
+        assert (sim.world.machines[vm].azure_state, sim.world.machines[vm].onprem_state) == (
+            "stopped",
+            "running",
+        )
     assert sim.control.invariants() == []
 
 
