@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo serve test lint typecheck pytest bench clean infra-tools browser-tools worker-tools
+.PHONY: demo serve rehearse test lint typecheck pytest bench clean infra-tools browser-tools worker-tools
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,3 +74,11 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .devhost .sim .mypy_cache .ruff_cache .pytest_cache
+
+# Rehearse the failback of a captured vault (issue 15, docs/capture.md):
+#   make rehearse CAPTURE=vault.json VM=web01 | PLAN=rp-hyperv | REQUEST=waves.json [OUT=rehearsal]
+rehearse: $(STAMP)  ## rehearse a failback on a vault capture (python -m cli capture)
+	@test -n "$(CAPTURE)" || { echo "make rehearse: set CAPTURE=vault.json and VM=, PLAN= or REQUEST=" >&2; exit 2; }
+	$(PY) -m scripts.rehearse --capture "$(CAPTURE)" \
+	  $(if $(VM),--vm "$(VM)") $(if $(PLAN),--plan "$(PLAN)") $(if $(REQUEST),--request "$(REQUEST)") \
+	  --out "$(or $(OUT),rehearsal)"

@@ -203,6 +203,12 @@ class Pseudonyms:
     def of(self, original: str, kind: str) -> str:
         """The pseudonym of ``original`` (made on first use)."""
         key = original.lower()
+        if key not in self.forward and key.endswith("-failback") and len(key) > 12:
+            # V2: the classic failback policy is found as '<forward policy>-failback': keep the relation
+            pseudonym = self.of(original[: -len("-failback")], kind) + "-failback"
+            self.forward[key] = pseudonym
+            self.mapping[pseudonym] = original
+            self._names = None
         if key not in self.forward:
             pseudonym = self._new(kind)
             self.forward[key] = pseudonym

@@ -66,17 +66,8 @@ KINDS = (
     "policies",
     "jobs",
 )
-_HYPERV_STATES = [
-    hyperv_states.PROTECTED,
-    hyperv_states.PLANNED_UNCOMMITTED,
-    hyperv_states.UNPLANNED_UNCOMMITTED,
-    hyperv_states.PLANNED_COMMITTED,
-    hyperv_states.UNPLANNED_COMMITTED,
-    hyperv_states.FAILBACK_UNCOMMITTED,
-    hyperv_states.FAILBACK_UNCOMMITTED_VIA_PLAN,
-    hyperv_states.RESTORE_FINALIZED,
-    hyperv_states.INITIAL_REPLICATION,
-]
+#: the Hyper-V states the model names (a captured state equal to one of them becomes that one)
+_HYPERV_STATES = [v for v in vars(hyperv_states).values() if isinstance(v, ItemState)]
 
 
 class CaptureError(ValueError):
