@@ -328,7 +328,8 @@ class ProtectedItem:
                 f"{self.protectable_item_id}",
                 "recoveryServicesProviderId": provider.arm_id if (provider := self.provider()) else None,
                 "primaryFabricFriendlyName": fabric.friendly_name,
-                "primaryFabricProvider": {"VMM": "VmmFabric", "HyperVSite": "HyperVSite"}.get(
+                # R42: a Hyper-V site's items name their fabric provider SingleHostHyperVFabric
+                "primaryFabricProvider": {"VMM": "VmmFabric", "HyperVSite": "SingleHostHyperVFabric"}.get(
                     fabric.kind, fabric.kind
                 ),
                 "recoveryFabricFriendlyName": "Microsoft Azure",

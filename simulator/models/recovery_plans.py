@@ -16,6 +16,7 @@ level (H2e: the plan input has no host field).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -141,6 +142,11 @@ class RecoveryPlan:
     def arm_id(self) -> str:
         """ARM id of the plan."""
         return f"{self.world.vault_id}/replicationRecoveryPlans/{self.name}"
+
+    @property
+    def target_object_id(self) -> str:
+        """R32: a plan job's ``targetObjectId`` is the plan's internal GUID, not its name."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, self.arm_id.lower()))
 
     def items(self) -> list[ProtectedItem]:
         """Items of the plan in boot order."""
@@ -381,14 +387,18 @@ class RecoveryPlan:
         )
 
     def _job_details(self) -> dict[str, Any]:
+        # R37: a plan job's details are AsrJobDetails with PascalCase fabric keys
+        fabric = self.primary_fabric
+        vmm = getattr(fabric, "kind", "") == "VMM"
         return {
-            "instanceType": "FailoverJobDetails",
-            "protectedItemDetails": [
-                {"name": item.name, "friendlyName": item.friendly_name} for item in self.items()
-            ],
+            "instanceType": "AsrJobDetails",
             "affectedObjectDetails": {
-                "recoveryPlanName": self.name,
-                "recoveryPlanFriendlyName": self.friendly_name,
+                "PrimaryVmmId": fabric.name if vmm else "",
+                "PrimaryVmmName": fabric.friendly_name if vmm else "",
+                "RecoveryVmmId": "21a9403c-6ec1-44f2-b744-b4e50b792387",
+                "RecoveryVmmName": "Microsoft Azure",
+                "PrimaryFabricProviderId": getattr(fabric, "kind", ""),
+                "RecoveryFabricProviderId": "Azure",
             },
         }
 

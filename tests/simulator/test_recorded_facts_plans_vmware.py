@@ -156,3 +156,28 @@ def test_R44_R47_modernized_item_replicating_back_reads_primary_with_the_vmware_
     assert item.allowed_operations == ["PlannedFailover", "DisableProtection"]
     assert item.recovery_fabric_id.lower().endswith("/replicationfabrics/vmware-appliance01")
     assert sim.world.machines["vmw-rcm01"].azure_state == "running"  # the VM still runs in Azure
+
+
+def test_R32_R37_a_plan_job_targets_the_plans_internal_id_with_asr_job_details(sim: Sim) -> None:
+    hyperv_plan_failback(sim)
+    plan = plans(sim).get(RG, VAULT, "rp-hyperv")
+    job_name = str(plan.properties.current_scenario.job_id).rsplit("/", 1)[-1]
+    job = sim.job(job_name).properties
+    assert job.target_object_name == plan.properties.friendly_name
+    assert job.target_instance_type == "RecoveryPlan"
+    assert job.target_object_id != "rp-hyperv" and len(job.target_object_id) == 36  # a GUID (R32)
+    details = job.custom_details
+    assert details.instance_type == "AsrJobDetails"  # R37
+    affected = details.affected_object_details
+    assert (
+        affected["RecoveryVmmName"] == "Microsoft Azure" and affected["RecoveryFabricProviderId"] == "Azure"
+    )
+    assert all(key[0].isupper() for key in affected)
+
+
+def test_R42_a_hyperv_site_item_names_its_fabric_provider_single_host(sim: Sim) -> None:
+    from tests.simulator.conftest import WEB01
+
+    item = sim.item(WEB01).properties
+    assert item.primary_fabric_provider == "SingleHostHyperVFabric"
+    assert item.recovery_fabric_friendly_name == "Microsoft Azure"
