@@ -473,6 +473,10 @@ class _Seeder:
             for member in group.get("replicationProtectedItems") or []:
                 item = self.world.items.get(_last(member.get("id")).lower())
                 if item is not None:
+                    if member.get("virtualMachineId") and not item.machine.azure_vm_id:
+                        item.machine.azure_vm_id = str(
+                            member["virtualMachineId"]
+                        )  # not in every item's details
                     members.append(item)
             groups.append(members)
         fabric = self.world.fabrics.get(_last(props.get("primaryFabricId")).lower())
