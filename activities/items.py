@@ -1,6 +1,6 @@
-"""Activities ``resolve_item`` and ``get_item``: find a protected item and read its facts.
+"""Activity ``get_item``, and finding a protected item by either name (``find_rpi``, used by pre-flight).
 
-``resolve_item`` finds the item by ASR name or VM friendly name (case-insensitive) and
+:func:`resolve` finds the item by ASR name or VM friendly name (case-insensitive) and
 returns ``{item: ItemRef, facts: ItemFacts}``, with ``onPremVmPresent`` (from the
 container's protectable items, ``None`` when ASR cannot tell) and ``recoveryPlan``.
 ``get_item`` re-reads a known item cheaply (those two stay ``None``). Both only read.
@@ -105,7 +105,7 @@ def recovery_plan_of(vault: Vault, rpi: Mapping[str, Any]) -> str | None:
 
 
 def resolve(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
-    """Find the item and read its full facts (the ``resolve_item`` activity body).
+    """Find the item and read its full facts.
 
     Args:
         payload: ``{vault, item: {name} | {friendlyName} (+ fabric, container hints)}``.
@@ -135,12 +135,6 @@ def read_item(payload: Mapping[str, Any], settings: Settings | None = None) -> d
     """
     vault = Vault(payload["vault"], settings)
     return item_facts(read_rpi(vault, payload["item"]))
-
-
-@bp.activity_trigger(input_name="payload")
-def resolve_item(payload: dict) -> dict:
-    """Find the protected item by ASR name or VM friendly name (docs/contracts.md §5)."""
-    return resolve(payload)
 
 
 @bp.activity_trigger(input_name="payload")

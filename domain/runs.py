@@ -1,22 +1,16 @@
-"""Run identity (one run per protected item) and the plan of a dry run.
+"""What a run will cost and do before it starts: the downtime estimate, H11's advice, the dry-run plan.
 
-Instance id of a run: ``fb-<vault>-<item>-<yyyymmddHHMMSS>`` (docs/contracts.md §6). The
-HTTP layer finds a run of the same item by the prefix ``fb-<vault>-<item>-``; because an
-item named ``vm1`` is a prefix of ``vm1-b``, use :func:`is_run_of` on each candidate.
+The run's names (instance ids, events, gates, outcomes) are in ``domain.run_names``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from domain import phases
 from domain.request import FailbackRequest
-
-_UNSAFE = re.compile(r"[^a-z0-9-]")
-_STAMP = re.compile(r"^\d{14}$")
+from domain.run_names import GATE_SWITCHOVER, GATE_VERIFICATION
 
 #: Assumptions of the downtime estimate (shown with it; tune from real runs).
 SHUTDOWN_SECONDS = 120
@@ -25,26 +19,6 @@ TRANSFER_MB_PER_SECOND = 50.0  # Azure -> on-prem over VPN/ExpressRoute, one VM
 CHECKSUM_GB_PER_MINUTE = 3.0  # "a few GB per minute" (seed 000) for sync phase 1
 DELTA_FRACTION = 0.02  # share of the disks written between sync phase 1 and shutdown
 _SPREAD = 2.0  # low/high = estimate divided/multiplied by this
-
-
-def _safe(text: str) -> str:
-    return _UNSAFE.sub("-", text.lower())
-
-
-def run_prefix(vault_name: str, item_name: str) -> str:
-    """Return ``fb-<vault>-<item>-`` (lower case, unsafe characters replaced by ``-``)."""
-    return f"fb-{_safe(vault_name)}-{_safe(item_name)}-"
-
-
-def run_instance_id(vault_name: str, item_name: str, started_at: datetime) -> str:
-    """Return the instance id of a run started at ``started_at`` (UTC)."""
-    return f"{run_prefix(vault_name, item_name)}{started_at:%Y%m%d%H%M%S}"
-
-
-def is_run_of(instance_id: str, vault_name: str, item_name: str) -> bool:
-    """Whether an instance id is a run of exactly this item (not of an item sharing the prefix)."""
-    prefix = run_prefix(vault_name, item_name)
-    return instance_id.startswith(prefix) and bool(_STAMP.match(instance_id[len(prefix) :]))
 
 
 def estimate_downtime(disk_size_gb: float, data_sync: str) -> dict[str, Any]:
@@ -115,7 +89,7 @@ def approvals_needed(request: FailbackRequest) -> list[dict[str, Any]]:
     policy = request.approval
     needed = [
         {
-            "gate": "switchover",
+            "gate": GATE_SWITCHOVER,
             "why": "Shutting down the Azure VM starts the downtime",
             "approvers": list(policy.approvers),
             "quorum": policy.quorum,
@@ -126,7 +100,7 @@ def approvals_needed(request: FailbackRequest) -> list[dict[str, Any]]:
     if request.verification.human_confirmation:
         needed.append(
             {
-                "gate": "verification",
+                "gate": GATE_VERIFICATION,
                 "why": "A person confirms the on-premises VM works before commit",
                 "approvers": list(policy.approvers),
                 "quorum": 1,

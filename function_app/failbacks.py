@@ -36,7 +36,17 @@ from domain import phases
 from domain.callback_seal import seal_callback
 from domain.errors import RequestInvalid
 from domain.request import FailbackRequest, parse_failback_request
-from domain.runs import run_instance_id
+from domain.run_names import (
+    APPROVAL_EVENT,
+    CANCEL_EVENT,
+    GATE_SWITCHOVER,
+    GATE_WINDOW,
+    VERIFICATION_EVENT,
+    WAVES_PHASE,
+    gate_instance_id,
+    run_instance_id,
+)
+from domain.run_names import FAILBACK_ORCHESTRATOR as ORCHESTRATOR
 from function_app.json_body import read_json_object
 from function_app.problem import problem
 from function_app.responses import html_response, json_response
@@ -52,14 +62,6 @@ from function_app.run_lookup import (
 )
 from function_app.status_pages import render_status_page, wants_html
 from notifications.links import keyring
-from orchestrators.approval_gate import APPROVAL_EVENT, gate_instance_id
-from orchestrators.failback import (
-    CANCEL_EVENT,
-    GATE_SWITCHOVER,
-    GATE_WINDOW,
-    ORCHESTRATOR,
-    VERIFICATION_EVENT,
-)
 from orchestrators.safety import cancel_verdict
 
 bp = df.Blueprint()
@@ -339,10 +341,12 @@ async def request_cancel(
     event = {"requestId": request_id, "by": by, "reason": reason, "deferIfRefused": defer_if_refused}
     await client.raise_event(instance_id, CANCEL_EVENT, event)
     phase = str(custom.get("phase") or "")
-    # A waves run names its open gate (wave-N / waves) and always accepts a cancel there: it only
-    # stops further starts. A single-VM run's gate follows its phase.
+    # Every run publishes its open gate. A waves run always accepts a cancel there (it only stops
+    # further starts); a single-VM run where its phase does (not at the verification gate).
     named_gate = custom.get("gate")
-    if custom.get("awaiting") == "approval" and (named_gate or cancel_verdict(phase).accepted):
+    waves = phase == WAVES_PHASE
+    if custom.get("awaiting") == "approval" and (waves or cancel_verdict(phase).accepted):
+        # a run that opened its gate before it published the gate: the gate follows the phase
         gate = str(named_gate or (GATE_WINDOW if phase == phases.WINDOW else GATE_SWITCHOVER))
         try:
             await client.raise_event(

@@ -17,7 +17,7 @@ from azure.durable_functions.models.DurableOrchestrationStatus import DurableOrc
 from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus as Rs
 from azure.durable_functions.models.RpcManagementOptions import RpcManagementOptions
 
-from domain.runs import is_run_of, run_prefix
+from domain.run_names import is_run_of, run_prefix
 from function_app.json_body import json_object
 from function_app.status_pages import is_run
 

@@ -26,17 +26,11 @@ import azure.durable_functions as df
 from azure.durable_functions.models.Task import TaskBase
 
 from domain.approvals import ApprovalPolicy, GateState
+from domain.run_names import APPROVAL_EVENT, GATE_ORCHESTRATOR, gate_instance_id
 from orchestrators.durable import event_payload, iso
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
-
-APPROVAL_EVENT = "ApprovalDecision"
-
-
-def gate_instance_id(run_id: str, gate: str) -> str:
-    """Return the instance id of the gate sub-orchestrator of ``run_id`` (contracts §7)."""
-    return f"{run_id}:gate:{gate}"
 
 
 def call_gate(
@@ -53,7 +47,7 @@ def call_gate(
     One place builds the gate's input, for a single VM's run and for a waves run alike.
     """
     return context.call_sub_orchestrator(
-        "approval_gate",
+        GATE_ORCHESTRATOR,
         {"runId": run_id, "gate": gate, "policy": policy, "summary": summary, "initiator": initiator},
         gate_instance_id(run_id, gate),
     )

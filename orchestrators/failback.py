@@ -30,6 +30,7 @@ import azure.durable_functions as df
 
 from domain import phases
 from domain import report as reports
+from domain.run_names import FAILBACK_ORCHESTRATOR
 from orchestrators.durable import event_payload, log_info
 from orchestrators.run_cancel import KEEPALIVE
 from orchestrators.run_phases import DECISION_TIMEOUT, VERIFY_POLL, RunPhases, merge_verifications
@@ -55,7 +56,7 @@ from orchestrators.variants import ActivityCall
 
 bp = df.Blueprint()
 
-ORCHESTRATOR = "failback_orchestrator"
+ORCHESTRATOR = FAILBACK_ORCHESTRATOR
 
 
 class FailbackRun(RunPhases):
@@ -87,7 +88,7 @@ class FailbackRun(RunPhases):
                 yield from self.STEPS[phase](self)
                 self.leave()
         except RunStopped as stop:
-            outcome, error, message = stop.outcome, stop.error(), stop.message
+            outcome, error, message = stop.outcome, stop.error(), stop.message  # type: ignore[assignment]
             self.note(reports.NOTE, outcome=outcome, detail=message)
         return (yield from self.finish(outcome, error, message))
 

@@ -35,7 +35,6 @@ from orchestrators.durable import StepFailed, call_activity, event_payload, iso
 
 bp = df.Blueprint()
 
-WAIT_ORCHESTRATOR = "wait_for_asr_job"
 #: Polls per generation before ``continue_as_new`` (about 4 history events each).
 POLLS_PER_GENERATION = 20
 #: States of a protected item that mean "replicating to Azure again".
@@ -68,11 +67,6 @@ def shared_delay(context: df.DurableOrchestrationContext, wanted: timedelta) -> 
 def _log_fields(state: dict[str, Any]) -> dict[str, Any]:
     """Run id and phase, for the activities' structured logs."""
     return {k: state[k] for k in ("runId", "phase") if state.get(k)}
-
-
-def tracker_id(run_id: str, step: str) -> str:
-    """Instance id of the job wait of ``step`` (a phase name) in run ``run_id``."""
-    return f"{run_id}:job:{step}"
 
 
 def wait_input(

@@ -18,11 +18,17 @@ from domain import phases
 from domain import report as reports
 from domain.errors import remedy_for
 from domain.request import FailbackRequest
+from domain.run_names import (
+    CANCEL_EVENT,  # noqa: F401 - the runbook's names, moved in the next step
+    GATE_SWITCHOVER,  # noqa: F401
+    GATE_VERIFICATION,  # noqa: F401
+    GATE_WINDOW,  # noqa: F401
+    VERIFICATION_EVENT,  # noqa: F401
+    Outcome,
+)
 from orchestrators.durable import event_payload, iso, log_info
 from orchestrators.variants import RunFacts, variant_for
 
-CANCEL_EVENT = "CancelRequest"
-VERIFICATION_EVENT = "VerificationDecision"
 #: Timeline events also shown in the custom status (bounded: it must stay far below 16 KB).
 MILESTONES = (
     reports.PHASE_STARTED,
@@ -35,19 +41,16 @@ MILESTONES = (
     reports.ONPREM_VERIFIED,
 )
 MAX_STATUS_TIMELINE = 40
-GATE_SWITCHOVER = "switchover"
-GATE_VERIFICATION = "verification"
-GATE_WINDOW = "window"
 
 # Outcomes of a run (the report's ``outcome``).
-SUCCEEDED = "succeeded"
-REJECTED = "rejected"
-DRY_RUN = "dry-run"
-NOT_APPROVED = "not-approved"
-CANCELLED = "cancelled"
-FAILED = "failed"
-LEFT_MANUAL = "left-manual"
-WINDOW_MISSED = "window-missed"
+SUCCEEDED = Outcome.SUCCEEDED
+REJECTED = Outcome.REJECTED
+DRY_RUN = Outcome.DRY_RUN
+NOT_APPROVED = Outcome.NOT_APPROVED
+CANCELLED = Outcome.CANCELLED
+FAILED = Outcome.FAILED
+LEFT_MANUAL = Outcome.LEFT_MANUAL
+WINDOW_MISSED = Outcome.WINDOW_MISSED
 
 
 class RunStopped(Exception):  # noqa: N818 - a control-flow signal, mostly not an error
@@ -87,6 +90,8 @@ class RunState:
         self.phase = phases.PREFLIGHT
         self.step = "starting"
         self.awaiting: str | None = None
+        #: the approval gate open right now, published so a cancel can close it (function_app.failbacks)
+        self.open_gate: str | None = None
         self.message = ""
         self.job_id: str | None = None
         self.tracker: str | None = None
@@ -133,6 +138,8 @@ class RunState:
             "awaiting": self.awaiting,
             "message": self.message,
         }
+        if self.open_gate:
+            status["gate"] = self.open_gate
         if self.resolved_item:
             status["item"] = self.resolved_item
         if self.tracker:

@@ -12,9 +12,10 @@ from typing import Any
 from domain import phases
 from domain import report as reports
 from domain.errors import parse_error, remedy_for
+from domain.run_names import WAIT_ORCHESTRATOR, tracker_id
 from orchestrators.approval_gate import call_gate
 from orchestrators.durable import StepFailed, call_activity, log_info
-from orchestrators.job_wait import WAIT_ORCHESTRATOR, tracker_id, wait_input
+from orchestrators.job_wait import wait_input
 from orchestrators.run_cancel import CancellableRun
 from orchestrators.run_state import FAILED, RunStopped
 from orchestrators.safety import job_failure_advice
@@ -123,13 +124,13 @@ class RunSteps(CancellableRun):
             return {"decision": "cancelled", "by": by, "comment": reason}
         policy = self.request.approval.to_dict()
         policy["timeoutSeconds"] = int(self.request.approval.timeout_hours * 3600)
-        self.awaiting = "approval"
+        self.awaiting, self.open_gate = "approval", gate
         self.publish(step=f"awaiting {gate} approval")
         child = call_gate(
             self.ctx, run_id=self.run_id, gate=gate, policy=policy, summary=summary, initiator=self.initiator
         )
         result = dict((yield from self.await_task(child)) or {})
-        self.awaiting = None
+        self.awaiting, self.open_gate = None, None
         self.note(
             reports.DECISION,
             gate=gate,

@@ -27,26 +27,16 @@ import azure.durable_functions as df
 
 from domain.approval_summary import hyperv_checklist
 from domain.request_variants import EACH_VM
+from domain.run_names import CANCEL_EVENT, child_instance_id, vm_label
 from domain.vmware import CHECKLIST, MODERNIZED_CHECKLIST
 from orchestrators.approval_gate import call_gate
 from orchestrators.durable import event_payload, iso, log_info
 
-CANCEL_EVENT = "CancelRequest"
 WAVE_CHECKLISTS = {"vmware-classic": CHECKLIST, "vmware-modernized": MODERNIZED_CHECKLIST}
 
 #: Keys of a waves request that a VM's own request does not carry.
 _WAVE_ONLY = ("waves", "wavePolicy", "callbackUrl", "dryRun")
 MAX_STATUS_VMS = 20
-
-
-def vm_label(entry: dict[str, Any]) -> str:
-    """The VM's name as the request gives it."""
-    return str(entry.get("friendlyName") or entry.get("name"))
-
-
-def child_instance_id(run_id: str, entry: dict[str, Any]) -> str:
-    """Instance id of a VM's run inside the waves run."""
-    return f"{run_id}:vm:{vm_label(entry).lower()}"
 
 
 def child_request(request: dict[str, Any], entry: dict[str, Any], approved: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 from domain import phases
 from domain.request import parse_failback_request
-from domain.runs import dry_run_plan, estimate_downtime, is_run_of, run_instance_id, run_prefix, sync_advice
+from domain.run_names import is_run_of, run_instance_id, run_prefix
+from domain.runs import dry_run_plan, estimate_downtime, sync_advice
 from tests.unit.samples import request_body
 
 

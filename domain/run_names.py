@@ -1,0 +1,121 @@
+"""The run's vocabulary: instance ids, orchestrator, event and gate names, outcomes (contracts §6, §7).
+
+Every name a failback run is known by lives here, once: the runbook, the waves run, the report
+and the HTTP layer all read it from this module. These strings are in the histories of runs in
+flight and in operators' scripts: **never rename one** (a run replays against the names it started
+with).
+
+Instance ids:
+
+- a run: ``fb-<vault>-<item>-<yyyymmddHHMMSS>`` (:func:`run_instance_id`; one run per item, the HTTP
+  layer finds it by :func:`run_prefix` and :func:`is_run_of`);
+- its approval gate: ``<runId>:gate:<gate>`` (:func:`gate_instance_id`);
+- a job wait: ``<runId>:job:<phase>[-<n>]`` (:func:`tracker_id`);
+- a VM of a waves run: ``<runId>:vm:<vm>`` (:func:`child_instance_id`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+# ------------------------------------------------------------------------------------ orchestrators
+
+FAILBACK_ORCHESTRATOR = "failback_orchestrator"
+GATE_ORCHESTRATOR = "approval_gate"
+WAIT_ORCHESTRATOR = "wait_for_asr_job"
+
+# ------------------------------------------------------------------------------------ external events
+
+#: On a run (and on a waves run): ``{requestId, by, reason, deferIfRefused?}``.
+CANCEL_EVENT = "CancelRequest"
+#: On a run holding after a failed verification: ``{decision: commit-anyway | leave-manual, by, comment}``.
+VERIFICATION_EVENT = "VerificationDecision"
+#: On a gate: ``{decision, by, comment, gate, groups?, nonce?, attested?}``.
+APPROVAL_EVENT = "ApprovalDecision"
+
+# ------------------------------------------------------------------------------------ gates
+
+#: Before the Azure VM is shut down (phase ``approval``).
+GATE_SWITCHOVER = "switchover"
+#: The maintenance window closed (or closes) before the switchover could finish.
+GATE_WINDOW = "window"
+#: A person confirms the on-premises VM works (``verification.humanConfirmation``).
+GATE_VERIFICATION = "verification"
+#: Not a gate sub-orchestration: the run's own wait for ``VerificationDecision`` (timeline ``gate``).
+VERIFICATION_DECISION = "verification-decision"
+
+# ------------------------------------------------------------------------------------ custom status
+
+#: The ``phase`` of a waves run until its report (its VMs' runs have the runbook's phases).
+WAVES_PHASE = "waves"
+#: ``awaiting`` values of a run's custom status (contracts §6).
+AWAITING_APPROVAL = "approval"
+AWAITING_WINDOW = "window"
+AWAITING_DECISION = VERIFICATION_DECISION
+
+
+class Outcome(StrEnum):
+    """How a run ends: the report's ``outcome`` (each member is its plain string value)."""
+
+    SUCCEEDED = "succeeded"
+    #: pre-flight failed: nothing changed in ASR
+    REJECTED = "rejected"
+    DRY_RUN = "dry-run"
+    #: the approval gate rejected or timed out (the safe outcome)
+    NOT_APPROVED = "not-approved"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    #: verification failed and nobody chose to commit (H6)
+    LEFT_MANUAL = "left-manual"
+    #: the maintenance window closed and the window gate did not approve
+    WINDOW_MISSED = "window-missed"
+
+
+# ------------------------------------------------------------------------------------ instance ids
+
+_UNSAFE = re.compile(r"[^a-z0-9-]")
+_STAMP = re.compile(r"^\d{14}$")
+
+
+def _safe(text: str) -> str:
+    return _UNSAFE.sub("-", text.lower())
+
+
+def run_prefix(vault_name: str, item_name: str) -> str:
+    """Return ``fb-<vault>-<item>-`` (lower case, unsafe characters replaced by ``-``)."""
+    return f"fb-{_safe(vault_name)}-{_safe(item_name)}-"
+
+
+def run_instance_id(vault_name: str, item_name: str, started_at: datetime) -> str:
+    """Return the instance id of a run started at ``started_at`` (UTC)."""
+    return f"{run_prefix(vault_name, item_name)}{started_at:%Y%m%d%H%M%S}"
+
+
+def is_run_of(instance_id: str, vault_name: str, item_name: str) -> bool:
+    """Whether an instance id is a run of exactly this item (``vm1`` is a prefix of ``vm1-b``)."""
+    prefix = run_prefix(vault_name, item_name)
+    return instance_id.startswith(prefix) and bool(_STAMP.match(instance_id[len(prefix) :]))
+
+
+def gate_instance_id(run_id: str, gate: str) -> str:
+    """Return the instance id of the gate sub-orchestrator of ``run_id`` (contracts §7)."""
+    return f"{run_id}:gate:{gate}"
+
+
+def tracker_id(run_id: str, step: str) -> str:
+    """Instance id of the job wait of ``step`` (a phase name) in run ``run_id``."""
+    return f"{run_id}:job:{step}"
+
+
+def vm_label(entry: Mapping[str, Any]) -> str:
+    """A waves VM's name as the request gives it."""
+    return str(entry.get("friendlyName") or entry.get("name"))
+
+
+def child_instance_id(run_id: str, entry: Mapping[str, Any]) -> str:
+    """Instance id of a VM's run inside the waves run."""
+    return f"{run_id}:vm:{vm_label(entry).lower()}"
