@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from itertools import takewhile
 from typing import Any
 
+from domain.i18n import N_
 from domain.jobs import is_sync_task
 from domain.runs import DELTA_FRACTION, estimate_downtime, sync_advice
 
@@ -21,17 +22,23 @@ _DONE = ("Succeeded", "Skipped", "CompletedWithInformation")
 HYPERV_CHECKLIST: list[dict[str, str]] = [
     {
         "id": "apps-drained",
-        "text": "Applications on the Azure VM are stopped or drained (no user writes during the switchover).",
+        "text": N_(
+            "Applications on the Azure VM are stopped or drained (no user writes during the switchover)."
+        ),
     },
     {"id": "users-informed", "text": "Users are informed of the downtime window and agree to it now."},
     {
         "id": "onprem-network-ready",
-        "text": "The on-premises network and DNS are ready for the VM (VPN/ExpressRoute, virtual switch, "
-        "IP address, DNS records).",
+        "text": N_(
+            "The on-premises network and DNS are ready for the VM (VPN/ExpressRoute, virtual switch, "
+            "IP address, DNS records)."
+        ),
     },
     {
         "id": "azure-backup-taken",
-        "text": "A backup of the Azure VM was taken if required (commit deletes the Azure VM and its disks).",
+        "text": N_(
+            "A backup of the Azure VM was taken if required (commit deletes the Azure VM and its disks)."
+        ),
     },
 ]
 
@@ -39,16 +46,20 @@ HYPERV_CHECKLIST: list[dict[str, str]] = [
 HYPERV_ALTERNATE_CHECKLIST: list[dict[str, str]] = [
     {
         "id": "H9-host-os",
-        "text": "The new Hyper-V host runs a supported version of Windows Server with the Hyper-V role "
-        "installed; install them before approving if not (seed 000, alternate location 1: "
-        "「サポートされているバージョンの Windows と Hyper-V のロールをコンピューターにインストール」).",
+        "text": N_(
+            "The new Hyper-V host runs a supported version of Windows Server with the Hyper-V role "
+            "installed; install them before approving if not (seed 000, alternate location 1: "
+            "「サポートされているバージョンの Windows と Hyper-V のロールをコンピューターにインストール」)."
+        ),
     },
     {
         "id": "H9-vswitch",
-        "text": "The new host has a virtual switch with exactly the name used on the original server; "
-        "otherwise ASR fails the failover (error 70041): create the switch first (seed 000, alternate "
-        "location 2: 「元のサーバーに保存していたものと同じ名前を使用して、"
-        "仮想ネットワーク スイッチを作成」).",
+        "text": N_(
+            "The new host has a virtual switch with exactly the name used on the original server; "
+            "otherwise ASR fails the failover (error 70041): create the switch first (seed 000, alternate "
+            "location 2: 「元のサーバーに保存していたものと同じ名前を使用して、"
+            "仮想ネットワーク スイッチを作成」)."
+        ),
     },
 ]
 

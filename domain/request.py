@@ -608,3 +608,28 @@ def parse_failback_request(body: object, *, local_mode: bool = False) -> Failbac
     if r.items:
         raise RequestInvalid(r.items)
     return req
+
+
+def window_problems(window: MaintenanceWindow | None, now: datetime) -> list[str]:
+    """Why a maintenance window cannot work any more: it has already ended (checked at request time).
+
+    A window that has started but not ended is fine (the switchover may start at once). Whether the
+    window is long enough for the estimated downtime is a pre-flight question (it needs the disks).
+
+    Args:
+        window: the request's window, if any.
+        now: the current time (aware).
+
+    Returns:
+        The reasons, empty when the window can still be used.
+    """
+    if window is None:
+        return []
+    end = window.bounds()[1]
+    if end <= now:
+        current = now.replace(microsecond=0).isoformat()
+        return [
+            f"maintenanceWindow.end: {end.isoformat()} is already past (now {current}); "
+            "give a window that ends in the future"
+        ]
+    return []

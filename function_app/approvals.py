@@ -21,6 +21,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from clients.settings import Settings, get_settings
+from domain import i18n
 from domain.approvals import ApprovalPolicy, refusal_reason
 from domain.approvals_identity import Identity, identity_from_headers, link_mismatch
 from domain.approvals_tokens import (
@@ -31,6 +32,7 @@ from domain.approvals_tokens import (
     read_claims_unverified,
     verify_token,
 )
+from domain.i18n import N_
 from function_app.approval_view import GateView, checklist_of, load_gate, render_decision_page
 from function_app.problem import problem
 from function_app.responses import html_response
@@ -48,6 +50,24 @@ _FAILURE_STATUS = {
     TokenFailure.EXPIRED: 410,
     TokenFailure.STALE_GATE: 410,
     TokenFailure.ALREADY_USED: 409,
+}
+#: The refusal pages' texts (catalog ids; the same words as ``FAILURE_MESSAGES``).
+_FAILURE_TEXTS: dict[TokenFailure, str] = {
+    TokenFailure.MALFORMED: N_(
+        "This approval link is damaged or incomplete. Open the link from the message again."
+    ),
+    TokenFailure.FORGED: N_("This approval link is not genuine. Nothing was changed."),
+    TokenFailure.WRONG_KEY: N_(
+        "This approval link was signed with a key that is no longer accepted. Ask for a new link."
+    ),
+    TokenFailure.EXPIRED: N_("This approval link has expired. Nothing was changed."),
+    TokenFailure.STALE_GATE: N_(
+        "This approval link belongs to an approval step that is closed or was replaced by a newer one. "
+        "Nothing was changed."
+    ),
+    TokenFailure.ALREADY_USED: N_(
+        "A decision has already been recorded with this link. Nothing was changed."
+    ),
 }
 #: How long the POST waits to see the gate take the decision before answering anyway.
 CONFIRM_SECONDS = 3.0
@@ -76,6 +96,13 @@ def prefers_json(req: func.HttpRequest | None) -> bool:
     return ranks["json"] > ranks["html"]
 
 
+def page_language(req: func.HttpRequest | None) -> str:
+    """The page's language: ``?lang=``, else ``Accept-Language``, else ``FAILBACK_LANGUAGE``."""
+    if req is None:
+        return i18n.configured_language()
+    return i18n.negotiate(req.headers.get("accept-language"), req.params.get("lang"))
+
+
 def message_page(
     status: int,
     title: str,
@@ -84,24 +111,35 @@ def message_page(
     req: func.HttpRequest | None = None,
     **kw: Any,
 ) -> func.HttpResponse:
-    """A page that only tells something (refusals, outcomes); problem+json for API clients."""
+    """A page that only tells something (refusals, outcomes); problem+json for API clients.
+
+    ``title`` and ``message`` are catalog ids (or text already translated).
+    """
+    lang = page_language(req)
+    _ = i18n.gettext_for(lang)
     if status >= 400 and prefers_json(req):
-        return problem(status, title, message, reason=kw.get("reason"))
-    return html_response(render("message.html", title=title, message=message, tone=tone, **kw), status)
+        return problem(status, _(title), _(message), reason=kw.get("reason"))
+    details = [(_(k), v) for k, v in kw.pop("details", [])]
+    html = render(
+        "message.html", lang=lang, title=_(title), message=_(message), tone=tone, details=details, **kw
+    )
+    return html_response(html, status, lang=lang)
 
 
 def refusal(failure: TokenFailure, req: func.HttpRequest | None = None) -> func.HttpResponse:
     """The page for a refused link; nothing was changed."""
     return message_page(
         _FAILURE_STATUS[failure],
-        "This link cannot be used",
-        FAILURE_MESSAGES[failure],
+        N_("This link cannot be used"),
+        _FAILURE_TEXTS.get(failure, FAILURE_MESSAGES[failure]),
         req=req,
         reason=str(failure),
     )
 
 
-NOT_CONFIGURED = "Approval links are not configured on this app (APPROVAL_SIGNING_KEY). Nothing was changed."
+NOT_CONFIGURED = N_(
+    "Approval links are not configured on this app (APPROVAL_SIGNING_KEY). Nothing was changed."
+)
 
 
 def _configured_keys(settings: Settings) -> KeyRing | None:
@@ -158,7 +196,7 @@ def resolve_identity(
     if identity is None and settings.local_mode and personal:
         identity = Identity(name=claims.approver, source="token")
     if identity is None:
-        return None, "Sign in to decide: this page needs your organisation account."
+        return None, N_("Sign in to decide: this page needs your organisation account.")
     mismatch = link_mismatch(identity, claims.approver)
     if mismatch and identity.source != "token":
         return None, mismatch
@@ -195,7 +233,7 @@ async def open_link(
     settings = get_settings()
     ring = _configured_keys(settings)
     if ring is None:
-        return message_page(503, "Approvals unavailable", NOT_CONFIGURED, req=req)
+        return message_page(503, N_("Approvals unavailable"), NOT_CONFIGURED, req=req)
     claims, failure = check_link(token, ring, settings, None, None)
     if claims is None or failure in (TokenFailure.MALFORMED, TokenFailure.FORGED, TokenFailure.WRONG_KEY):
         return refusal(failure or TokenFailure.MALFORMED, req)
@@ -205,7 +243,7 @@ async def open_link(
     if failure is not None or claims is None:
         return refusal(failure or TokenFailure.MALFORMED, req)
     if identity is None:
-        return message_page(401 if "Sign in" in (why or "") else 403, "Not allowed", why or "", req=req)
+        return message_page(401 if "Sign in" in (why or "") else 403, N_("Not allowed"), why or "", req=req)
     return OpenLink(claims, gate, identity)
 
 
@@ -215,7 +253,9 @@ async def _show(
     link = await open_link(req, client, token)
     if isinstance(link, func.HttpResponse):
         return link
-    return html_response(render_decision_page(token, link.claims, link.gate, link.identity))
+    lang = page_language(req)
+    page = render_decision_page(token, link.claims, link.gate, link.identity, lang=lang)
+    return html_response(page, lang=lang)
 
 
 def _form(req: func.HttpRequest) -> dict[str, list[str]]:
@@ -245,37 +285,45 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
     form = _form(req)
     if _cross_site(req):
         return message_page(
-            403, "Not allowed", "This form must be sent from the approval page itself.", req=req
+            403, N_("Not allowed"), N_("This form must be sent from the approval page itself."), req=req
         )
     if form.get("token", [""])[0] != token:
         return message_page(
-            400, "Not allowed", "The form does not match this link. Open the link again.", req=req
+            400, N_("Not allowed"), N_("The form does not match this link. Open the link again."), req=req
         )
     decision = {"approve": "approved", "reject": "rejected"}.get(form.get("decision", [""])[0])
     link = await open_link(req, client, token)
     if isinstance(link, func.HttpResponse):
         return link
     claims, gate, identity = link.claims, link.gate, link.identity
+    lang = page_language(req)
+    _ = i18n.gettext_for(lang)
     comment = form.get("comment", [""])[0][:2000]
     attested = [a for a in form.get("attest", []) if a]
     if decision is None:
         if prefers_json(req):
             return problem(400, "Bad Request", "decision must be 'approve' or 'reject'")
         html = render_decision_page(
-            token, claims, gate, identity, error="Choose Approve or Reject.", comment=comment
+            token, claims, gate, identity, error=_("Choose Approve or Reject."), comment=comment, lang=lang
         )
-        return html_response(html, 400)
-    missing = [i for i in checklist_of(gate) if i["id"] not in attested]
+        return html_response(html, 400, lang=lang)
+    missing = [i for i in checklist_of(gate, lang) if i["id"] not in attested]
     if decision == "approved" and missing:
-        error = "To approve, confirm every item: " + "; ".join(i["text"] for i in missing)
+        error = _("To approve, confirm every item: ") + "; ".join(i["text"] for i in missing)
         if prefers_json(req):
-            return problem(422, "Checklist not attested", error, errors=[i["id"] for i in missing])
-        return html_response(
-            render_decision_page(
-                token, claims, gate, identity, error=error, comment=comment, attested=attested
-            ),
-            422,
+            return problem(422, _("Checklist not attested"), error, errors=[i["id"] for i in missing])
+        html = render_decision_page(
+            token,
+            claims,
+            gate,
+            identity,
+            error=error,
+            comment=comment,
+            attested=attested,
+            missing=[i["id"] for i in missing],
+            lang=lang,
         )
+        return html_response(html, 422, lang=lang)
     policy = ApprovalPolicy.from_dict(gate.input.get("policy"))
     why_not = refusal_reason(
         policy,
@@ -286,7 +334,11 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
     )
     if why_not:
         return message_page(
-            403, "Not allowed", f"Your decision cannot be accepted: {why_not}.", reason="policy"
+            403,
+            N_("Not allowed"),
+            _("Your decision cannot be accepted: {why}.").format(why=why_not),
+            req=req,
+            reason="policy",
         )
     payload = {
         "decision": decision,
@@ -299,11 +351,15 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
     }
     await client.raise_event(gate_instance_id(claims.run_id, claims.gate), APPROVAL_EVENT, payload)
     log.info("approval: %s %s gate %s of %s", identity.name, decision, claims.gate, claims.run_id)
-    return await _outcome(client, claims, identity, decision)
+    return await _outcome(client, claims, identity, decision, req)
 
 
 async def _outcome(
-    client: df.DurableOrchestrationClient, claims: TokenClaims, identity: Identity, decision: str
+    client: df.DurableOrchestrationClient,
+    claims: TokenClaims,
+    identity: Identity,
+    decision: str,
+    req: func.HttpRequest,
 ) -> func.HttpResponse:
     """Wait briefly for the gate to take the decision, then say what happened."""
     loop = asyncio.get_running_loop()
@@ -315,16 +371,22 @@ async def _outcome(
             taken = True
             break
         await asyncio.sleep(0.1)
-    verb = "approval" if decision == "approved" else "rejection"
-    details = [("Run", claims.run_id), ("Gate", claims.gate), ("By", identity.name), ("Decision", decision)]
+    _ = i18n.gettext_for(page_language(req))
+    approved = decision == "approved"
+    details = [
+        (N_("Run"), claims.run_id),
+        (N_("Gate"), claims.gate),
+        (N_("By"), identity.name),
+        (N_("Decision"), _("approved") if approved else _("rejected")),
+    ]
     if taken:
-        return message_page(
-            200, "Decision recorded", f"Your {verb} was recorded. Thank you.", tone="success", details=details
+        text = (
+            N_("Your approval was recorded. Thank you.") if approved else N_("Your rejection was recorded.")
         )
-    return message_page(
-        202,
-        "Decision sent",
-        f"Your {verb} was sent and will be recorded in a moment.",
-        tone="info",
-        details=details,
+        return message_page(200, N_("Decision recorded"), text, tone="success", details=details, req=req)
+    text = (
+        N_("Your approval was sent and will be recorded in a moment.")
+        if approved
+        else N_("Your rejection was sent and will be recorded in a moment.")
     )
+    return message_page(202, N_("Decision sent"), text, tone="info", details=details, req=req)

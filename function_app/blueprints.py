@@ -14,8 +14,8 @@ from function_app.openapi import bp as openapi_bp
 from function_app.outbox import bp as outbox_bp
 from function_app.status_pages import bp as status_pages_bp
 from orchestrators.approval_gate import bp as approval_gate_bp
-from orchestrators.failback import bp as failback_bp
 from orchestrators.job_wait import bp as job_wait_bp
+from orchestrators.runbook.failback import bp as failback_bp
 
 BLUEPRINTS: list[df.Blueprint] = [
     health_bp,

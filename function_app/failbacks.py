@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +36,8 @@ from clients.settings import get_settings
 from domain import phases
 from domain.callback_seal import seal_callback
 from domain.errors import RequestInvalid
-from domain.request import FailbackRequest, parse_failback_request
+from domain.i18n import gettext_for
+from domain.request import FailbackRequest, parse_failback_request, window_problems
 from domain.run_names import (
     APPROVAL_EVENT,
     CANCEL_EVENT,
@@ -44,23 +46,20 @@ from domain.run_names import (
     VERIFICATION_EVENT,
     WAVES_PHASE,
     gate_instance_id,
-    run_instance_id,
 )
 from domain.run_names import FAILBACK_ORCHESTRATOR as ORCHESTRATOR
 from function_app.json_body import read_json_object
 from function_app.problem import problem
 from function_app.responses import html_response, json_response
+from function_app.run_claim import ItemHeldError, ResolveUnavailableError, claim_run
 from function_app.run_lookup import (
     RUNNING,
     custom_status,
-    existing_run,
     get_run,
-    jobs_of,
-    live_runs,
-    run_of_item,
+    job_steps,
     wait_for,
 )
-from function_app.status_pages import render_status_page, wants_html
+from function_app.status_pages import auth_query, language_of, render_status_page, wants_html
 from notifications.links import keyring
 from orchestrators.safety import cancel_verdict
 
@@ -118,7 +117,7 @@ def run_input_of(
 
     A Logic App callback URL carries a signature (``sig=``); the input keeps only the sealed
     blob and the host (``domain.callback_seal``), which the ``post_callback`` activity opens.
-    ``live_jobs`` (``run_lookup.jobs_of``) goes into the request as ``liveRunJobs``.
+    ``live_jobs`` (``run_claim.jobs_of``) goes into the request as ``liveRunJobs``.
     """
     request_dict = request.to_dict()
     if live_jobs:
@@ -134,30 +133,16 @@ def run_input_of(
 async def _start(
     client: df.DurableOrchestrationClient, request: FailbackRequest, initiator: str
 ) -> tuple[str, bool]:
-    vault, item = request.vault.name, request.item.label
-    current = await existing_run(client, vault, item)
-    if current is not None:
-        return current, False
-    # The item may have a run under its other name (ASR name vs VM friendly name): one
-    # listing of the vault's live runs finds it, and otherwise names their ASR jobs.
-    runs = await live_runs(client, vault)
-    current = run_of_item(
-        runs, vault, {"name": request.item.name, "friendlyName": request.item.friendly_name}
+    """Start the run of the item, or find the run holding it (``function_app.run_claim``)."""
+    instance_id, started = await claim_run(
+        client,
+        ORCHESTRATOR,
+        request,
+        lambda run_id, jobs: run_input_of(request, run_id, initiator, jobs),
     )
-    if current is not None:
-        return current, False
-    instance_id = run_instance_id(vault, item, datetime.now(UTC))
-    run_input = run_input_of(request, instance_id, initiator, jobs_of(runs))
-    try:
-        await client.start_new(ORCHESTRATOR, instance_id, run_input)
-    except Exception as exc:  # e.g. the same id started a moment ago by a concurrent request
-        log.warning("start of %s refused: %s", instance_id, exc)
-        current = await existing_run(client, vault, item)
-        if current is None:
-            raise
-        return current, False
-    log.info("failback run %s started by %s", instance_id, initiator, extra={"runId": instance_id})
-    return instance_id, True
+    if started:
+        log.info("failback run %s started by %s", instance_id, initiator, extra={"runId": instance_id})
+    return instance_id, started
 
 
 async def start_run(
@@ -189,9 +174,32 @@ async def start_failback_run(
     try:
         request = parse_failback_request(request_body, local_mode=get_settings().local_mode)
     except RequestInvalid as invalid:
-        return problem(400, "Invalid failback request", "Fix every listed field.", errors=invalid.reasons)
+        _ = gettext_for(language_of(req))
+        return problem(
+            400, _("Invalid failback request"), _("Fix every listed field."), errors=invalid.reasons
+        )
+    warnings = window_problems(request.maintenance_window, datetime.now(UTC))
+    if warnings and not request.dry_run:  # refused up front: the run could only end window-missed
+        _ = gettext_for(language_of(req))
+        return problem(400, _("The maintenance window has already ended"), warnings[0], errors=warnings)
     try:
         instance_id, started = await _start(client, request, initiator)
+    except ItemHeldError as held:
+        return problem(
+            409,
+            "A VM of this request is already being failed back",
+            str(held),
+            code="ITEM_HELD",
+            runId=held.run_id,
+            statusUrl=status_url(req, held.run_id),
+        )
+    except ResolveUnavailableError as unavailable:
+        return problem(
+            503,
+            "Site Recovery could not be read",
+            f"The item must be resolved in ASR before a run starts; retry. {unavailable}",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     except Exception:
         return problem(
             503,
@@ -223,11 +231,19 @@ async def start_failback_run(
                     "outcome": report.get("outcome"),
                     "plan": report.get("plan"),
                     "preflight": report.get("preflight"),
+                    "warnings": warnings,
                 },
                 200,
             )
+    accepted: dict[str, Any] = {
+        "id": instance_id,
+        "statusUrl": status_url(req, instance_id),
+        "existing": False,
+    }
+    if warnings:
+        accepted["warnings"] = warnings
     return json_response(
-        {"id": instance_id, "statusUrl": status_url(req, instance_id), "existing": False},
+        accepted,
         202,
         _running_headers(req, instance_id),
     )
@@ -285,9 +301,12 @@ async def get_failback_run(req: func.HttpRequest, client: df.DurableOrchestratio
         await _live_progress(client, custom) if status.runtime_status in RUNNING else custom.get("progress")
     )
     view = run_view(status, custom, progress)
+    view["asrJobs"] = await job_steps(client, instance_id)
     running = status.runtime_status in RUNNING or status.runtime_status == Rs.Suspended
-    if wants_html(req):  # a person's browser: the status page (contracts §8)
-        return html_response(render_status_page(view), 200)
+    if wants_html(req):  # a person's browser: the status dashboard (contracts §8)
+        lang, nonce = language_of(req), secrets.token_urlsafe(12)
+        page = render_status_page(view, lang, auth_query(req), nonce)
+        return html_response(page, 200, nonce=nonce, lang=lang)
     if running:
         return json_response(view, 202, _running_headers(req, instance_id))
     return json_response(view, 200)

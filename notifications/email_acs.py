@@ -34,13 +34,12 @@ def email_body(message: Message, sender: str) -> dict[str, Any]:
     facts = "\n".join(f"{k}: {v}" for k, v in message.facts)
     plain = "\n\n".join(x for x in (message.text, facts) if x)
     if message.links:
-        plain += "\n\n" + "\n".join(f"{x.label} ({x.approver}): {x.url}" for x in message.links)
+        plain += "\n\n" + "\n".join(f"{x.label}: {x.url}" for x in message.links)
     rows = "".join(
         f"<tr><th align=left>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in message.facts
     )
     buttons = "".join(
-        f'<p><a href="{html.escape(x.url)}">{html.escape(x.label)} ({html.escape(x.approver)})</a></p>'
-        for x in message.links
+        f'<p><a href="{html.escape(x.url)}">{html.escape(x.label)}</a></p>' for x in message.links
     )
     return {
         "senderAddress": sender,
@@ -99,11 +98,12 @@ class AcsEmailChannel:
             azure.core.exceptions.HttpResponseError: the service refused the send, or the send
                 operation ended ``Failed`` while it was followed.
         """
-        body = email_body(message, self.sender)
-        if not body["recipients"]["to"]:
-            return
-        poller = self.client.begin_send(body, operation_id=operation_id(message))
-        poller.wait(timeout=self.delivery_wait_seconds)
-        if poller.done():
-            poller.result()  # raises when the operation failed
-        log.info("email %s for run %s: %s", message.kind, message.run_id, poller.status())
+        for one in message.per_approver():  # each approver gets only their own link
+            body = email_body(one, self.sender)
+            if not body["recipients"]["to"]:
+                continue
+            poller = self.client.begin_send(body, operation_id=operation_id(one))
+            poller.wait(timeout=self.delivery_wait_seconds)
+            if poller.done():
+                poller.result()  # raises when the operation failed
+            log.info("email %s for run %s: %s", one.kind, one.run_id, poller.status())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -65,3 +65,21 @@ class Message:
             ],
             "recipients": list(self.recipients),
         }
+
+    def per_approver(self) -> list[Message]:
+        """One message per approval link, addressed to its approver only (no one sees another's link).
+
+        A message without links is returned as is. Each copy has its own ``message_id``
+        (``<id>:<approver>``), so a channel that deduplicates still sends every approver theirs.
+        """
+        if not self.links:
+            return [self]
+        return [
+            replace(
+                self,
+                links=[link],
+                recipients=[link.approver],
+                message_id=f"{self.message_id}:{link.approver}" if self.message_id else None,
+            )
+            for link in self.links
+        ]

@@ -22,10 +22,10 @@ def adaptive_card(message: Message) -> dict[str, Any]:
     ]
     if message.facts:
         body.append({"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in message.facts]})
-    actions = [
-        {"type": "Action.OpenUrl", "title": f"{link.label} ({link.approver})", "url": link.url}
-        for link in message.links
-    ]
+    # One card per approver (``TeamsChannel.send``): a short button title that fits a phone.
+    actions = [{"type": "Action.OpenUrl", "title": link.label, "url": link.url} for link in message.links]
+    if len(message.links) == 1:
+        body.append({"type": "TextBlock", "text": message.links[0].approver, "isSubtle": True, "wrap": True})
     return {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
@@ -53,3 +53,8 @@ class TeamsChannel(WebhookChannel):
     def payload(self, message: Message) -> dict[str, Any]:
         """The card, wrapped for the Workflows webhook."""
         return workflows_payload(message)
+
+    def send(self, message: Message) -> None:
+        """Post one card per approver (each holds only that approver's link)."""
+        for one in message.per_approver():
+            super().send(one)

@@ -101,7 +101,21 @@ def test_operator_starts_approves_and_watches_a_failback_W3_W4(stack: tuple[Any,
         timeout=10,
     )
     assert page.headers["content-type"].startswith("text/html")
-    assert '<li class="done"><strong>approval' in page.text and "succeeded" in page.text
+    assert 'data-phase="approval" data-state="done"' in page.text and "Failback succeeded" in page.text
+    runs_page = requests.get(
+        f"{host.base_url}/api/failbacks",
+        params={"code": host.function_key},
+        headers={"Accept": "text/html"},
+        timeout=10,
+    )
+    link = f'href="failbacks/{run_id}?code={host.function_key}'
+    assert link in runs_page.text  # navigation from the list keeps the key (no 401)
+    followed = requests.get(
+        f"{host.base_url}/api/failbacks/{run_id}?code={host.function_key}",
+        headers={"Accept": "text/html"},
+        timeout=10,
+    )
+    assert followed.status_code == 200 and "Failback succeeded" in followed.text
 
     listed = cli(host, "list")
     assert run_id in listed.output and "succeeded" in listed.output

@@ -17,7 +17,7 @@ def no_horizontal_scroll(page: Any) -> bool:
 def test_approver_approves_on_a_phone_W4(host: Any, phone: Any) -> None:
     gate = Gate(host, {"approvers": ["alice@x"]})
     phone.goto(gate.links()["alice@x"])
-    assert phone.locator("h1").inner_text().startswith("Approve failback of vm01")
+    assert phone.locator("h1").inner_text().startswith("Approve the failback of vm01")
     assert no_horizontal_scroll(phone)
     assert phone.locator("#approve").bounding_box()["height"] >= 44  # a finger-sized target
     phone.locator("input[name=attest]").nth(0).tap()

@@ -1,0 +1,84 @@
+"""Japanese and English from the gettext catalogs (issue 13, part 2)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from domain import i18n
+from function_app.status_pages import render_status_page
+from notifications.compose import compose
+from tests.approvals.test_status_outcomes import finished
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def catalog_ids(path: Path) -> set[str]:
+    with path.open("rb") as fh:
+        return {m.id for m in read_po(fh) if m.id}
+
+
+def test_every_marked_string_is_in_both_catalogs_and_translated_into_japanese(tmp_path: Path) -> None:
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "locale/babel.cfg"]
+        + [arg for k in ("N_", "tr", "OutcomeView:1") for arg in ("-k", k)]
+        + ["--no-location", "-o", str(pot), "."],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    source = catalog_ids(pot)
+    assert len(source) > 150
+    for lang in ("en", "ja"):
+        assert source <= catalog_ids(ROOT / "locale" / lang / "LC_MESSAGES" / "messages.po"), lang
+    with (ROOT / "locale/ja/LC_MESSAGES/messages.po").open("rb") as fh:
+        untranslated = [m.id for m in read_po(fh) if m.id and not m.string]
+    assert untranslated == []
+
+
+def test_accept_language_setting_and_explicit_choice_pick_the_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert i18n.negotiate("ja-JP,ja;q=0.9,en;q=0.8") == "ja"
+    assert i18n.negotiate("en-US,en;q=0.9,ja;q=0.8") == "en"
+    assert i18n.negotiate("fr-FR") == "en"
+    monkeypatch.setenv("FAILBACK_LANGUAGE", "ja")
+    assert i18n.negotiate("fr-FR") == "ja" and i18n.negotiate(None) == "ja"
+    assert i18n.negotiate("ja", explicit="en") == "en"
+
+
+def test_times_show_in_the_display_time_zone_with_the_offset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAILBACK_DISPLAY_TIMEZONE", "Asia/Tokyo")
+    assert i18n.format_when("2026-03-01T13:00:00Z", "ja") == "2026年3月1日 22:00 (UTC+09:00)"
+    assert i18n.format_when("2026-03-01T13:00:00.123456+00:00", "en") == "Mar 1, 2026 22:00 (UTC+09:00)"
+
+
+def test_status_page_in_japanese_says_what_was_found_and_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAILBACK_DISPLAY_TIMEZONE", "Asia/Tokyo")
+    html = render_status_page(finished("rejected"), "ja")
+    assert '<html lang="ja">' in html
+    assert "事前チェックに不合格: 何も変更されていません" in html and "対処方法" in html
+    assert "(UTC+09:00)" in html and ">Completed" not in html
+
+
+def test_approval_message_in_japanese_has_deadline_and_initiator(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAILBACK_DISPLAY_TIMEZONE", "Asia/Tokyo")
+    msg = compose(
+        {
+            "kind": "approval-request",
+            "runId": "fb-1",
+            "expiresAt": "2026-03-01T15:00:00Z",
+            "summary": {"vm": "web01", "initiator": "ops@contoso.com", "downtimeEstimateMinutes": 12},
+        },
+        [],
+        lang="ja",
+    )
+    assert msg.subject == "承認が必要です: web01 のフェールバック"
+    facts = dict(msg.facts)
+    assert facts["決定期限"] == "2026年3月2日 00:00 (UTC+09:00)"
+    assert facts["開始者"] == "ops@contoso.com" and facts["推定ダウンタイム (分)"] == "12"
