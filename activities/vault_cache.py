@@ -38,12 +38,13 @@ from clients.settings import Settings
 from domain.errors import FailbackError
 from domain.items import item_facts, job_name_from_id, parse_time
 from domain.jobs import job_snapshot
+from domain.poll_plan import SHARED_TICK_SECONDS, shared_tick_at
 from domain.request import FailbackRequest
 
 bp = df.Blueprint()
 
-#: The polling grid of shared waits (orchestration seconds).
-TICK_SECONDS = 60
+#: The polling grid of shared waits (orchestration seconds), decided in ``domain.poll_plan``.
+TICK_SECONDS = SHARED_TICK_SECONDS
 _KEEP = 64  # cached entries (a few ticks x a few vaults)
 T = TypeVar("T")
 
@@ -82,8 +83,7 @@ CACHE = TickCache()
 
 def tick_of(moment: datetime) -> str:
     """The grid point at or before ``moment`` (ISO), the cache's time key."""
-    seconds = int(moment.timestamp()) // TICK_SECONDS * TICK_SECONDS
-    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+    return shared_tick_at(moment)
 
 
 def _tick(payload: Mapping[str, Any], settings: Settings | None) -> str:

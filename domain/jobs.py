@@ -42,13 +42,17 @@ def is_sync_task(task: Mapping[str, Any]) -> bool:
 
 
 def _task(task: Mapping[str, Any]) -> dict[str, Any]:
-    return {
+    out = {
         "name": task.get("name"),
         "friendlyName": task.get("friendlyName"),
         "state": task.get("state"),
         "startTime": iso(task.get("startTime")),
         "endTime": iso(task.get("endTime")),
     }
+    fraction = _task_fraction(task) if task.get("state") == "InProgress" else 0.0
+    if fraction > 0:  # the task's own progress, when ASR gives one (domain.poll_plan aims at its end)
+        out["fraction"] = fraction
+    return out
 
 
 def _current_task(tasks: list[Mapping[str, Any]]) -> Mapping[str, Any] | None:

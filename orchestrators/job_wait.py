@@ -4,10 +4,11 @@ Input ``{vault, jobId, phase, stopWhenSuspended, item?, untilProtected, rpoSlaSe
 maxWaitSeconds?, polls}``.
 It reads the job (``get_job``), publishes the progress in its **own** custom status
 ``{phase, jobId, state, progress: {task, percent, etaSeconds}, polls}``, and sleeps
-on a durable timer of ``domain.jobs.next_poll_seconds`` (short when a task is about
-to finish, long during transfers). It returns when the job is Succeeded, Failed or
-Cancelled (or waiting for "resume" when ``stopWhenSuspended``: the job ``Suspended``, or G1's
-variant where only its manual task is); a ``Cancelling`` job is not done (R55). With
+on a durable timer until the job's next change is due (``domain.poll_plan.next_poll``: the
+running task's expected end from its progress or typical length, short reads past it, the
+job-level interval during transfers; the shared grid in waves). It returns when the job is
+Succeeded, Failed or Cancelled (or waiting for "resume" when ``stopWhenSuspended``: the job
+``Suspended``, or G1's variant where only its manual task is); a ``Cancelling`` job is not done (R55). With
 ``untilProtected`` it then polls the item (``get_item``) until ASR shows it ``Protected`` with an
 RPO within ``rpoSlaSeconds`` (R9/R10: the re-protect job ends while the initial replication still
 runs), at most ``maxWaitSeconds``; the result's ``protection`` says what was reached.
@@ -23,13 +24,14 @@ input (the parent sees one result when the last generation returns).
 from __future__ import annotations
 
 from collections.abc import Generator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import azure.durable_functions as df
 
 from domain.items import parse_time
-from domain.jobs import is_terminal, next_poll_seconds, progress_of
+from domain.jobs import is_terminal, progress_of
+from domain.poll_plan import next_poll, on_shared_grid, shared_tick_at
 from domain.reprotect_policy import DEFAULT_MAX_WAIT_HOURS, DEFAULT_RPO_SLA_MINUTES, protected_within
 from orchestrators.durable import StepFailed, call_activity, event_payload, iso
 
@@ -44,24 +46,14 @@ ITEM_POLL_FIRST = timedelta(seconds=30)
 ITEM_POLL_MAX = timedelta(minutes=10)
 
 
-#: Shared waits (waves) poll on this grid so that every waiting run reads the same vault-level list.
-SHARED_TICK_SECONDS = 60
-
-
 def shared_tick(context: df.DurableOrchestrationContext) -> str:
     """The grid point at or before the orchestration's time (ISO): the shared read's cache key."""
-    seconds = int(context.current_utc_datetime.timestamp()) // SHARED_TICK_SECONDS * SHARED_TICK_SECONDS
-    return iso(datetime.fromtimestamp(seconds, UTC))
+    return shared_tick_at(context.current_utc_datetime)
 
 
 def shared_delay(context: df.DurableOrchestrationContext, wanted: timedelta) -> timedelta:
     """``wanted`` rounded up to a grid point strictly after now, where every shared wait meets."""
-    now = context.current_utc_datetime.timestamp()
-    target = now + max(wanted.total_seconds(), 0)
-    aligned = -(-int(target) // SHARED_TICK_SECONDS) * SHARED_TICK_SECONDS
-    if aligned <= now:
-        aligned += SHARED_TICK_SECONDS
-    return timedelta(seconds=aligned - now)
+    return on_shared_grid(context.current_utc_datetime, wanted)
 
 
 def _log_fields(state: dict[str, Any]) -> dict[str, Any]:
@@ -224,7 +216,11 @@ def wait_for_asr_job(context: df.DurableOrchestrationContext) -> Generator[Any, 
                     return _done(state, snapshot, context)
                 state["mode"] = "item"
                 state["snapshot"] = _trim(snapshot)
-            delay = timedelta(seconds=next_poll_seconds(snapshot)) if not finished else ITEM_POLL_FIRST
+            if finished:
+                delay = ITEM_POLL_FIRST
+            else:  # where the job's next change is due (domain.poll_plan: the one polling grid)
+                plan = next_poll(snapshot, context.current_utc_datetime)
+                delay = timedelta(seconds=plan.seconds)
         else:
             protected = yield from _poll_item(context, state)
             if protected:
