@@ -3,7 +3,7 @@
 A retention drive added to the master target takes up to 15 minutes to appear; seed 002 says to
 refresh the configuration server when it does not. Input ``{vault, fabric, provider}``; output
 ``{refreshed: true, fabric, provider}``. The refresh job is started and not awaited: the run
-checks the drive again after a durable timer (``orchestrators.run_phases``).
+checks the drive again after a durable timer (``orchestrators.runbook.preflight``).
 """
 
 from __future__ import annotations

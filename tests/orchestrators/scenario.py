@@ -11,8 +11,8 @@ from typing import Any
 import azure.durable_functions as df
 
 from domain.request import parse_failback_request
-from orchestrators.failback import bp as failback_bp
 from orchestrators.job_wait import bp as job_wait_bp
+from orchestrators.runbook.failback import bp as failback_bp
 from tests.orchestrators.replay import ActivityError, ScriptedHost, failback_error
 
 VAULT = {

@@ -90,14 +90,14 @@ def test_V6_after_effects_for_linux_vmware():
 
 
 def _outcomes_the_orchestrator_produces():
-    """Outcome values the runbook (``orchestrators/failback.py`` and the ``run_*`` modules it is
-    split into) passes to ``RunStopped``/``abandon`` or assigns."""
+    """Outcome values the runbook (``orchestrators/runbook/``: ``failback.py`` and its
+    collaborators) passes to ``RunStopped``/``abandon`` or assigns."""
     import ast
     import inspect
 
-    from orchestrators import failback, run_cancel, run_phases, run_state, run_steps
+    from orchestrators.runbook import cancel, failback, gates, jobs, preflight, report, state, steps, verify
 
-    modules = (failback, run_state, run_cancel, run_steps, run_phases)
+    modules = (failback, state, cancel, jobs, gates, preflight, steps, verify, report)
     trees = [(module, ast.parse(inspect.getsource(module))) for module in modules]
     found: set[str] = set()
 

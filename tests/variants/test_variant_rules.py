@@ -9,7 +9,7 @@ import pytest
 from domain.errors import RequestInvalid
 from domain.request import parse_failback_request
 from domain.vmware import choose_classic_inputs
-from orchestrators.variant_kinds import agent_retry
+from orchestrators.variants.vmware import agent_retry
 
 BASE = {
     "vault": {"subscriptionId": "00000000-0000-0000-0000-000000000001", "resourceGroup": "rg", "name": "v"},
