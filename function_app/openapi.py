@@ -244,7 +244,8 @@ PATHS: dict[str, Any] = {
                     {"$ref": "#/components/schemas/RunAccepted"}, "started, or the item's running run"
                 ),
                 "400": _problem("invalid request, every reason listed"),
-                "409": _problem("conflicting run"),
+                "409": _problem("a VM of this plan or waves request is held by another run (ITEM_HELD)"),
+                "503": _problem("ASR could not be read to resolve the item; retry after Retry-After"),
             },
         },
         "get": {
