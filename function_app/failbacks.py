@@ -59,6 +59,7 @@ from function_app.run_lookup import (
     job_steps,
     wait_for,
 )
+from function_app.status_links import signed_status_url
 from function_app.status_pages import auth_query, language_of, render_status_page, wants_html
 from notifications.links import keyring
 from orchestrators.safety import cancel_verdict
@@ -104,7 +105,8 @@ def _unknown_run(instance_id: str) -> func.HttpResponse:
 
 
 def _running_headers(req: func.HttpRequest, instance_id: str) -> dict[str, str]:
-    return {"Location": status_url(req, instance_id), "Retry-After": str(RETRY_AFTER_SECONDS)}
+    # Location: a signed, short-lived status URL a Logic App can poll without the key (issue 13).
+    return {"Location": signed_status_url(req, instance_id), "Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 # ------------------------------------------------------------------------ POST /api/failbacks
