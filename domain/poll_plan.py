@@ -132,3 +132,25 @@ def on_shared_grid(now: datetime, wanted: timedelta) -> timedelta:
     if aligned <= moment:
         aligned += SHARED_TICK_SECONDS
     return timedelta(seconds=aligned - moment)
+
+
+#: The Azure Monitor agent sends a heartbeat a minute once the VM runs.
+HEARTBEAT_SECONDS = 60
+#: Typical Log Analytics ingestion latency (Microsoft documents 20 s to 3 min; most data in about 30 s).
+INGESTION_SECONDS = 30
+#: Verification attempts once data can be there: short at first, lengthening to the old 2 minutes.
+VERIFY_RETRY_SECONDS = (15, 15, 30, 30, 60, 120)
+
+
+def verify_wait(since: datetime, now: datetime, attempts: int) -> timedelta:
+    """How long to wait before the next verification query, after ``attempts`` queries that failed.
+
+    The first query goes out when the first heartbeat of the VM started at ``since`` can have been
+    ingested (one heartbeat interval plus the typical ingestion latency); later ones follow at
+    short, lengthening intervals, so data that arrives late is still seen soon after it lands.
+    """
+    first = since + timedelta(seconds=HEARTBEAT_SECONDS + INGESTION_SECONDS)
+    if attempts <= 0:
+        return max(first - now, timedelta(0))
+    step = VERIFY_RETRY_SECONDS[min(attempts, len(VERIFY_RETRY_SECONDS)) - 1]
+    return max(timedelta(seconds=step), first - now)

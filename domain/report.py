@@ -110,6 +110,44 @@ def downtime_seconds(timeline: Iterable[Mapping[str, Any]]) -> float | None:
     return (up - down).total_seconds() if up else None
 
 
+def downtime_shares(timeline: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The downtime split into ASR's share and the workflow's own (issue 14).
+
+    ``asrSeconds``: from the Azure VM's shutdown to the switchover job seen finished (ASR shuts
+    the VM down, moves the last data and boots the VM; the job wait reads it within a few seconds
+    of its end, ``domain.poll_plan``). ``workflowSeconds``: the rest — seeing the end, starting and
+    running the verification until it passed (``verificationSeconds`` of it: Log Analytics
+    ingestion included). ``None`` unless the VM was verified after the shutdown.
+    """
+    entries = list(timeline)
+    down = _first(entries, AZURE_VM_SHUTDOWN)
+    if down is None:
+        return None
+    up = _first(entries, ONPREM_VERIFIED, after=down)
+    if up is None:
+        return None
+    switched = next(
+        (
+            when
+            for e in entries
+            if e.get("event") == JOB_FINISHED
+            and e.get("phase") == "switchover"
+            and (when := parse_time(e.get("at"))) is not None
+            and down <= when <= up
+        ),
+        None,
+    )
+    total = (up - down).total_seconds()
+    asr = (switched - down).total_seconds() if switched else None
+    verify = _first(entries, PHASE_STARTED, after=switched or down)
+    return {
+        "seconds": total,
+        "asrSeconds": asr,
+        "workflowSeconds": total - asr if asr is not None else None,
+        "verificationSeconds": (up - verify).total_seconds() if verify else None,
+    }
+
+
 def after_effects(kind: str, os_type: str | None) -> list[str]:
     """V6 after-effects to report for a kind (``hyperv``, ``vmware-*``) and OS type."""
     family = "vmware" if kind.startswith("vmware") else kind
@@ -180,7 +218,8 @@ def build_report(
         os_type: the VM's OS type, for the V6 after-effects.
 
     Returns:
-        ``{runId, outcome, vault, item, dataSync, timeline, phases, downtimeSeconds, asrJobs,
+        ``{runId, outcome, vault, item, dataSync, timeline, phases, downtimeSeconds, downtime
+        (ASR's and the workflow's shares, :func:`downtime_shares`), asrJobs,
         decisions, preflight, verification, afterEffects, advice, error, startedAt, finishedAt}``;
         ``advice`` carries H11's advice when sync phase 1 ran long or the estimate is long.
 
@@ -204,6 +243,7 @@ def build_report(
         "timeline": entries,
         "phases": durations,
         "downtimeSeconds": downtime_seconds(entries),
+        "downtime": downtime_shares(entries),
         "asrJobs": asr_jobs(entries),
         "decisions": decisions(entries),
         "preflight": dict(preflight) if preflight else None,

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from domain import report as reports
+from domain.poll_plan import verify_wait
 from domain.run_names import GATE_VERIFICATION
 from orchestrators.durable import iso
 from orchestrators.runbook.run import Run
@@ -30,7 +31,9 @@ def verify(run: Run) -> Generator[Any, Any, None]:
     }
     computers = state.variant.computers(state.run_facts())
     attempt = 0
-    while True:
+    while True:  # queries follow ingestion latency (domain.poll_plan.verify_wait; issue 14)
+        wait = verify_wait(since, state.now, attempt)
+        yield from run.cancel.await_task(state.ctx.create_timer(state.now + wait))
         attempt += 1
         state.publish(step=f"verification attempt {attempt}")
         results = []
@@ -40,10 +43,9 @@ def verify(run: Run) -> Generator[Any, Any, None]:
         state.verification = results[0] if len(results) == 1 else merge_verifications(computers, results)
         if state.verification.get("passed"):
             break
-        if state.now + VERIFY_POLL > deadline:
+        if state.now + verify_wait(since, state.now, attempt) > deadline:
             yield from run.gates.hold_for_decision()
             return
-        yield from run.cancel.await_task(state.ctx.create_timer(state.now + VERIFY_POLL))
     if check.human_confirmation:
         result = yield from run.gates.ask(
             GATE_VERIFICATION,

@@ -10,6 +10,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from domain.poll_plan import verify_wait
 from tests.orchestrators.replay import T0, ScriptedHost
 from tests.orchestrators.scenario import FakeAsr, failback_error, request
 
@@ -223,7 +224,12 @@ def test_failed_verification_holds_without_commit_until_a_person_decides() -> No
     assert "commit_failover" not in host.activity_names()
     assert host.statuses[-1]["awaiting"] == "verification-decision"
     attempts = host.activity_names().count("verify_onprem")
-    assert attempts == 15  # every 2 minutes through the 30-minute verification window
+    # through the 30-minute window: first when a heartbeat can be in, then short, lengthening to 2 minutes
+    query = timedelta(seconds=host.activity_seconds)  # each query takes this long in the script
+    since, now, expected = T0, T0 + verify_wait(T0, T0, 0) + query, 1
+    while now + verify_wait(since, now, expected) <= since + timedelta(minutes=30):
+        now, expected = now + verify_wait(since, now, expected) + query, expected + 1
+    assert attempts == expected
 
 
 def test_commit_anyway_decision_commits() -> None:
