@@ -282,6 +282,39 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    "/api/runs/{id}/status": {
+        "get": {
+            "operationId": "getSignedRunStatus",
+            "summary": "Status of a run through the signed Location of a 202 (Logic Apps polling, no key)",
+            "security": [],
+            "parameters": [
+                _RUN_ID,
+                {
+                    "name": "exp",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^[1-9][0-9]{0,11}$"},
+                    "description": "expiry of the link (epoch seconds)",
+                },
+                {
+                    "name": "sig",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{43}$"},
+                    "description": "HMAC-SHA256 of the run id and expiry (base64url)",
+                },
+            ],
+            "responses": {
+                "200": _json({"$ref": "#/components/schemas/RunStatus"}, "finished"),
+                "202": _json(
+                    {"$ref": "#/components/schemas/RunStatus"}, "running (Retry-After, fresh Location)"
+                ),
+                "401": _problem("link incomplete or expired"),
+                "403": _problem("link tampered with"),
+                "404": _problem("run history purged"),
+            },
+        }
+    },
     "/api/failbacks/{id}/cancel": {
         "post": {
             "operationId": "cancelFailback",

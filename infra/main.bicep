@@ -189,6 +189,7 @@ var authExcludedPaths = [
   '/api/health'
   '/api/failbacks'
   '/api/failbacks/*'
+  '/api/runs/*'
   '/api/alerts'
   '/api/openapi.json'
   '/api/outbox'
