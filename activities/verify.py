@@ -12,16 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.durable_functions as df
-from azure.monitor.query import LogsQueryClient, LogsQueryStatus
 
 from activities.asr_common import arm_errors, log_event
 from clients.logs import logs_client
 from clients.settings import Settings
 from domain.errors import FailbackError
 from domain.items import parse_time
+
+if TYPE_CHECKING:  # the client is built on first use (cold start, issue 14)
+    from azure.monitor.query import LogsQueryClient
 
 bp = df.Blueprint()
 
@@ -47,6 +49,8 @@ def _run(client: LogsQueryClient, workspace: str, name: str, query: str, since: 
             return {"name": name, "passed": False, "evidence": f"query refused: {err.message}", "rows": []}
         raise FailbackError("LOGS_QUERY_FAILED", err.message, details=err.details) from err
     rows: list[Any]
+    from azure.monitor.query import LogsQueryStatus  # loaded with the client (cold start, issue 14)
+
     if result.status == LogsQueryStatus.PARTIAL:
         error = getattr(result, "partial_error", None)
         rows = [list(r) for t in getattr(result, "partial_data", []) or [] for r in t.rows]

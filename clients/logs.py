@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from azure.monitor.query import LogsQueryClient
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # loaded on first use (cold start, issue 14)
+    from azure.monitor.query import LogsQueryClient
 
 from clients.asr import transport_options
 from clients.cache import ClientCache
@@ -26,7 +29,7 @@ def logs_client(settings: Settings | None = None) -> LogsQueryClient:
     key = (s.logs_endpoint, s.ca_bundle, s.credential, s.azure_client_id)
     return _CLIENTS.get(
         key,
-        lambda: LogsQueryClient(
+        lambda: _logs_client_class()(
             get_credential(s),
             endpoint=s.logs_endpoint,
             audience=LOGS_AUDIENCE,
@@ -38,3 +41,9 @@ def logs_client(settings: Settings | None = None) -> LogsQueryClient:
 def clear_cache() -> None:
     """Close and forget every cached client."""
     _CLIENTS.clear()
+
+
+def _logs_client_class() -> type[LogsQueryClient]:
+    from azure.monitor.query import LogsQueryClient
+
+    return LogsQueryClient

@@ -23,11 +23,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from domain.approvals_tokens import KeyRing
 
 PREFIX = "cb1."
@@ -58,6 +53,9 @@ class SealedCallback:
 
 
 def _derive(key: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes  # on first use (cold start, issue 14)
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=_SALT, info=_INFO).derive(key)
 
 
@@ -74,6 +72,8 @@ def seal_callback(ring: KeyRing, url: str, run_id: str, *, nonce: bytes | None =
         The sealed blob and the URL's host.
     """
     iv = nonce if nonce is not None else os.urandom(_NONCE_BYTES)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     box = AESGCM(_derive(ring.current)).encrypt(iv, url.encode(), run_id.encode())
     blob = base64.urlsafe_b64encode(iv + box).rstrip(b"=").decode("ascii")
     return SealedCallback(PREFIX + blob, urlsplit(url).hostname or "")
@@ -101,6 +101,9 @@ def unseal_callback(ring: KeyRing, sealed: str, run_id: str) -> str:
     iv, box = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
     if len(iv) != _NONCE_BYTES or not box:
         raise SealError("sealed callback is truncated")
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     for key in _keys(ring):
         try:
             return AESGCM(_derive(key)).decrypt(iv, box, run_id.encode()).decode()

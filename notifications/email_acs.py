@@ -16,7 +16,6 @@ import logging
 import uuid
 from typing import Any
 
-from azure.communication.email import EmailClient
 from azure.core.credentials import AzureKeyCredential, TokenCredential
 
 from notifications.message import Message
@@ -87,6 +86,8 @@ class AcsEmailChannel:
         **client_options: Any,
     ) -> None:
         client_options.setdefault("polling_interval", 2)
+        from azure.communication.email import EmailClient  # on first use (cold start, issue 14)
+
         self.client = EmailClient(endpoint, credential, **client_options)
         self.sender = sender
         self.delivery_wait_seconds = delivery_wait_seconds

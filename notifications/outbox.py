@@ -6,7 +6,10 @@ Readable at ``GET /api/outbox`` only when ``FAILBACK_LOCAL_MODE=true``.
 from __future__ import annotations
 
 import json
-import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,8 @@ class Outbox:
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        import sqlite3  # on first use (cold start, issue 14)
+
         conn = sqlite3.connect(self.path, timeout=10)
         conn.execute(_SCHEMA)
         return conn

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
+if TYPE_CHECKING:  # loaded on first use (cold start, issue 14)
+    import requests
 
 from notifications.message import Message
 
@@ -23,7 +24,11 @@ class WebhookChannel:
 
     def __init__(self, url: str, session: requests.Session | None = None) -> None:
         self.url = url
-        self.session = session or requests.Session()
+        if session is None:
+            import requests
+
+            session = requests.Session()
+        self.session = session
 
     def payload(self, message: Message) -> dict[str, Any]:
         """The JSON body posted for a message (channels that speak another format override it)."""
