@@ -36,6 +36,16 @@ from scripts.failback_stack import FailbackStack, sample_request
 
 warnings.filterwarnings("ignore", message="azure.functions df_loads was called")
 SAMPLE_SECONDS = 0.003
+#: p50 of each figure before issue 14 (20 runs at 82dbd84, same machine); printed with the ratio.
+BEFORE_P50 = {
+    "history events (run)": 56.0,
+    "history events (run + sub-orchestrations)": 296.0,
+    "ARM reads": 42.0,
+    "ARM writes": 6.0,
+    "ARM calls": 48.0,
+    "phase 2 done -> verify start, virtual s": 40.0,
+    "phase 2 done -> verify start, real ms": 37.0,
+}
 
 
 @dataclass
@@ -145,6 +155,15 @@ def one_run(workdir: Path) -> dict[str, float]:
             figures["approval -> resume, real ms"] = (sampler.seen["resume"] - approved_real) * 1000
         if phase2_end is not None and verify_start is not None:
             figures["phase 2 done -> verify start, virtual s"] = (verify_start - phase2_end).total_seconds()
+        shares = report.get("downtime") or {}
+        for key, label in (
+            ("seconds", "downtime, virtual s"),
+            ("asrSeconds", "downtime: ASR share, virtual s"),
+            ("workflowSeconds", "downtime: workflow share, virtual s"),
+            ("verificationSeconds", "downtime: verification, virtual s"),
+        ):
+            if shares.get(key) is not None:
+                figures[label] = float(shares[key])
         if "switchover-done" in sampler.seen and "verify" in sampler.seen:
             figures["phase 2 done -> verify start, real ms"] = (
                 sampler.seen["verify"] - sampler.seen["switchover-done"]
@@ -172,12 +191,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"run {n + 1}/{args.runs} done", flush=True)
     print(f"\n{args.runs} complete failbacks in {time.perf_counter() - started:.1f} s real time\n")
     names = list(dict.fromkeys(k for r in results for k in r))
-    print(f"{'figure':<45} {'p50':>10} {'p95':>10} {'min':>10} {'max':>10} {'n':>4}")
+    print(
+        f"{'figure':<45} {'p50':>10} {'p95':>10} {'min':>10} {'max':>10} {'n':>4} "
+        f"{'BEFORE p50':>11} {'ratio':>7}"
+    )
     for name in names:
         values = [r[name] for r in results if name in r]
+        p50, before = statistics.median(values), BEFORE_P50.get(name)
+        ratio = f"x{p50 / before:.2f}" if before else "-"
         print(
-            f"{name:<45} {statistics.median(values):>10.1f} {percentile(values, 95):>10.1f} "
-            f"{min(values):>10.1f} {max(values):>10.1f} {len(values):>4}"
+            f"{name:<45} {p50:>10.1f} {percentile(values, 95):>10.1f} "
+            f"{min(values):>10.1f} {max(values):>10.1f} {len(values):>4} "
+            f"{before if before is not None else '-':>11} {ratio:>7}"
         )
     return 0
 
