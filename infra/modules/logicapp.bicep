@@ -2,7 +2,9 @@
 // logicapp-start-failback.json) deployed as a Consumption workflow with its parameters filled:
 // the app's base URL, a function key read at deployment time, the first recovery vault and the
 // first verification workspace (by resource id; the workflow gets the workspace's customer id
-// that the query API needs).
+// that the query API needs). The workflow polls the signed Location of the 202 (no key on polls),
+// waits up to 30 days (the longest approval plus a window up to 14 days ahead) and branches on the
+// run's outcome.
 
 @description('Name of the Logic App workflow.')
 param name string
@@ -27,6 +29,11 @@ param verificationWorkspaceId string = ''
 
 @description('Approvers named in the requests the workflow sends (UPNs or group:<object id>).')
 param approvers array
+
+@description('Approval deadline of each run the workflow starts, in hours (the workflow waits for the longest, 336).')
+@minValue(1)
+@maxValue(336)
+param approvalTimeoutHours int = 24
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
   name: functionAppName
@@ -57,6 +64,9 @@ resource workflow 'Microsoft.Logic/workflows@2019-05-01' = {
       }
       approvers: {
         value: approvers
+      }
+      approvalTimeoutHours: {
+        value: approvalTimeoutHours
       }
       verificationWorkspaceId: {
         value: empty(verificationWorkspaceId) ? '' : reference(verificationWorkspaceId, '2023-09-01').customerId
