@@ -174,4 +174,3 @@ def test_callback_does_not_follow_a_redirect(receiver):
         post({"url": url, "body": {"runId": "fb-1"}}, Settings.from_env({"FAILBACK_LOCAL_MODE": "true"}))
     assert info.value.code == "CALLBACK_FAILED" and "answered 307" in info.value.message
     assert len(handler.received) == 1  # the first receiver only: the redirect target got nothing
-
