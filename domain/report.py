@@ -14,6 +14,7 @@ from typing import Any
 
 from domain.i18n import N_
 from domain.items import parse_time
+from domain.report_seal import chain_report as chain_report  # where runs assemble reports
 from domain.run_names import Outcome
 from domain.runs import estimate_downtime, sync_advice
 
@@ -176,6 +177,29 @@ def asr_jobs(timeline: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def decisions(timeline: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The human and automatic decisions of the run: ``{at, phase, decision, by, comment, ...}``."""
     return [dict(e) for e in timeline if e.get("event") == DECISION]
+
+
+def gate_record(result: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What an approval gate's result adds to its ``decision`` timeline entry (the audit trail).
+
+    Args:
+        result: the ``approval_gate`` output (``at``, ``approvers``, ``decisions``).
+
+    Returns:
+        ``{decidedAt, approvers, votes}``: when the gate decided, every quorum member who approved,
+        and every decision it received — who, when, decision, comment, the checklist items
+        attested, the link's nonce, whether it counted and, if not, why.
+    """
+    result = result or {}
+    keys = ("by", "at", "decision", "comment", "attested", "nonce", "accepted", "reason")
+    votes = [
+        {k: d.get(k) for k in keys if k in d} for d in result.get("decisions") or [] if isinstance(d, Mapping)
+    ]
+    return {
+        "decidedAt": result.get("at"),
+        "approvers": list(result.get("approvers") or []),
+        "votes": votes,
+    }
 
 
 def _advice(

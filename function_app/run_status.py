@@ -16,7 +16,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from domain.status_links import LinkFailure, verify_status
-from function_app import failbacks
+from function_app.failbacks import RETRY_AFTER_SECONDS, run_view
 from function_app.problem import problem
 from function_app.responses import json_response
 from function_app.run_lookup import RUNNING, custom_status, get_run, job_steps
@@ -63,13 +63,13 @@ async def signed_run_status(
     custom = custom_status(status)
     running = status.runtime_status in RUNNING
     progress = await _progress(client, custom) if running else custom.get("progress")
-    view = failbacks.run_view(status, custom, progress)
+    view = run_view(status, custom, progress)
     view["asrJobs"] = await job_steps(client, instance_id)
     if running or status.runtime_status == df.OrchestrationRuntimeStatus.Suspended:
         headers = {
             **NO_STORE,
             "Location": signed_status_url(req, instance_id),
-            "Retry-After": str(failbacks.RETRY_AFTER_SECONDS),
+            "Retry-After": str(RETRY_AFTER_SECONDS),
         }
         return json_response(view, 202, headers)
     return json_response(view, 200, dict(NO_STORE))

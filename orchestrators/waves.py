@@ -25,6 +25,7 @@ from typing import Any
 
 import azure.durable_functions as df
 
+from domain import report as reports
 from domain.approval_summary import hyperv_checklist
 from domain.request_variants import EACH_VM
 from domain.run_names import CANCEL_EVENT, child_instance_id, vm_label
@@ -176,7 +177,15 @@ class WavesRun:
         if winner is None:  # cancelled while waiting: the gate closes at its own timeout
             return {"decision": "cancelled", "by": (self.cancel_answer or {}).get("by"), "gate": gate}
         result = dict(task.result or {})
-        self.decisions.append({"gate": gate, "decision": result.get("decision"), "by": result.get("by")})
+        self.decisions.append(
+            {
+                "gate": gate,
+                "decision": result.get("decision"),
+                "by": result.get("by"),
+                "comment": result.get("comment"),
+                **reports.gate_record(result),
+            }
+        )
         return {**result, "gate": gate}
 
     def run_wave(self, n: int, approved: dict[str, Any]) -> Generator[Any, Any, bool]:
@@ -254,6 +263,7 @@ class WavesRun:
             "startedAt": report.get("startedAt"),
             "downtimeSeconds": report.get("downtimeSeconds"),
             "afterEffects": report.get("afterEffects") or [],
+            "asrJobs": report.get("asrJobs") or [],
             **({"plan": report.get("plan"), "preflight": report.get("preflight")} if self.dry else {}),
         }
 
@@ -329,27 +339,31 @@ class WavesRun:
             outcome, message = "partially-succeeded", "Some VMs did not fail back (stopOnFailure is false)."
         self.phase = "report"
         self.publish(outcome, message)
-        return {
-            "runId": self.run_id,
-            "kind": "waves",
-            "outcome": outcome,
-            "message": message,
-            "initiator": self.initiator,
-            "vault": self.request.get("vault"),
-            "location": self.request.get("location"),
-            "wavePolicy": self.policy,
-            "startedAt": self.started_at,
-            "finishedAt": iso(self.ctx.current_utc_datetime),
-            "decisions": self.decisions,
-            "vms": self.results,
-            "counts": {
-                "total": self.total,
-                "succeeded": sum(1 for r in self.results if r["outcome"] == "succeeded"),
-                "failed": sum(1 for r in self.results if r["outcome"] not in ("succeeded", "not-started")),
-                "notStarted": self.total - sum(1 for r in self.results if r["outcome"] != "not-started"),
-            },
-            "error": None if outcome == "succeeded" else {"code": "WAVES_INCOMPLETE", "message": message},
-        }
+        return reports.chain_report(
+            {  # the record: hash-chained head (signed on export)
+                "runId": self.run_id,
+                "kind": "waves",
+                "outcome": outcome,
+                "message": message,
+                "initiator": self.initiator,
+                "vault": self.request.get("vault"),
+                "location": self.request.get("location"),
+                "wavePolicy": self.policy,
+                "startedAt": self.started_at,
+                "finishedAt": iso(self.ctx.current_utc_datetime),
+                "decisions": self.decisions,
+                "vms": self.results,
+                "counts": {
+                    "total": self.total,
+                    "succeeded": sum(1 for r in self.results if r["outcome"] == "succeeded"),
+                    "failed": sum(
+                        1 for r in self.results if r["outcome"] not in ("succeeded", "not-started")
+                    ),
+                    "notStarted": self.total - sum(1 for r in self.results if r["outcome"] != "not-started"),
+                },
+                "error": None if outcome == "succeeded" else {"code": "WAVES_INCOMPLETE", "message": message},
+            }
+        )
 
     def _skip(self, first: int) -> None:
         for n in range(first, len(self.waves)):

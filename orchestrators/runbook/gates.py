@@ -51,6 +51,7 @@ class Gates:
             decision=result.get("decision"),
             by=result.get("by"),
             comment=result.get("comment"),
+            **reports.gate_record(result),
         )
         return result
 

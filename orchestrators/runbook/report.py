@@ -71,4 +71,4 @@ def finish(
             report["callback"] = {"posted": False, **shown, "error": stop.message}
     state.publish(step=outcome, message=report["message"])
     log_info(state.ctx, f"run {state.run_id} ended: {outcome}", runId=state.run_id, outcome=outcome)
-    return report
+    return reports.chain_report(report)  # the record: events hash-chained, head computed (signed on export)

@@ -1,0 +1,234 @@
+"""The run's record made tamper-evident (issue 13, part 5): pure logic, no I/O, no clock.
+
+- :func:`chain_report` (applied where a run's report is assembled, inside the orchestrator, so
+  it must be deterministic): every timeline event carries ``prevHash``, the SHA-256 of the
+  previous event's canonical JSON (the first one the run's genesis hash); ``integrity.head`` is
+  the hash of the last event's hash and of the whole report's canonical JSON.
+- :func:`seal` (the HTTP layer, which holds the key): ``integrity.signature`` = HMAC-SHA256 of
+  the head under a key derived from the approval signing key, with the key's fingerprint.
+- :func:`export_json` / :func:`verify_export`: the exported file is the report's canonical,
+  indented JSON; the verifier demands those exact bytes, re-walks the chain and checks the
+  signature, so any edited byte is found (invalid UTF-8 or JSON, a value changed, a byte of
+  spacing or key order changed, the chain, the head or the signature altered).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.approvals_tokens import KeyRing, key_fingerprint
+
+INTEGRITY = "integrity"
+PREV_HASH = "prevHash"
+VERSION = 1
+ALGORITHM = "sha256-chain"
+SIGNATURE_ALGORITHM = "HMAC-SHA256"
+_PURPOSE = b"failback-report-seal-v1"
+
+
+def canonical(value: Any) -> bytes:
+    """Canonical JSON bytes: sorted keys, no spaces, UTF-8, no NaN."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def genesis(run_id: str) -> str:
+    """The ``prevHash`` of a run's first event."""
+    return _sha(b"failback-report-v1\n" + run_id.encode())
+
+
+def _unsealed(report: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in report.items() if k != INTEGRITY}
+    if isinstance(out.get("timeline"), list):
+        out["timeline"] = [
+            {k: v for k, v in e.items() if k != PREV_HASH} if isinstance(e, Mapping) else e
+            for e in out["timeline"]
+        ]
+    return out
+
+
+def _chained(report: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """The report with ``prevHash`` on each event (integrity removed) and the last event's hash."""
+    out = _unsealed(report)
+    prev = genesis(str(out.get("runId") or ""))
+    if isinstance(out.get("timeline"), list):
+        events = []
+        for entry in out["timeline"]:
+            event = {**entry, PREV_HASH: prev}
+            prev = _sha(canonical(event))
+            events.append(event)
+        out["timeline"] = events
+    return out, prev
+
+
+def _head(body: Mapping[str, Any], last: str) -> str:
+    return _sha(f"{last}\n{_sha(canonical(body))}".encode())
+
+
+def chain_report(report: Mapping[str, Any]) -> dict[str, Any]:
+    """Hash-chain the report's events and compute its head (deterministic; idempotent).
+
+    Returns:
+        A copy with ``prevHash`` on each timeline event and ``integrity`` =
+        ``{version, algorithm, events, lastEventHash, head}`` (no signature yet: :func:`seal`).
+    """
+    body, last = _chained(report)
+    events = len(body["timeline"]) if isinstance(body.get("timeline"), list) else 0
+    body[INTEGRITY] = {
+        "version": VERSION,
+        "algorithm": ALGORITHM,
+        "events": events,
+        "lastEventHash": last,
+        "head": _head(body, last),
+    }
+    return body
+
+
+def _derived(key: bytes) -> bytes:
+    # Domain separation: a report seal can never stand in for an approval token or a status link.
+    return hmac.new(key, _PURPOSE, hashlib.sha256).digest()
+
+
+def _mac(key: bytes, head: str) -> str:
+    raw = hmac.new(_derived(key), head.encode("ascii"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+@dataclass
+class Verdict:
+    """What :func:`verify_report` / :func:`verify_export` found.
+
+    Attributes:
+        problems: every reason the record cannot be trusted (empty: intact and signed by a known key).
+        events: timeline events checked.
+        head: the head the file claims.
+        key_id: fingerprint of the key that signed it.
+    """
+
+    problems: list[str] = field(default_factory=list)
+    events: int = 0
+    head: str | None = None
+    key_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the record is intact and its signature genuine."""
+        return not self.problems
+
+
+def chain_problems(report: Mapping[str, Any]) -> list[str]:
+    """Where the chain of a report does not hold (empty when intact)."""
+    integrity = report.get(INTEGRITY)
+    if not isinstance(integrity, Mapping):
+        return ["no integrity block: the run ended before reports were chained, or it was removed"]
+    problems = []
+    timeline = report.get("timeline")
+    prev = genesis(str(report.get("runId") or ""))
+    for n, entry in enumerate(timeline if isinstance(timeline, list) else []):
+        if not isinstance(entry, Mapping) or entry.get(PREV_HASH) != prev:
+            problems.append(
+                f"timeline event {n + 1}: prevHash does not match event {n} (edited, removed or moved)"
+            )
+            break
+        prev = _sha(canonical(entry))
+    body, last = _chained(report)
+    if integrity.get("lastEventHash") != last:
+        problems.append("integrity.lastEventHash does not match the last event")
+    if integrity.get("head") != _head(body, last):
+        problems.append("integrity.head does not match the report's content")
+    if integrity.get("version") != VERSION or integrity.get("algorithm") != ALGORITHM:
+        problems.append("unknown integrity version or algorithm")
+    return problems
+
+
+def seal(report: Mapping[str, Any], ring: KeyRing) -> dict[str, Any]:
+    """Sign the head of a chained report whose chain holds; a broken chain is never signed.
+
+    Returns:
+        A copy with ``integrity.signature`` = ``{algorithm, keyId, value}``, or unchanged (with
+        ``integrity.problems``) when the chain does not hold, or unchanged without an integrity block.
+    """
+    integrity = report.get(INTEGRITY)
+    if not isinstance(integrity, Mapping):
+        return dict(report)
+    base = {**report, INTEGRITY: {k: v for k, v in integrity.items() if k not in ("signature", "problems")}}
+    problems = chain_problems(base)
+    if problems:
+        return {**base, INTEGRITY: {**base[INTEGRITY], "problems": problems}}
+    head = str(base[INTEGRITY]["head"])
+    signature = {
+        "algorithm": SIGNATURE_ALGORITHM,
+        "keyId": key_fingerprint(ring.current),
+        "value": _mac(ring.current, head),
+    }
+    return {**base, INTEGRITY: {**base[INTEGRITY], "signature": signature}}
+
+
+def verify_report(report: Mapping[str, Any], ring: KeyRing) -> Verdict:
+    """Check a sealed report: the chain, the head and the signature (current or previous key)."""
+    integrity = report.get(INTEGRITY)
+    verdict = Verdict()
+    if isinstance(integrity, Mapping):
+        verdict.head = str(integrity.get("head"))
+        verdict.events = int(integrity.get("events") or 0)
+    signature = integrity.get("signature") if isinstance(integrity, Mapping) else None
+    unsigned = {**report}
+    if isinstance(integrity, Mapping):
+        unsigned[INTEGRITY] = {k: v for k, v in integrity.items() if k != "signature"}
+    verdict.problems.extend(chain_problems(unsigned))
+    if not isinstance(signature, Mapping):
+        verdict.problems.append("not signed")
+        return verdict
+    verdict.key_id = str(signature.get("keyId"))
+    key = ring.by_fingerprint(verdict.key_id)
+    if set(signature) != {"algorithm", "keyId", "value"} or signature.get("algorithm") != SIGNATURE_ALGORITHM:
+        verdict.problems.append("signature block altered")
+    elif key is None:
+        verdict.problems.append(f"signed with key {verdict.key_id}, which is not the key given")
+    elif not hmac.compare_digest(_mac(key, str(verdict.head)), str(signature.get("value"))):
+        verdict.problems.append("signature does not match the head (record or signature altered)")
+    return verdict
+
+
+def export_json(report: Mapping[str, Any]) -> str:
+    """The exported file: canonical JSON, sorted keys, two-space indent, UTF-8, final newline."""
+    return json.dumps(report, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("duplicate key")
+    return dict(pairs)
+
+
+def verify_export(data: bytes, ring: KeyRing) -> Verdict:
+    """Check an exported report file byte for byte, then its chain and signature."""
+    try:
+        text = data.decode("utf-8")
+        report = json.loads(text, object_pairs_hook=_no_duplicates)
+    except (UnicodeDecodeError, ValueError) as exc:
+        return Verdict(problems=[f"not a report export (not UTF-8 JSON: {exc})"])
+    if not isinstance(report, dict):
+        return Verdict(problems=["not a report export (not a JSON object)"])
+    verdict = verify_report(report, ring)
+    try:
+        same = export_json(report) == text
+    except ValueError:
+        same = False
+    if not same:
+        verdict.problems.insert(
+            0, "bytes differ from the canonical export (spacing, order or escaping edited)"
+        )
+    return verdict
