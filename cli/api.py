@@ -76,6 +76,17 @@ class FailbackApi:
         """``GET /api/failbacks/{id}`` (JSON)."""
         return dict(self._call_json("GET", f"/api/failbacks/{run_id}"))
 
+    def report(self, run_id: str, fmt: str) -> tuple[bytes, str]:
+        """``GET /api/failbacks/{id}/report?format=``: the export's bytes and the chain's head."""
+        r = self.session.get(
+            self._url(f"/api/failbacks/{run_id}/report"),
+            params={"format": fmt},
+            headers=self._headers(),
+            timeout=TIMEOUT,
+        )
+        _raise_for(r)
+        return r.content, r.headers.get("X-Report-Head", "")
+
     def runs(self) -> list[dict[str, Any]]:
         """``GET /api/failbacks``."""
         return list(self._call_json("GET", "/api/failbacks").get("runs", []))

@@ -30,6 +30,7 @@ VERSION = 1
 ALGORITHM = "sha256-chain"
 SIGNATURE_ALGORITHM = "HMAC-SHA256"
 _PURPOSE = b"failback-report-seal-v1"
+_INTEGRITY_KEYS = {"version", "algorithm", "events", "lastEventHash", "head"}
 
 
 def canonical(value: Any) -> bytes:
@@ -100,8 +101,10 @@ def _derived(key: bytes) -> bytes:
     return hmac.new(key, _PURPOSE, hashlib.sha256).digest()
 
 
-def _mac(key: bytes, head: str) -> str:
-    raw = hmac.new(_derived(key), head.encode("ascii"), hashlib.sha256).digest()
+def _mac(key: bytes, integrity: Mapping[str, Any]) -> str:
+    # The whole integrity block but the signature: the head and the counts that describe it.
+    signed = canonical({k: v for k, v in integrity.items() if k != "signature"})
+    raw = hmac.new(_derived(key), signed, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
@@ -149,6 +152,10 @@ def chain_problems(report: Mapping[str, Any]) -> list[str]:
         problems.append("integrity.head does not match the report's content")
     if integrity.get("version") != VERSION or integrity.get("algorithm") != ALGORITHM:
         problems.append("unknown integrity version or algorithm")
+    if set(integrity) - {"signature"} != _INTEGRITY_KEYS:
+        problems.append("integrity block altered (members added, removed or renamed)")
+    if integrity.get("events") != (len(timeline) if isinstance(timeline, list) else 0):
+        problems.append("integrity.events does not match the timeline")
     return problems
 
 
@@ -166,26 +173,26 @@ def seal(report: Mapping[str, Any], ring: KeyRing) -> dict[str, Any]:
     problems = chain_problems(base)
     if problems:
         return {**base, INTEGRITY: {**base[INTEGRITY], "problems": problems}}
-    head = str(base[INTEGRITY]["head"])
     signature = {
         "algorithm": SIGNATURE_ALGORITHM,
         "keyId": key_fingerprint(ring.current),
-        "value": _mac(ring.current, head),
+        "value": _mac(ring.current, base[INTEGRITY]),
     }
     return {**base, INTEGRITY: {**base[INTEGRITY], "signature": signature}}
 
 
 def verify_report(report: Mapping[str, Any], ring: KeyRing) -> Verdict:
     """Check a sealed report: the chain, the head and the signature (current or previous key)."""
-    integrity = report.get(INTEGRITY)
     verdict = Verdict()
-    if isinstance(integrity, Mapping):
-        verdict.head = str(integrity.get("head"))
-        verdict.events = int(integrity.get("events") or 0)
-    signature = integrity.get("signature") if isinstance(integrity, Mapping) else None
-    unsigned = {**report}
-    if isinstance(integrity, Mapping):
-        unsigned[INTEGRITY] = {k: v for k, v in integrity.items() if k != "signature"}
+    integrity = report.get(INTEGRITY)
+    if not isinstance(integrity, Mapping):
+        verdict.problems.extend(chain_problems(report))
+        return verdict
+    verdict.head = str(integrity.get("head"))
+    events = integrity.get("events")
+    verdict.events = events if isinstance(events, int) else 0
+    signature = integrity.get("signature")
+    unsigned = {**report, INTEGRITY: {k: v for k, v in integrity.items() if k != "signature"}}
     verdict.problems.extend(chain_problems(unsigned))
     if not isinstance(signature, Mapping):
         verdict.problems.append("not signed")
@@ -196,7 +203,7 @@ def verify_report(report: Mapping[str, Any], ring: KeyRing) -> Verdict:
         verdict.problems.append("signature block altered")
     elif key is None:
         verdict.problems.append(f"signed with key {verdict.key_id}, which is not the key given")
-    elif not hmac.compare_digest(_mac(key, str(verdict.head)), str(signature.get("value"))):
+    elif not hmac.compare_digest(_mac(key, integrity), str(signature.get("value"))):
         verdict.problems.append("signature does not match the head (record or signature altered)")
     return verdict
 

@@ -12,6 +12,7 @@ from function_app.health import bp as health_bp
 from function_app.history_purge import bp as history_purge_bp
 from function_app.openapi import bp as openapi_bp
 from function_app.outbox import bp as outbox_bp
+from function_app.report_export import bp as report_export_bp
 from function_app.run_status import bp as run_status_bp
 from function_app.status_pages import bp as status_pages_bp
 from orchestrators.approval_gate import bp as approval_gate_bp
@@ -27,6 +28,7 @@ BLUEPRINTS: list[df.Blueprint] = [
     approvals_bp,
     failbacks_bp,
     run_status_bp,
+    report_export_bp,
     outbox_bp,
     status_pages_bp,
     alerts_bp,

@@ -315,6 +315,35 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    "/api/failbacks/{id}/report": {
+        "get": {
+            "operationId": "exportFailbackReport",
+            "summary": "The sealed record of an ended run: JSON (verify offline with cli verify-report), "
+            "printable HTML or CSV",
+            "parameters": [
+                _RUN_ID,
+                {
+                    "name": "format",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "enum": ["json", "html", "csv"]},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "the export (X-Report-Head: the chain's head)",
+                    "content": {
+                        "application/json": {"schema": {"type": "object"}},
+                        "text/html": {"schema": {"type": "string"}},
+                        "text/csv": {"schema": {"type": "string"}},
+                    },
+                },
+                "400": _problem("unknown format"),
+                "404": _problem("unknown run"),
+                "409": _problem("the run has not ended, or ended without a report"),
+            },
+        }
+    },
     "/api/failbacks/{id}/cancel": {
         "post": {
             "operationId": "cancelFailback",

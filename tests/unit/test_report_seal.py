@@ -1,0 +1,62 @@
+"""The report's hash chain and seal (issue 13, part 5): deterministic, and every edit is found."""
+
+from __future__ import annotations
+
+import json
+
+from domain.approvals_tokens import KeyRing
+from domain.report import build_report, timeline_entry
+from domain.report_seal import (
+    PREV_HASH,
+    chain_report,
+    export_json,
+    genesis,
+    seal,
+    verify_export,
+    verify_report,
+)
+
+RING = KeyRing(b"unit-test-signing-key-0123456789")
+
+
+def _report() -> dict:
+    timeline = [
+        timeline_entry("2026-03-01T22:00:00+00:00", "preflight", "phase-started"),
+        timeline_entry("2026-03-01T22:05:00+00:00", "sync", "job-started", jobId="j-1", operation="sync"),
+        timeline_entry(
+            "2026-03-01T23:00:00+00:00", "approval", "decision", decision="approved", by="a@x", comment="ok"
+        ),
+        timeline_entry("2026-03-01T23:30:00+00:00", "commit", "job-finished", jobId="j-1", state="Succeeded"),
+    ]
+    return build_report(
+        run_id="fb-v-web01-1", request={"kind": "hyperv"}, outcome="succeeded", timeline=timeline
+    )
+
+
+def test_the_chain_is_the_same_on_every_replay_and_after_a_json_round_trip() -> None:
+    first, again = chain_report(_report()), chain_report(_report())
+    assert first == again == chain_report(first)  # deterministic and idempotent
+    assert chain_report(json.loads(json.dumps(first))) == first
+    assert first["timeline"][0][PREV_HASH] == genesis("fb-v-web01-1")
+    assert len({e[PREV_HASH] for e in first["timeline"]}) == 4 == first["integrity"]["events"]
+
+
+def test_a_sealed_export_verifies_and_any_edited_byte_is_found() -> None:
+    data = export_json(seal(chain_report(_report()), RING)).encode()
+    assert verify_export(data, RING).ok
+    accepted = [
+        (p, f)
+        for p in range(len(data))
+        for f in (0x01, 0x04, 0x40)
+        if verify_export(data[:p] + bytes([data[p] ^ f]) + data[p + 1 :], RING).ok
+    ]
+    assert accepted == []
+    assert not verify_export(data.replace(b"\n", b"\r\n", 1), RING).ok  # still the same JSON, other bytes
+
+
+def test_a_broken_chain_is_never_signed_and_an_unsigned_record_is_not_trusted() -> None:
+    chained = chain_report(_report())
+    chained["timeline"][2]["by"] = "mallory@x"
+    sealed = seal(chained, RING)
+    assert "signature" not in sealed["integrity"] and sealed["integrity"]["problems"]
+    assert verify_report(chain_report(_report()), RING).problems == ["not signed"]
