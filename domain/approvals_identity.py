@@ -16,6 +16,9 @@ from dataclasses import dataclass
 
 PRINCIPAL_NAME = "x-ms-client-principal-name"
 PRINCIPAL = "x-ms-client-principal"
+PRINCIPAL_ID = "x-ms-client-principal-id"
+#: The body fields a caller may name itself by, in local mode only.
+BODY_IDENTITY_FIELDS = ("initiator", "by")
 _GROUP_CLAIMS = {"groups", "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"}
 _NAME_CLAIMS = (
     "preferred_username",
@@ -87,3 +90,26 @@ def link_mismatch(identity: Identity, link_approver: str) -> str | None:
     if identity.name == target:
         return None
     return f"This link is for {target}; you are signed in as {identity.name}."
+
+
+def caller(headers: Mapping[str, str], body: Mapping[str, object], *, local_mode: bool) -> str | None:
+    """Who calls an API route (starts a run, cancels, decides), or ``None`` when nobody signed in.
+
+    In Azure the identity comes only from App Service Authentication: the signed-in name, else a
+    service principal's object id (a Logic App's managed identity) as ``principal:<id>``. The
+    body's ``initiator``/``by`` is never believed there. Locally (no sign-in exists) the body may
+    name the caller.
+    """
+    identity = identity_from_headers(headers)
+    if identity is not None:
+        return identity.name
+    lowered = {k.lower(): v for k, v in headers.items()}
+    principal_id = lowered.get(PRINCIPAL_ID, "").strip()
+    if principal_id:
+        return f"principal:{principal_id.lower()[:100]}"
+    if local_mode:
+        for key in BODY_IDENTITY_FIELDS:
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()[:200]
+    return None

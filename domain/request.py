@@ -456,7 +456,11 @@ def _parse_approval(r: _Reasons, body: Mapping[str, Any]) -> ApprovalPolicy:
     reminder = r.number(a, "reminderMinutes", "approval.", None, 1, 24 * 14 * 60)
     if reminder is not None and reminder >= timeout * 60:
         r.add("approval.reminderMinutes: must be shorter than timeoutHours")
-    quorum = int(r.number(a, "quorum", "approval.", 1, 1, 50) or 1)
+    raw_quorum = a.get("quorum", 1)
+    if raw_quorum is not None and (isinstance(raw_quorum, bool) or not isinstance(raw_quorum, int)):
+        r.add("approval.quorum: must be a positive integer (how many distinct approvers must approve)")
+        raw_quorum = 1
+    quorum = int(r.number({"quorum": raw_quorum}, "quorum", "approval.", 1, 1, 50) or 1)
     if approvers and quorum > len(approvers):
         r.add(f"approval.quorum: {quorum} exceeds the {len(approvers)} approver(s) named")
     four_eyes = r.flag(a, "fourEyes", "approval.", False)

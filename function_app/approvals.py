@@ -33,6 +33,7 @@ from domain.approvals_tokens import (
     verify_token,
 )
 from domain.i18n import N_
+from function_app.approval_outcome import closed_decision, gate_verdict
 from function_app.approval_view import GateView, checklist_of, load_gate, render_decision_page
 from function_app.problem import problem
 from function_app.responses import html_response
@@ -126,14 +127,22 @@ def message_page(
     return html_response(html, status, lang=lang)
 
 
-def refusal(failure: TokenFailure, req: func.HttpRequest | None = None) -> func.HttpResponse:
-    """The page for a refused link; nothing was changed."""
+def refusal(
+    failure: TokenFailure, req: func.HttpRequest | None = None, gate: GateView | None = None
+) -> func.HttpResponse:
+    """The page for a refused link; nothing was changed. A closed gate's page says what it decided."""
+    details: list[tuple[str, str]] = []
+    decided = closed_decision(gate) if gate is not None else None
+    if decided:
+        _ = i18n.gettext_for(page_language(req))
+        details.append((N_("The approval step decided"), _(decided)))
     return message_page(
         _FAILURE_STATUS[failure],
         N_("This link cannot be used"),
         _FAILURE_TEXTS.get(failure, FAILURE_MESSAGES[failure]),
         req=req,
         reason=str(failure),
+        details=details,
     )
 
 
@@ -241,7 +250,7 @@ async def open_link(
     identity, why = resolve_identity(req, claims, settings)
     claims, failure = check_link(token, ring, settings, gate, identity.name if identity else None)
     if failure is not None or claims is None:
-        return refusal(failure or TokenFailure.MALFORMED, req)
+        return refusal(failure or TokenFailure.MALFORMED, req, gate)
     if identity is None:
         return message_page(401 if "Sign in" in (why or "") else 403, N_("Not allowed"), why or "", req=req)
     return OpenLink(claims, gate, identity)
@@ -361,16 +370,18 @@ async def _outcome(
     decision: str,
     req: func.HttpRequest,
 ) -> func.HttpResponse:
-    """Wait briefly for the gate to take the decision, then say what happened."""
+    """Wait briefly for the gate to take the decision, then say what the gate actually decided.
+
+    Two decisions raced on one gate (approve and reject of one link, or two approvers when one
+    approval is enough): the gate takes the first and ignores the rest; each person is told which.
+    """
     loop = asyncio.get_running_loop()
     end = loop.time() + CONFIRM_SECONDS
-    taken = False
-    while loop.time() < end:
-        gate = await load_gate(client, claims)
-        if gate.used_by(claims, None):
-            taken = True
-            break
-        await asyncio.sleep(0.1)
+    verdict = None
+    while verdict is None and loop.time() < end:
+        verdict = gate_verdict(await load_gate(client, claims), claims, identity.name, decision)
+        if verdict is None:
+            await asyncio.sleep(0.1)
     _ = i18n.gettext_for(page_language(req))
     approved = decision == "approved"
     details = [
@@ -379,14 +390,20 @@ async def _outcome(
         (N_("By"), identity.name),
         (N_("Decision"), _("approved") if approved else _("rejected")),
     ]
-    if taken:
-        text = (
-            N_("Your approval was recorded. Thank you.") if approved else N_("Your rejection was recorded.")
+    if verdict is None:
+        text = N_(
+            "Your decision was sent, but the approval step has not confirmed it yet. "
+            "Open the link again in a minute to see what it decided."
         )
-        return message_page(200, N_("Decision recorded"), text, tone="success", details=details, req=req)
-    text = (
-        N_("Your approval was sent and will be recorded in a moment.")
-        if approved
-        else N_("Your rejection was sent and will be recorded in a moment.")
-    )
-    return message_page(202, N_("Decision sent"), text, tone="info", details=details, req=req)
+        return message_page(202, N_("Decision sent"), text, tone="info", details=details, req=req)
+    kind, outcome = verdict
+    if kind == "superseded":
+        details.append((N_("The approval step decided"), _(outcome)))
+        text = N_(
+            "Your decision was not counted: the approval step had already decided. See below what it decided."
+        )
+        return message_page(409, N_("Already decided"), text, details=details, req=req, reason="superseded")
+    if outcome:
+        details.append((N_("The approval step decided"), _(outcome)))
+    text = N_("Your approval was recorded. Thank you.") if approved else N_("Your rejection was recorded.")
+    return message_page(200, N_("Decision recorded"), text, tone="success", details=details, req=req)

@@ -15,6 +15,7 @@ from function_app.outbox import bp as outbox_bp
 from function_app.report_export import bp as report_export_bp
 from function_app.run_status import bp as run_status_bp
 from function_app.status_pages import bp as status_pages_bp
+from function_app.verification_route import bp as verification_bp
 from orchestrators.approval_gate import bp as approval_gate_bp
 from orchestrators.job_wait import bp as job_wait_bp
 from orchestrators.runbook.failback import bp as failback_bp
@@ -27,6 +28,7 @@ BLUEPRINTS: list[df.Blueprint] = [
     notify_bp,
     approvals_bp,
     failbacks_bp,
+    verification_bp,
     run_status_bp,
     report_export_bp,
     outbox_bp,

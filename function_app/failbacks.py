@@ -9,12 +9,12 @@
   timeline, report; 202 while running, 200 when finished, 404 for an unknown run.
 - ``POST /api/failbacks/{id}/cancel`` — raises ``CancelRequest``; the orchestrator answers
   (H10: refused while data synchronizes). Waits briefly for that answer.
-- ``POST /api/failbacks/{id}/verification`` — the human decision after a failed
-  verification (``commit-anyway`` | ``leave-manual``), raised as ``VerificationDecision``.
+- ``POST /api/failbacks/{id}/verification`` — ``function_app.verification_route``.
 
-The initiator is the ``x-ms-client-principal-name`` header (App Service authentication)
-when present, else the body's ``initiator``/``by`` field, else ``anonymous``. Bodies never
-carry Durable system URLs or keys.
+The initiator is the signed-in caller (App Service Authentication headers,
+``domain.approvals_identity.caller``); in Azure never the body, so a request asking for
+four-eyes without a signed-in caller is refused (401). Locally the body's ``initiator``/``by``
+may name the caller, else ``anonymous``. Bodies never carry Durable system URLs or keys.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from azure.durable_functions.models.OrchestrationRuntimeStatus import Orchestrat
 
 from clients.settings import get_settings
 from domain import phases
+from domain.approvals_identity import caller
 from domain.callback_seal import seal_callback
 from domain.errors import RequestInvalid
 from domain.i18n import gettext_for
@@ -43,7 +44,6 @@ from domain.run_names import (
     CANCEL_EVENT,
     GATE_SWITCHOVER,
     GATE_WINDOW,
-    VERIFICATION_EVENT,
     WAVES_PHASE,
     gate_instance_id,
 )
@@ -72,7 +72,8 @@ RETRY_AFTER_SECONDS = 10
 DRY_RUN_WAIT_SECONDS = 20.0
 #: The cancel endpoint waits this long for the orchestrator's answer.
 CANCEL_ANSWER_SECONDS = 5.0
-DECISIONS = ("commit-anyway", "leave-manual")
+#: The initiator of a run nobody signed in for (a function key only).
+ANONYMOUS = "anonymous"
 
 
 # ------------------------------------------------------------------------ helpers
@@ -89,15 +90,11 @@ def status_url(req: func.HttpRequest, instance_id: str) -> str:
 
 
 def initiator_of(req: func.HttpRequest, body: dict[str, Any]) -> str:
-    """The caller: App Service's principal header, else the body's initiator/by, else anonymous."""
-    principal = (req.headers.get("x-ms-client-principal-name") or "").strip()
-    if principal:
-        return principal
-    for key in ("initiator", "by"):
-        value = body.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()[:200]
-    return "anonymous"
+    """The caller (``domain.approvals_identity.caller``): the signed-in identity, else ``anonymous``.
+
+    In Azure only App Service Authentication names the caller; locally the body's ``initiator``/``by``.
+    """
+    return caller(dict(req.headers), body, local_mode=get_settings().local_mode) or ANONYMOUS
 
 
 def _unknown_run(instance_id: str) -> func.HttpResponse:
@@ -179,6 +176,14 @@ async def start_failback_run(
         _ = gettext_for(language_of(req))
         return problem(
             400, _("Invalid failback request"), _("Fix every listed field."), errors=invalid.reasons
+        )
+    if request.approval.four_eyes and initiator == ANONYMOUS:  # nobody to keep from approving
+        return problem(
+            401,
+            "Sign in to start a four-eyes failback",
+            "fourEyes keeps the initiator from approving: call with an Entra ID token (App Service "
+            "Authentication), not only a function key.",
+            errors=["approval.fourEyes: the initiator must be a signed-in identity"],
         )
     warnings = window_problems(request.maintenance_window, datetime.now(UTC))
     if warnings and not request.dry_run:  # refused up front: the run could only end window-missed
@@ -442,47 +447,3 @@ async def cancel_failback_run(
         "statusUrl": url,
     }
     return json_response(body_out, 202, _running_headers(req, instance_id))
-
-
-# ------------------------------------------------------------------------ POST .../verification
-
-
-@bp.route(route="failbacks/{id}/verification", methods=["POST"])
-@bp.durable_client_input(client_name="client")
-async def decide_failback_verification(
-    req: func.HttpRequest, client: df.DurableOrchestrationClient
-) -> func.HttpResponse:
-    """The human decision after a failed verification: commit anyway, or leave for manual work."""
-    instance_id = req.route_params.get("id", "")
-    body = read_json_object(req)
-    if isinstance(body, func.HttpResponse):
-        return body
-    decision = body.get("decision")
-    reasons = []
-    if decision not in DECISIONS:
-        reasons.append(f"decision: must be one of {', '.join(DECISIONS)}")
-    comment = body.get("comment")
-    if comment is not None and not isinstance(comment, str):
-        reasons.append("comment: must be a string")
-    if reasons:
-        return problem(400, "Invalid decision", errors=reasons)
-    status = await get_run(client, instance_id)
-    if status is None:
-        return _unknown_run(instance_id)
-    custom = custom_status(status)
-    if status.runtime_status not in RUNNING or custom.get("awaiting") != "verification-decision":
-        return problem(
-            409,
-            "No decision awaited",
-            "The run is not holding after a failed verification.",
-            awaiting=custom.get("awaiting"),
-        )
-    by = initiator_of(req, body)
-    await client.raise_event(
-        instance_id, VERIFICATION_EVENT, {"decision": decision, "by": by, "comment": (comment or "")[:1000]}
-    )
-    return json_response(
-        {"id": instance_id, "decision": decision, "by": by, "statusUrl": status_url(req, instance_id)},
-        202,
-        _running_headers(req, instance_id),
-    )
