@@ -131,6 +131,10 @@ def arm_errors(what: str, *, not_found: str = "ITEM_NOT_FOUND") -> Iterator[None
     except HttpResponseError as err:
         status = _status(err)
         details = {"status": status, "armCode": _arm_code(err)}
+        after = _retry_after(err)
+        if after is not None:  # any status: after the switchover the run waits that long (H12)
+            details["retryAfterSeconds"] = after
+            what = f"{what} (retry after {after:g}s)"
         if status == 429:
             details["retryAfterSeconds"] = _retry_after(err)
             raise FailbackError("ARM_THROTTLED", f"{what}: throttled (429)", details=details) from err

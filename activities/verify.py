@@ -47,7 +47,10 @@ def _run(client: LogsQueryClient, workspace: str, name: str, query: str, since: 
     except FailbackError as err:
         if err.code == "ARM_ERROR" and err.details.get("status") == 400:  # the query itself is wrong
             return {"name": name, "passed": False, "evidence": f"query refused: {err.message}", "rows": []}
-        raise FailbackError("LOGS_QUERY_FAILED", err.message, details=err.details) from err
+        # 5xx, throttling, no answer: Log Analytics is out for a while (the run waits it out, H12);
+        # anything else (rights, workspace) is the request's problem.
+        code = "LOGS_UNAVAILABLE" if err.code in ("ARM_UNAVAILABLE", "ARM_THROTTLED") else "LOGS_QUERY_FAILED"
+        raise FailbackError(code, err.message, details=err.details) from err
     rows: list[Any]
     from azure.monitor.query import LogsQueryStatus  # loaded with the client (cold start, issue 14)
 

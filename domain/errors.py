@@ -48,6 +48,7 @@ ERROR_CODES: dict[str, str] = {
     # Verification (H6)
     "VERIFY_FAILED": "Sign in to the on-premises VM and check it; then decide to commit or to leave it.",
     "LOGS_QUERY_FAILED": "Check the workspace id, the KQL text and the identity's Log Analytics Reader role.",
+    "LOGS_UNAVAILABLE": "Log Analytics answered 5xx, throttled or did not answer; the run retries the query.",
     # Notification
     "CALLBACK_FAILED": "The callback URL did not accept the report; check the receiving endpoint.",
     "CALLBACK_REFUSED": "The callback URL is not a public https URL; the report stays in the run's status.",

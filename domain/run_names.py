@@ -34,6 +34,8 @@ WAIT_ORCHESTRATOR = "wait_for_asr_job"
 CANCEL_EVENT = "CancelRequest"
 #: On a run holding after a failed verification: ``{decision: commit-anyway | leave-manual, by, comment}``.
 VERIFICATION_EVENT = "VerificationDecision"
+#: On a run waiting for Azure after the switchover: ``{decision: retry-now | hand-over, by, comment, wait}``.
+AZURE_WAIT_EVENT = "AzureWaitDecision"
 #: On a gate: ``{decision, by, comment, gate, groups?, nonce?, attested?}``.
 APPROVAL_EVENT = "ApprovalDecision"
 
@@ -56,6 +58,8 @@ WAVES_PHASE = "waves"
 AWAITING_APPROVAL = "approval"
 AWAITING_WINDOW = "window"
 AWAITING_DECISION = VERIFICATION_DECISION
+#: After the switchover, ARM or Log Analytics is failing: the run retries with back-off (H12).
+AWAITING_AZURE = "azure"
 
 
 class Outcome(StrEnum):

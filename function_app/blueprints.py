@@ -7,6 +7,7 @@ from activities.notify import bp as notify_bp
 from activities.variant_activities import VARIANT_ACTIVITY_BLUEPRINTS
 from function_app.alerts import bp as alerts_bp
 from function_app.approvals import bp as approvals_bp
+from function_app.azure_wait_route import bp as azure_wait_bp
 from function_app.failbacks import bp as failbacks_bp
 from function_app.health import bp as health_bp
 from function_app.history_purge import bp as history_purge_bp
@@ -29,6 +30,7 @@ BLUEPRINTS: list[df.Blueprint] = [
     approvals_bp,
     failbacks_bp,
     verification_bp,
+    azure_wait_bp,
     run_status_bp,
     report_export_bp,
     outbox_bp,

@@ -59,17 +59,19 @@ def decision_claim(context: df.DurableOrchestrationContext) -> Any:
     return record
 
 
-async def _claim(client: df.DurableOrchestrationClient, run_id: str, event: dict[str, Any]) -> dict[str, Any]:
-    """Claim the run's decision for ``event``; the decision that holds the claim (``event`` if ours)."""
-    held = await client.get_status(claim_id(run_id))
+async def claim_decision(
+    client: df.DurableOrchestrationClient, instance_id: str, event: dict[str, Any]
+) -> dict[str, Any]:
+    """Claim one decision (instance ``instance_id``) for ``event``; the decision holding it (ours or not)."""
+    held = await client.get_status(instance_id)
     if held is None or held.runtime_status is None:
         try:
-            await client.start_new(CLAIM_ORCHESTRATOR, claim_id(run_id), event)
+            await client.start_new(CLAIM_ORCHESTRATOR, instance_id, event)
             return event
         except Exception:  # a concurrent decision claimed it a moment ago
             pass
     for _ in range(20):  # its custom status appears with its first episode
-        held = await client.get_status(claim_id(run_id), show_input=True)
+        held = await client.get_status(instance_id, show_input=True)
         record = json_object(held.input_ if held else None)
         if record:
             return record
@@ -99,10 +101,13 @@ def _taken(status: Any) -> dict[str, Any] | None:
     return None
 
 
-def _refused(req: func.HttpRequest, decision: str, by: str | None, run_input: dict[str, Any]) -> str | None:
+def refused(
+    req: func.HttpRequest, by: str | None, run_input: dict[str, Any], *, policy_applies: bool
+) -> str | None:
+    """Why this caller may not send this decision on the run, or None (the run's approval policy)."""
     if by is None:
         return "sign in: the decision is recorded under your organisation account"
-    if decision != "commit-anyway":
+    if not policy_applies:
         return None
     request = json_object(run_input.get("request"))
     policy = ApprovalPolicy.from_dict(json_object(request.get("approval")))
@@ -143,13 +148,14 @@ async def decide_failback_verification(
     decision = str(body["decision"])
     by = caller(dict(req.headers), body, local_mode=get_settings().local_mode)
     full = await client.get_status(instance_id, show_input=True)
-    why = _refused(req, decision, by, json_object(full.input_ if full else None))
+    run_input = json_object(full.input_ if full else None)
+    why = refused(req, by, run_input, policy_applies=decision == "commit-anyway")
     if why:
         code = 401 if by is None else 403
         return problem(code, "Decision not allowed", f"{why}.", errors=[why], decision=decision)
     comment = str(body.get("comment") or "")[:1000]
     event = {"decision": decision, "by": by, "comment": comment, "claim": uuid.uuid4().hex}
-    held = await _claim(client, instance_id, event)
+    held = await claim_decision(client, claim_id(instance_id), event)
     if held.get("claim") != event["claim"]:
         return problem(
             409,

@@ -1,0 +1,93 @@
+"""After the switchover a run never gives up on transient trouble: the "waiting for Azure" policy (H12).
+
+Once the Azure VM has been asked to shut down, ending the run ``failed`` strands the VM: the item
+sits commit-pending or mid-job and nothing in the product finishes it. So from then on any ARM or
+Log Analytics failure that can pass — 5xx, throttling, no answer, a 409 (another operation holds
+the item), an answer with ``Retry-After`` of any length — puts the run in a visible waiting state
+that retries with back-off on durable timers, notifies the operators on a schedule, and lets a
+person decide (retry now / hand over to manual). Pure: the orchestrator asks, this answers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+#: Codes that can pass by themselves after the switchover (ARM transport, conflicts, Logs outages).
+WAITABLE_CODES = frozenset(
+    {"ARM_THROTTLED", "ARM_UNAVAILABLE", "LOGS_UNAVAILABLE", "LOGS_THROTTLED", "UNEXPECTED_TRANSPORT"}
+)
+#: ``ARM_ERROR`` statuses that can pass: a conflict (another operation on the item), a precondition
+#: on a resource still changing, throttling and server errors reported as ARM errors.
+WAITABLE_STATUSES = frozenset({408, 409, 412, 423, 429, 500, 502, 503, 504})
+_STATUS = re.compile(r"(?<![\d.])([45]\d\d)(?![\d.])")
+_RETRY_AFTER = re.compile(r"retry after (\d+(?:\.\d+)?)\s*s", re.IGNORECASE)
+
+#: First back-off; doubles per attempt up to :data:`MAX_BACKOFF` (a Retry-After wins when longer).
+FIRST_BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(minutes=15)
+#: The operators hear of the wait after this long, then every :data:`NOTIFY_EVERY`.
+FIRST_NOTICE_AFTER = timedelta(minutes=5)
+NOTIFY_EVERY = timedelta(hours=1)
+
+#: The human decisions on a run waiting for Azure (``POST /api/failbacks/{id}/azure-wait``).
+RETRY_NOW = "retry-now"
+HAND_OVER = "hand-over"
+DECISIONS = (RETRY_NOW, HAND_OVER)
+
+
+def status_of(message: str) -> int | None:
+    """The HTTP status an ``ARM_ERROR`` message names (``"<what>: 409 Conflict ..."``), if any."""
+    match = _STATUS.search(message or "")
+    return int(match.group(1)) if match else None
+
+
+def retry_after_of(message: str) -> timedelta | None:
+    """The ``Retry-After`` an error message carries (``"retry after 120s"``), of any length."""
+    match = _RETRY_AFTER.search(message or "")
+    return timedelta(seconds=float(match.group(1))) if match else None
+
+
+def waitable(code: str, message: str) -> bool:
+    """Whether a failure after the switchover is waited out rather than ending the run."""
+    if code in WAITABLE_CODES:
+        return True
+    if code == "ARM_ERROR":
+        return status_of(message) in WAITABLE_STATUSES
+    return retry_after_of(message) is not None
+
+
+def backoff(attempt: int, message: str = "") -> timedelta:
+    """How long to wait before retry ``attempt`` (1 = the first): doubling, capped; Retry-After wins."""
+    delay = min(FIRST_BACKOFF * (2 ** max(attempt - 1, 0)), MAX_BACKOFF)
+    asked = retry_after_of(message)
+    return max(delay, asked) if asked is not None else delay
+
+
+def notice_due(since: datetime, last_notice: datetime | None, now: datetime) -> bool:
+    """Whether the operators should hear (again) that the run waits for Azure."""
+    if last_notice is None:
+        return now - since >= FIRST_NOTICE_AFTER
+    return now - last_notice >= NOTIFY_EVERY
+
+
+def waiting_message(step: str, code: str, message: str, next_try: datetime, attempt: int) -> str:
+    """What the status page says while the run waits (no promise the product cannot keep)."""
+    return (
+        f"Waiting for Azure: {step} failed with {code} ({message[:300]}). The Azure VM was already asked to "
+        f"shut down, so the run does not give up: attempt {attempt + 1} at {next_try.isoformat()}. "
+        "An approver may retry now or hand the failback over to manual work "
+        "(POST /api/failbacks/{id}/azure-wait)."
+    )
+
+
+def hand_over_advice(step: str, job_id: str | None) -> str:
+    """The remedy of a run handed over to manual work while waiting for Azure: only what is possible."""
+    job = f" (ASR job {job_id})" if job_id else ""
+    return (
+        f"Automation stopped at '{step}'{job} by decision while Azure was failing. Do not re-run a "
+        "planned failover. Open the item in the vault: if its job is still running or suspended, resume "
+        "it to completion; if the item shows FinalizeRestorePending (commit pending), commit it once the "
+        "on-premises VM is verified, then re-protect. Or start a new failback request for the item: it "
+        "adopts the item where ASR is and completes the rest."
+    )

@@ -1,0 +1,97 @@
+"""``POST /api/failbacks/{id}/azure-wait``: a person's decision on a run waiting for Azure (H12).
+
+After the switchover a run never gives up on transient ARM or Log Analytics trouble: it waits
+visibly (custom status ``awaiting: "azure"`` and ``azureWait: {n, since, code, message, attempt,
+nextTry}``) and retries with back-off (``domain.azure_wait``). A person may decide meanwhile:
+
+- ``retry-now``: end the current back-off at once (any signed-in caller);
+- ``hand-over``: stop the automation and leave the failback to manual work, with the remedy that is
+  possible from where ASR is — the run's approval policy applies (approver list, four-eyes).
+
+The decision is bound to the signed-in caller and claimed once per wait (``<runId>:decision:azure-
+wait-<n>``, the same singleton claim as the verification decision): of concurrent decisions one is
+sent, the others are answered 409 with the one taken.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from clients.settings import get_settings
+from domain.approvals_identity import caller
+from domain.azure_wait import DECISIONS, HAND_OVER
+from domain.run_names import AWAITING_AZURE, AZURE_WAIT_EVENT
+from function_app.failbacks import RETRY_AFTER_SECONDS, status_url
+from function_app.json_body import json_object, read_json_object
+from function_app.problem import problem
+from function_app.responses import json_response
+from function_app.run_lookup import RUNNING, custom_status, get_run
+from function_app.verification_route import claim_decision, refused
+
+bp = df.Blueprint()
+
+
+def claim_id(run_id: str, wait: int) -> str:
+    """Instance id of the claim on one wait's decision."""
+    return f"{run_id}:decision:azure-wait-{wait}"
+
+
+@bp.route(route="failbacks/{id}/azure-wait", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+async def decide_azure_wait(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
+    """Retry now, or hand the failback over to manual work, while the run waits for Azure."""
+    instance_id = req.route_params.get("id", "")
+    body = read_json_object(req)
+    if isinstance(body, func.HttpResponse):
+        return body
+    decision = body.get("decision")
+    if decision not in DECISIONS:
+        errors = [f"decision: must be one of {', '.join(DECISIONS)}"]
+        return problem(400, "Invalid decision", "Fix every listed field.", errors=errors)
+    status = await get_run(client, instance_id)
+    if status is None:
+        return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
+    custom = custom_status(status)
+    wait = json_object(custom.get("azureWait"))
+    if status.runtime_status not in RUNNING or custom.get("awaiting") != AWAITING_AZURE or not wait:
+        return problem(
+            409,
+            "Not waiting for Azure",
+            "The run is not waiting for Azure now.",
+            awaiting=custom.get("awaiting"),
+        )
+    by = caller(dict(req.headers), body, local_mode=get_settings().local_mode)
+    full = await client.get_status(instance_id, show_input=True)
+    run_input = json_object(full.input_ if full else None)
+    why = refused(req, by, run_input, policy_applies=decision == HAND_OVER)
+    if why:
+        return problem(401 if by is None else 403, "Decision not allowed", f"{why}.", errors=[why])
+    n = int(wait.get("n") or 0)
+    event: dict[str, Any] = {
+        "decision": decision,
+        "by": by,
+        "comment": str(body.get("comment") or "")[:1000],
+        "wait": n,
+        "claim": uuid.uuid4().hex,
+    }
+    held = await claim_decision(client, claim_id(instance_id, n), event)
+    url = status_url(req, instance_id)
+    if held.get("claim") != event["claim"]:
+        return problem(
+            409,
+            "Another decision was taken",
+            f"Yours ({decision}) was not sent: {held.get('by')} decided {held.get('decision')} first.",
+            code="DECIDED",
+            decided=held.get("decision"),
+            decidedBy=held.get("by"),
+            statusUrl=url,
+        )
+    await client.raise_event(instance_id, AZURE_WAIT_EVENT, event)
+    answer = {"id": instance_id, "decision": decision, "by": by, "wait": n, "statusUrl": url}
+    return json_response(answer, 202, {"Location": url, "Retry-After": str(RETRY_AFTER_SECONDS)})
