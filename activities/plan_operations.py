@@ -1,6 +1,7 @@
 """Recovery-plan operations, each started once: failover, commit, reverse replication (R21-R28).
 
-- ``plan_failover`` ``{vault, plan, family, dataSyncOption?, recoveryPointType?, baseline}`` →
+- ``plan_failover`` ``{vault, plan, family, dataSyncOption?, recoveryPointType?, createVmIfNotFound?,
+  baseline}`` →
   ``{jobId, adopted}``: Hyper-V / modernized plans ``plannedFailover`` with one input per provider;
   classic plans ``unplannedFailover`` (PowerShell refuses planned failover for them).
 - ``plan_commit`` ``{vault, plan, baseline}`` → ``{jobId, adopted}``.
@@ -167,7 +168,9 @@ def failover_body(payload: Mapping[str, Any]) -> tuple[str, Any]:
     else:
         details = models.RecoveryPlanHyperVReplicaAzureFailbackInput(
             data_sync_option=payload.get("dataSyncOption") or "ForDownTime",
-            recovery_vm_creation_option="NoAction",
+            recovery_vm_creation_option="CreateVmIfNotFound"
+            if payload.get("createVmIfNotFound")
+            else "NoAction",
         )
     return "planned", models.RecoveryPlanPlannedFailoverInput(
         properties=models.RecoveryPlanPlannedFailoverInputProperties(

@@ -24,6 +24,7 @@ from activities.asr_common import (
     newest_time,
     now_of,
 )
+from activities.items import on_prem_vm_present
 from activities.plan_operations import read_plan
 from activities.preflight import read_site
 from activities.vmware import kind_of_provider, read_fabric, read_policies
@@ -223,7 +224,9 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
     checklist = None
     if family == "hyperv":
         for rpi in rpis:
-            facts = item_facts(rpi, on_prem_vm_present=None, recovery_plan=name)
+            # the original location needs each VM on-premises, or createVmIfNotFound (H3b, issue 12)
+            present = on_prem_vm_present(vault, rpi)
+            facts = item_facts(rpi, on_prem_vm_present=present, recovery_plan=name)
             site = read_site(vault, str(facts["fabric"]))
             now = now_of(payload, settings, newest_time(p.get("lastHeartBeat") for p in site["providers"]))
             result = run_preflight(facts, site, request, now)
@@ -276,6 +279,8 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
             "providers": list(props.get("replicationProviders") or []),
             "items": entries,
             "recoveryPointType": vm_point,
+            # sent as the plan failover's recoveryVmCreationOption (never silently NoAction)
+            "createVmIfNotFound": request.create_vm_if_not_found,
             # R24: the scenario the plan already shows; a later one is this run's own (adoption).
             "baseline": plan_operations.baseline_of(props),
         },

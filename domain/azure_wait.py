@@ -71,6 +71,11 @@ def notice_due(since: datetime, last_notice: datetime | None, now: datetime) -> 
     return now - last_notice >= NOTIFY_EVERY
 
 
+def next_notice_at(since: datetime, last_notice: datetime | None) -> datetime:
+    """When the operators are due to hear (again) that the run waits for Azure."""
+    return since + FIRST_NOTICE_AFTER if last_notice is None else last_notice + NOTIFY_EVERY
+
+
 def waiting_message(step: str, code: str, message: str, next_try: datetime, attempt: int) -> str:
     """What the status page says while the run waits (no promise the product cannot keep)."""
     return (
