@@ -27,7 +27,7 @@ def test_before_failover_happy_path_through_http_and_the_approval_page_H3a_W1_W2
     response = stack.post("/api/failbacks", sample_request(), {"x-ms-client-principal-name": "alice"})
     assert response.status_code == 202
     body = response.json()
-    assert response.headers["Location"].endswith(f"/api/failbacks/{body['id']}")
+    assert f"/api/runs/{body['id']}/status?" in response.headers["Location"]  # signed, keyless
     assert int(response.headers["Retry-After"]) > 0
     assert set(body) == {"id", "statusUrl", "existing"}  # no system keys or sendEvent URLs
     run_id = body["id"]
@@ -114,7 +114,7 @@ def test_a_second_request_naming_the_item_the_other_way_gets_the_existing_run(
     again = stack.post("/api/failbacks", sample_request(item=second_item))
     assert again.status_code == 202, again.text
     assert again.json()["id"] == first and again.json()["existing"] is True
-    assert again.headers["Location"].endswith(f"/api/failbacks/{first}")
+    assert f"/api/runs/{first}/status?" in again.headers["Location"]
     report = approve_and_finish(stack, first)
     assert report["outcome"] == "succeeded", report.get("error")
     assert_clean(stack)  # exactly one planned failover (and one of each later operation) reached ASR
@@ -158,7 +158,7 @@ def test_one_run_per_item_a_second_request_gets_the_existing_run(stack: Failback
     again = stack.post("/api/failbacks", sample_request())
     assert again.status_code == 202
     assert again.json()["id"] == first and again.json()["existing"] is True
-    assert again.headers["Location"].endswith(first)
+    assert f"/api/runs/{first}/status?" in again.headers["Location"]
     approve_and_finish(stack, first)
     assert_clean(stack)
 
