@@ -66,7 +66,7 @@ def _chained(report: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     if isinstance(out.get("timeline"), list):
         events = []
         for entry in out["timeline"]:
-            event = {**entry, PREV_HASH: prev}
+            event = {**entry, PREV_HASH: prev} if isinstance(entry, Mapping) else entry
             prev = _sha(canonical(event))
             events.append(event)
         out["timeline"] = events
@@ -225,8 +225,8 @@ def verify_export(data: bytes, ring: KeyRing) -> Verdict:
     try:
         text = data.decode("utf-8")
         report = json.loads(text, object_pairs_hook=_no_duplicates)
-    except (UnicodeDecodeError, ValueError) as exc:
-        return Verdict(problems=[f"not a report export (not UTF-8 JSON: {exc})"])
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        return Verdict(problems=[f"not a report export (not UTF-8 JSON: {str(exc)[:200]})"])
     if not isinstance(report, dict):
         return Verdict(problems=["not a report export (not a JSON object)"])
     verdict = verify_report(report, ring)

@@ -60,3 +60,26 @@ def test_a_broken_chain_is_never_signed_and_an_unsigned_record_is_not_trusted() 
     sealed = seal(chained, RING)
     assert "signature" not in sealed["integrity"] and sealed["integrity"]["problems"]
     assert verify_report(chain_report(_report()), RING).problems == ["not signed"]
+
+
+def test_a_reshaped_export_is_refused_with_reasons_never_an_exception() -> None:
+    good = seal(chain_report(_report()), RING)
+    integrity = good["integrity"]
+    shapes = [
+        {**good, "timeline": [1, [2], "x", None]},
+        {**good, "timeline": "x"},
+        {**good, "integrity": []},
+        {**good, "integrity": None},
+        {**good, "runId": 5},
+        {**good, "integrity": {**integrity, "events": "4"}},
+        {**good, "integrity": {**integrity, "extra": 1}},
+        {**good, "integrity": {**integrity, "signature": {"algorithm": 1, "keyId": [], "value": None}}},
+        [],
+        "x",
+        None,
+    ]
+    for shape in shapes:
+        data = (json.dumps(shape, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+        verdict = verify_export(data, RING)
+        assert not verdict.ok and verdict.problems, shape
+    assert not verify_export(b"[" * 100_000, RING).ok
