@@ -34,7 +34,8 @@ def test_approval_page_shows_preflight_phase1_data_downtime_and_checklist_W4_V3(
         ("The Azure VM uses managed disks", "useManagedDisks=True"),
         ("No other operation is in progress on the item", "no operation running"),
     ]:
-        assert re.search(f'{re.escape(rule)}</td><td class="ok">passed</td><td>[^<]*{evidence}', page), rule
+        shown = f'<span class="pill success">passed</span> {re.escape(rule)}<br><span class="muted">[^<]*{evidence}'
+        assert re.search(shown, page), rule
     # Phase 1: the job, its state and whether the data was synchronized.
     phase1 = re.search(r'id="phase1">([^<]*)<', page)
     assert phase1 is not None
@@ -52,7 +53,7 @@ def test_approval_page_shows_preflight_phase1_data_downtime_and_checklist_W4_V3(
     # Data to transfer and downtime: estimated from the item's facts (final delta only here).
     assert f'id="data">{data_to_transfer_gb(disk_gb, "before-failover")} GB<' in page
     estimate = estimate_downtime(disk_gb, "before-failover")
-    assert f'id="downtime">about {round(estimate["seconds"] / 60)} (' in page
+    assert f'id="downtime">about {round(estimate["seconds"] / 60)} min (' in page
     attested = next(d for d in report["decisions"] if d.get("gate") == "switchover")
     assert attested["decision"] == "approved"
     # A short sync gets no H11 advice.
