@@ -7,6 +7,7 @@ from activities.items import bp as items_bp
 from activities.jobs import bp as jobs_bp
 from activities.operations import bp as operations_bp
 from activities.preflight import bp as preflight_bp
+from activities.report_seal import bp as report_seal_bp
 from activities.verify import bp as verify_bp
 
 FAILBACK_ACTIVITY_BLUEPRINTS: list[df.Blueprint] = [
@@ -16,4 +17,5 @@ FAILBACK_ACTIVITY_BLUEPRINTS: list[df.Blueprint] = [
     jobs_bp,
     verify_bp,
     callback_bp,
+    report_seal_bp,
 ]

@@ -4,8 +4,11 @@
   it must be deterministic): every timeline event carries ``prevHash``, the SHA-256 of the
   previous event's canonical JSON (the first one the run's genesis hash); ``integrity.head`` is
   the hash of the last event's hash and of the whole report's canonical JSON.
-- :func:`seal` (the HTTP layer, which holds the key): ``integrity.signature`` = HMAC-SHA256 of
-  the head under a key derived from the approval signing key, with the key's fingerprint.
+- :func:`sign_integrity` (the ``seal_report`` activity at the run's end, which holds the key —
+  the orchestrator never does): ``integrity.signature`` = HMAC-SHA256 of the integrity block under
+  a key derived from the approval signing key, with the key's fingerprint; :func:`seal` (the
+  export) keeps a genuine run-end signature, refuses a record whose signature no longer matches,
+  and signs records of runs that ended unsigned.
 - :func:`export_json` / :func:`verify_export`: the exported file is the report's canonical,
   indented JSON; the verifier demands those exact bytes, re-walks the chain and checks the
   signature, so any edited byte is found (invalid UTF-8 or JSON, a value changed, a byte of
@@ -30,6 +33,9 @@ VERSION = 1
 ALGORITHM = "sha256-chain"
 SIGNATURE_ALGORITHM = "HMAC-SHA256"
 _PURPOSE = b"failback-report-seal-v1"
+#: ``signature.sealed``: signed by the run when it ended (``seal_report`` activity), or on export.
+SEALED_AT_RUN_END = "run-end"
+SEALED_ON_EXPORT = "export"
 _INTEGRITY_KEYS = {"version", "algorithm", "events", "lastEventHash", "head"}
 
 
@@ -101,9 +107,9 @@ def _derived(key: bytes) -> bytes:
     return hmac.new(key, _PURPOSE, hashlib.sha256).digest()
 
 
-def _mac(key: bytes, integrity: Mapping[str, Any]) -> str:
-    # The whole integrity block but the signature: the head and the counts that describe it.
-    signed = canonical({k: v for k, v in integrity.items() if k != "signature"})
+def _mac(key: bytes, integrity: Mapping[str, Any], sealed: Any) -> str:
+    # The whole integrity block but the signature (head, counts), and when it was sealed.
+    signed = canonical({**{k: v for k, v in integrity.items() if k != "signature"}, "sealed": sealed})
     raw = hmac.new(_derived(key), signed, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
@@ -159,26 +165,50 @@ def chain_problems(report: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def seal(report: Mapping[str, Any], ring: KeyRing) -> dict[str, Any]:
-    """Sign the head of a chained report whose chain holds; a broken chain is never signed.
+def sign_integrity(ring: KeyRing, integrity: Mapping[str, Any], sealed: str) -> dict[str, Any]:
+    """The signature block of an integrity block, by the current key.
+
+    Args:
+        ring: the signing keys.
+        integrity: the report's ``integrity`` (from :func:`chain_report`).
+        sealed: when it is signed: :data:`SEALED_AT_RUN_END` or :data:`SEALED_ON_EXPORT`.
 
     Returns:
-        A copy with ``integrity.signature`` = ``{algorithm, keyId, value}``, or unchanged (with
-        ``integrity.problems``) when the chain does not hold, or unchanged without an integrity block.
+        ``{algorithm, keyId, sealed, value}``.
+    """
+    return {
+        "algorithm": SIGNATURE_ALGORITHM,
+        "keyId": key_fingerprint(ring.current),
+        "sealed": sealed,
+        "value": _mac(ring.current, integrity, sealed),
+    }
+
+
+def seal(report: Mapping[str, Any], ring: KeyRing) -> dict[str, Any]:
+    """The record as exported: its run-end signature kept when genuine, else signed now.
+
+    A chain that does not hold, or a run-end signature that does not match (the stored record was
+    edited), is never signed: ``integrity.problems`` says why and ``verify-report`` refuses it.
+
+    Returns:
+        A copy with ``integrity.signature`` = ``{algorithm, keyId, sealed, value}``, or with
+        ``integrity.problems``; unchanged when the report has no integrity block.
     """
     integrity = report.get(INTEGRITY)
     if not isinstance(integrity, Mapping):
         return dict(report)
+    signature = integrity.get("signature")
     base = {**report, INTEGRITY: {k: v for k, v in integrity.items() if k not in ("signature", "problems")}}
+    if isinstance(signature, Mapping):
+        verdict = verify_report({**base, INTEGRITY: {**base[INTEGRITY], "signature": signature}}, ring)
+        if verdict.ok:
+            return {**base, INTEGRITY: {**base[INTEGRITY], "signature": dict(signature)}}
+        return {**base, INTEGRITY: {**base[INTEGRITY], "problems": verdict.problems}}
     problems = chain_problems(base)
     if problems:
         return {**base, INTEGRITY: {**base[INTEGRITY], "problems": problems}}
-    signature = {
-        "algorithm": SIGNATURE_ALGORITHM,
-        "keyId": key_fingerprint(ring.current),
-        "value": _mac(ring.current, base[INTEGRITY]),
-    }
-    return {**base, INTEGRITY: {**base[INTEGRITY], "signature": signature}}
+    signed = sign_integrity(ring, base[INTEGRITY], SEALED_ON_EXPORT)
+    return {**base, INTEGRITY: {**base[INTEGRITY], "signature": signed}}
 
 
 def verify_report(report: Mapping[str, Any], ring: KeyRing) -> Verdict:
@@ -199,11 +229,15 @@ def verify_report(report: Mapping[str, Any], ring: KeyRing) -> Verdict:
         return verdict
     verdict.key_id = str(signature.get("keyId"))
     key = ring.by_fingerprint(verdict.key_id)
-    if set(signature) != {"algorithm", "keyId", "value"} or signature.get("algorithm") != SIGNATURE_ALGORITHM:
+    if (
+        set(signature) != {"algorithm", "keyId", "sealed", "value"}
+        or signature.get("algorithm") != SIGNATURE_ALGORITHM
+        or signature.get("sealed") not in (SEALED_AT_RUN_END, SEALED_ON_EXPORT)
+    ):
         verdict.problems.append("signature block altered")
     elif key is None:
         verdict.problems.append(f"signed with key {verdict.key_id}, which is not the key given")
-    elif not hmac.compare_digest(_mac(key, integrity), str(signature.get("value"))):
+    elif not hmac.compare_digest(_mac(key, integrity, signature.get("sealed")), str(signature.get("value"))):
         verdict.problems.append("signature does not match the head (record or signature altered)")
     return verdict
 

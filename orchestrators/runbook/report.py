@@ -50,6 +50,19 @@ def build(state: RunState, outcome: Outcome, error: dict[str, Any] | None, messa
     return report
 
 
+def _sealed(run: Run, record: dict[str, Any]) -> Generator[Any, Any, dict[str, Any]]:
+    """The record signed by ``seal_report`` (the key never enters the run); unsigned if that fails.
+
+    An unsigned record is signed when it is exported (``function_app/report_export.py``).
+    """
+    try:
+        answer = yield from run.jobs.activity(ActivityCall("seal_report", {"integrity": record["integrity"]}))
+    except RunStopped as stop:
+        log_info(run.state.ctx, f"run {run.state.run_id}: record not sealed: {stop.message}")
+        return record
+    return {**record, "integrity": {**record["integrity"], "signature": answer["signature"]}}
+
+
 def finish(
     run: Run, outcome: Outcome, error: dict[str, Any] | None, message: str
 ) -> Generator[Any, Any, dict[str, Any]]:
@@ -71,4 +84,4 @@ def finish(
             report["callback"] = {"posted": False, **shown, "error": stop.message}
     state.publish(step=outcome, message=report["message"])
     log_info(state.ctx, f"run {state.run_id} ended: {outcome}", runId=state.run_id, outcome=outcome)
-    return reports.chain_report(report)  # the record: events hash-chained, head computed (signed on export)
+    return (yield from _sealed(run, reports.chain_report(report)))  # the record, hash-chained and signed

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import requests
 
-from domain.approvals_tokens import KeyRing
+from domain.approvals_tokens import KeyRing, key_fingerprint
 from domain.report_seal import PREV_HASH, chain_report, export_json, genesis, seal, verify_export
 from scripts.failback_stack import ROOT, SIGNING_KEY, FailbackStack, sample_request
 from tests.e2e.conftest import assert_clean
@@ -94,12 +94,16 @@ def test_the_report_records_every_decider_and_job_and_an_edited_byte_is_found(
         == report["integrity"]["events"]
     )
 
+    # Signed when the run ended (the activity holds the key); the export keeps that seal.
+    assert report["integrity"]["signature"]["sealed"] == "run-end"
+    assert report["integrity"]["signature"]["keyId"] == key_fingerprint(SIGNING_KEY.encode())
     base, fkey = stack.running.base_url, stack.running.function_key
     out = tmp_path / "record.json"
     exported = _cli("report", run_id, "--format", "json", "--out", str(out), base=base, fkey=fkey)
     assert exported.returncode == 0, exported.stdout + exported.stderr
     assert report["integrity"]["head"] in exported.stdout
     data = out.read_bytes()
+    assert json.loads(data)["integrity"]["signature"] == report["integrity"]["signature"]
     assert SIGNING_KEY.encode() not in data and fkey.encode() not in data
     ok = _cli("verify-report", str(out))
     assert ok.returncode == 0 and "intact and signed" in ok.stdout, ok.stdout + ok.stderr

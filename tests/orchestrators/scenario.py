@@ -104,6 +104,7 @@ class FakeAsr:
             "cancel_job": lambda p: {"jobId": p["jobId"], "state": "Cancelled"},
             "verify_onprem": self.verify,
             "post_callback": lambda p: {"status": 200},
+            "seal_report": lambda p: {"signature": {"sealed": "run-end", "head": p["integrity"]["head"]}},
         }
         return {name: guard(name, fn) for name, fn in table.items()}
 

@@ -49,7 +49,7 @@ def test_failed_preflight_ends_rejected_with_reasons_and_changes_nothing_H2() ->
     assert report["outcome"] == "rejected"
     assert report["error"]["code"] == "PREFLIGHT_FAILED"
     assert "host hv01 disconnected" in report["error"]["message"]
-    assert host.activity_names() == ["preflight"]
+    assert host.activity_names() == ["preflight", "seal_report"]  # nothing changed in ASR; the record sealed
     assert report["preflight"]["passed"] is False
 
 
@@ -57,7 +57,7 @@ def test_dry_run_returns_the_plan_after_preflight_and_changes_nothing() -> None:
     host = FakeAsr().host(request(dryRun=True)).run()
     report = host.output
     assert report["outcome"] == "dry-run"
-    assert host.activity_names() == ["preflight"]
+    assert host.activity_names() == ["preflight", "seal_report"]
     names = [p["name"] for p in report["plan"]["phases"]]
     assert names == ["preflight", "sync", "approval", "switchover", "verify", "commit", "reprotect", "report"]
     assert report["plan"]["expectedDowntime"]["seconds"] > 0
@@ -82,6 +82,7 @@ def test_before_failover_runs_the_seed_steps_in_order_H3a_W1() -> None:
         "wait_for_asr_job",
         "reverse_replicate",
         "wait_for_asr_job",
+        "seal_report",  # the record is signed when the run ends (the key stays in the activity)
     ]
     start = dict(host.calls)["start_failback"]
     assert start["dataSyncOption"] == "ForDownTime"
@@ -402,7 +403,7 @@ def test_custom_status_follows_the_contract_and_points_at_the_job_tracker() -> N
 
 def test_report_is_posted_to_the_callback_url() -> None:
     host = FakeAsr().host(request(callbackUrl="https://hooks.example.com/failback")).run()
-    assert host.activity_names()[-1] == "post_callback"
+    assert host.activity_names()[-2:] == ["post_callback", "seal_report"]
     posted = dict(host.calls)["post_callback"]
     assert posted["url"] == "https://hooks.example.com/failback"
     assert posted["body"]["outcome"] == "succeeded"

@@ -83,4 +83,4 @@ def test_a_dry_run_does_not_wait() -> None:
     asr = LateDrive(appears_on=3)
     host = asr.host(request(dryRun=True)).run()
     assert host.output["outcome"] == "dry-run"
-    assert host.activity_names() == ["preflight"]
+    assert host.activity_names() == ["preflight", "seal_report"]

@@ -83,3 +83,22 @@ def test_a_reshaped_export_is_refused_with_reasons_never_an_exception() -> None:
         verdict = verify_export(data, RING)
         assert not verdict.ok and verdict.problems, shape
     assert not verify_export(b"[" * 100_000, RING).ok
+
+
+def test_a_record_signed_when_the_run_ended_keeps_that_seal_and_an_edit_of_the_store_is_refused() -> None:
+    from domain.report_seal import SEALED_AT_RUN_END, sign_integrity
+
+    record = chain_report(_report())
+    record["integrity"]["signature"] = sign_integrity(RING, record["integrity"], SEALED_AT_RUN_END)
+    exported = seal(record, RING)
+    assert exported["integrity"]["signature"]["sealed"] == "run-end"
+    assert verify_export(export_json(exported).encode(), RING).ok
+    # Someone edits the stored record and recomputes the chain: the run-end seal no longer matches.
+    edited = chain_report({**record, "outcome": "failed"})
+    edited["integrity"]["signature"] = record["integrity"]["signature"]
+    refused = seal(edited, RING)
+    assert "signature" not in refused["integrity"] and refused["integrity"]["problems"]
+    # The label of when it was sealed is signed too.
+    relabelled = seal(record, RING)
+    relabelled["integrity"]["signature"]["sealed"] = "export"
+    assert not verify_export(export_json(relabelled).encode(), RING).ok
