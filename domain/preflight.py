@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.items import current_scenario, parse_time
+from domain.jobs import is_sync_task
 from domain.request import FailbackRequest
 
 #: A provider whose last heartbeat is older than this is treated as not connected (H2b).
@@ -94,10 +95,15 @@ def adopted_data_sync(job: Mapping[str, Any]) -> str | None:
         job: the job in wire shape (``{name, properties: {state, tasks: [{name, ...}]}}``).
     """
     props = job.get("properties") or {}
-    names = {str(t.get("name")) for t in props.get("tasks") or []}
-    if names & set(_BEFORE_FAILOVER_TASKS) or props.get("state") == "Suspended":
+    tasks = list(props.get("tasks") or [])
+    names = {str(t.get("name")) for t in tasks}
+    # G5: the task names are not recorded; a manual-action task (the "complete failover" wait)
+    # or a Suspended job marks before-failover whatever the names, and a data-sync task without
+    # one marks during-failover.
+    manual = any(t.get("taskType") == "ManualActionTaskDetails" for t in tasks)
+    if names & set(_BEFORE_FAILOVER_TASKS) or manual or props.get("state") == "Suspended":
         return "before-failover"
-    if "SynchronizeData" in names:
+    if "SynchronizeData" in names or any(is_sync_task(t) for t in tasks):
         return "during-failover"
     return None
 

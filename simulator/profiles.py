@@ -33,6 +33,9 @@ class Profile:
         job_filter: G7, the job list ``$filter`` grammar: ``lenient`` (unknown clauses ignored) or
             ``strict`` (an unknown clause is a 400).
         conflict_code: G8, the error code of a 409 for an operation the item does not allow now.
+        failback_tasks: G5, the Hyper-V failback job's task ``name``s: ``named`` (descriptive names
+            such as ``SynchronizeDataBeforeFailover``) or ``coded`` (``VmPfo…`` codes like the one
+            recorded for its prerequisites check, R52); friendly names are the same in both.
         plan_result: G6, what ``operationresults`` of a finished recovery-plan operation answers:
             ``"200"`` (the RecoveryPlan body, as recorded for plan reprotect) or ``"204"`` (empty, as
             recorded for plan failback; R23).
@@ -47,6 +50,7 @@ class Profile:
     item_lro_id: str = "job"
     job_filter: str = "lenient"
     conflict_code: str = "OperationNotAllowed"
+    failback_tasks: str = "named"
     plan_result: str = "200"
     plan_reprotect: str = "ok"
 
@@ -67,8 +71,9 @@ PROFILES: dict[str, Profile] = {
         replace(
             RECORDED,
             name="wait-inprogress",
-            description="G1: a ForDownTime failback waits InProgress with one Suspended task",
+            description="G1/G5: a ForDownTime job waits InProgress, one task Suspended; task names are codes",
             failback_wait="inprogress",
+            failback_tasks="coded",
         ),
         replace(
             RECORDED,

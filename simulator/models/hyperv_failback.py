@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from simulator.models.hyperv import HyperVItem
 
 
+#: G5 ``coded``: the failback's task names as codes (the prerequisites check's is recorded, R52;
+#: the others are a guess in that style). Friendly names do not change.
+_CODED_TASK_NAMES = {
+    "SynchronizeDataBeforeFailover": "VmPfoSyncDataBeforeFailover",
+    "CompleteFailover": "VmPfoWaitForCompleteFailover",
+    "ShutdownVmOnRecovery": "VmPfoShutdownVm",
+    "SynchronizeData": "VmPfoSyncDataAfterShutdown",
+    "VmFailover": "VmPfoFailover",
+    "StartVmOnPrimary": "VmPfoStartVm",
+}
+
+
 class Failback:
     """One failback run of a Hyper-V item (RecoveryToPrimary planned failover)."""
 
@@ -80,6 +92,9 @@ class Failback:
                 provider=target,
             ),
         ]
+        if self.item.world.profile.failback_tasks == "coded":  # G5
+            for task in tasks:
+                task.name = _CODED_TASK_NAMES.get(task.name, task.name)
         return Operation(
             "PlannedFailover",
             "Planned failover",

@@ -49,8 +49,9 @@ def test_G1_wait_inprogress_keeps_the_job_in_progress_with_only_the_manual_task_
     job = sim.job(_suspended_failback(sim))
     assert job.properties.state == "InProgress"
     assert job.properties.allowed_actions == ["Cancel", "Resume"]
-    manual = next(t for t in job.properties.tasks if t.name == "CompleteFailover")
+    manual = next(t for t in job.properties.tasks if t.friendly_name == "Complete failover")
     assert manual.state == "Suspended" and manual.task_type == "ManualActionTaskDetails"
+    assert manual.name == "VmPfoWaitForCompleteFailover"  # G5 coded task names in this profile
     resumed = sim.resume(job.name)
     sim.advance(3600)
     assert resumed.result().properties.state == "Succeeded"

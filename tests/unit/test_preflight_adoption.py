@@ -87,3 +87,29 @@ def test_a_job_another_live_run_drives_is_not_adopted():
     passed, checks = _checks(item, extra={"liveRunJobs": {"j-7": "fb-vault-dr-web01-20260110110000"}})
     assert passed is False and checks["IDLE"]["passed"] is False
     assert "driven by run fb-vault-dr-web01-20260110110000" in checks["IDLE"]["evidence"]
+
+
+def test_the_adopted_jobs_option_does_not_hang_on_task_names_G5():
+    """No recording shows the failback's task names: the manual wait and the sync tasks decide."""
+    before = job(
+        "InProgress",
+        [
+            task("VmPfoSyncDataBeforeFailover", "InProgress", "Synchronize data before failover"),
+            task(
+                "VmPfoWaitForCompleteFailover",
+                "NotStarted",
+                "Complete failover",
+                taskType="ManualActionTaskDetails",
+            ),
+        ],
+    )
+    during = job(
+        "InProgress",
+        [
+            task("VmPfoShutdownVm", "InProgress", "Shut down the virtual machine in Azure"),
+            task("VmPfoSyncDataAfterShutdown", "NotStarted", "Synchronize data"),
+        ],
+    )
+    assert adopted_data_sync(before) == "before-failover"
+    assert adopted_data_sync(during) == "during-failover"
+    assert adopted_data_sync(job("InProgress", [task("VmPfoFailover", "InProgress", "Fail over")])) is None
