@@ -27,7 +27,7 @@ from activities.asr_common import Vault, arm_errors, log_event, newest_time, now
 from activities.items import find_rpi, read_rpi, recovery_plan_of
 from activities.operations import _run_once
 from clients.settings import Settings
-from domain import vmware, vmware_state
+from domain import vmware, vmware_checks, vmware_state
 from domain.items import item_ref
 from domain.preflight import failure_summary
 from domain.request import FailbackRequest
@@ -69,6 +69,15 @@ def read_policies(vault: Vault) -> list[dict[str, Any]]:
         return [p.as_dict() for p in vault.client.replication_policies.list(*vault.args)]
 
 
+def read_vcenters(vault: Vault, name: str) -> list[dict[str, Any]]:
+    """The vCenters the configuration server discovered (``replicationvCenters``, wire dicts)."""
+    with arm_errors(f"list vCenters of fabric {name}"):
+        return [
+            v.as_dict()
+            for v in vault.client.replicationv_centers.list_by_replication_fabrics(*vault.args, name)
+        ]
+
+
 def group_members(vault: Vault, facts: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Facts of every item of the item's replication group (itself included)."""
     group = facts.get("replicationGroup")
@@ -99,6 +108,7 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
     group = group_members(vault, facts)
     chosen = dict(request.extra.get("vmware") or {})
     via_plan = bool(payload.get("viaPlan"))
+    wait: dict[str, Any] | None = None  # seed 002: a retention drive still appearing is waited for
     if kind == "vmware-modernized":
         inputs = vmware.choose_modernized_inputs(facts, custom, chosen)
         checks = vmware.modernized_rules(
@@ -119,6 +129,15 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
             now=now,
             via_plan=via_plan,
         )
+        checks += vmware_checks.vcenter_rules(
+            read_vcenters(vault, str(facts["fabric"])), custom, chosen, inputs, location=request.location
+        )
+        mt: dict[str, Any] = next(
+            (m for m in custom.get("masterTargetServers") or [] if m.get("id") == inputs["masterTargetId"]),
+            {},
+        )
+        refresh = {"fabric": str(facts["fabric"]), "provider": str((providers or [{}])[0].get("name") or "")}
+        wait = vmware_checks.retention_wait(checks, inputs, mt.get("retentionVolumes") or [], refresh)
         checklist = vmware.CHECKLIST
     if kind != request.kind and request.kind in vmware_kinds():
         checks.insert(
@@ -148,7 +167,9 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
         passed=passed,
         failed=failure_summary(cast(list[Mapping[str, Any]], checks)),
     )
+    others_pass = all(c["passed"] for c in checks if c["id"] != "V3-retention")
     return {
+        **({"waitFor": wait} if wait and others_pass else {}),
         "passed": passed,
         "checks": checks,
         "checklist": list(checklist),

@@ -15,6 +15,7 @@ from typing import Any
 
 from domain.items import item_facts, parse_time
 from domain.preflight import HEARTBEAT_STALE_AFTER
+from domain.vmware_checks import SEED_CHECKLIST
 from domain.vmware_state import ONPREM_PROVIDERS, reprotect_permission, runs_in_azure
 
 #: V3: at most this many disks attached to one master target (or appliance).
@@ -54,6 +55,7 @@ CHECKLIST: list[dict[str, str]] = [
         "or had protection disabled; it is not Windows Server 2008 R2 SP1 protected as a physical "
         "server.",
     },
+    *SEED_CHECKLIST,  # CS database/backup/same IP, ports and URLs, on-prem VM kept off (issue 16)
 ]
 MODERNIZED_CHECKLIST: list[dict[str, str]] = [
     CHECKLIST[0],
@@ -63,6 +65,7 @@ MODERNIZED_CHECKLIST: list[dict[str, str]] = [
     },
     CHECKLIST[3],
     CHECKLIST[4],
+    *SEED_CHECKLIST[1:],  # ports and URLs, on-prem VM kept off (no configuration server here)
 ]
 
 
@@ -213,7 +216,8 @@ def classic_rules(
     checks.append(
         _check(
             "V3-cs",
-            "The configuration server runs and is connected (the VM is in its database)",
+            "The configuration server runs and is connected (that the VM is in its database is "
+            "attested: V3-cs-database)",
             bool(connected) and running and not stale,
             f"{cs.get('hostName')}: connection={[p.get('connectionStatus') for p in providers]}, "
             f"service={cs.get('csServiceStatus')}, lastHeartbeat={cs.get('lastHeartbeat')}",

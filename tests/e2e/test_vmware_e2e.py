@@ -94,7 +94,9 @@ def test_each_v3_rule_rejects_before_anything_changes_V3(
         assert report["outcome"] == "rejected", report["outcome"]
         failed = {c["id"] for c in report["preflight"]["checks"] if not c["passed"]}
         assert rule in failed, report["preflight"]["checks"]
-        assert stack.writes() == {}
+        # a missing retention drive is waited for after one refresh of the CS (seed 002), then refused
+        refreshed = {"write providers.refresh": 1} if rule == "V3-retention" else {}
+        assert stack.writes() == refreshed
         assert stack.invariants() == []
 
 
@@ -155,3 +157,72 @@ def test_sixty_disks_count_the_vms_being_reprotected_V3_disks(tmp_path: Any) -> 
         assert not disks["passed"] and "= 61" in disks["evidence"], disks
         assert approve_and_finish(stack, first)["outcome"] == "succeeded"
         assert stack.invariants() == []
+
+
+def test_failback_to_another_vcenter_lands_on_its_master_target(tmp_path: Any) -> None:
+    """Seed 002: the other vCenter and its master target are discovered, the datastore visible."""
+    body = vmware_request(
+        "vmw-win01", vCenter="vcenter02", masterTarget="mt-win-02", datastore="datastore-vmfs-03"
+    )
+    body["location"] = "alternate"
+    with FailbackStack(tmp_path, scenario="vmware-alternate-vcenter") as stack:
+        report = approve_and_finish(stack, stack.start_failback(body), timeout=120)
+        assert report["outcome"] == "succeeded", report.get("error")
+        checks = {c["id"]: c for c in report["preflight"]["checks"]}
+        assert checks["V3-vcenter-target"]["passed"], checks["V3-vcenter-target"]
+        assert "vcenter02" in checks["V3-vcenter-target"]["evidence"]
+        assert "mt-win-02" in checks["V3-disks"]["evidence"]  # the re-protect's master target
+        assert stack.invariants() == []
+
+
+def test_another_vcenter_not_discovered_is_refused_with_the_remedy(tmp_path: Any) -> None:
+    body = vmware_request(
+        "vmw-win01", vCenter="vcenter09", masterTarget="mt-win-02", datastore="datastore-vmfs-03"
+    )
+    body["location"] = "alternate"
+    with FailbackStack(tmp_path, scenario="vmware-alternate-vcenter") as stack:
+        report = stack.finish(stack.start_failback(body))
+        assert report["outcome"] == "rejected"
+        (check,) = [c for c in report["preflight"]["checks"] if not c["passed"]]
+        assert check["id"] == "V3-vcenter-target" and "not discovered" in check["evidence"]
+        assert "新しい vCenter とマスター ターゲット サーバーが" in check["remedy"]
+        assert stack.writes() == {}
+
+
+def test_a_read_only_account_the_api_reports_is_refused_at_preflight_with_the_remedy(tmp_path: Any) -> None:
+    """Seed 002: a read-only vCenter account makes re-protect fail; the API says it cannot list datastores."""
+    with FailbackStack(tmp_path, scenario="vmware-readonly-account") as stack:
+        report = stack.finish(
+            stack.start_failback(vmware_request("vmw-win01", runAsAccount="vcenter-readonly"))
+        )
+        assert report["outcome"] == "rejected"
+        failed = {c["id"]: c for c in report["preflight"]["checks"] if not c["passed"]}
+        assert set(failed) == {"V3-runas-datastores"}, failed
+        assert "Datastores could not be listed" in failed["V3-runas-datastores"]["evidence"]
+        assert "update the vCenter credentials" in failed["V3-runas-datastores"]["remedy"]
+        assert stack.writes() == {}  # refused before anything changed in ASR
+        assert stack.invariants() == []
+
+
+def test_a_retention_drive_still_appearing_is_waited_for_after_a_refresh(tmp_path: Any) -> None:
+    """Seed 002: a drive added to the master target takes up to 15 minutes to appear; refresh the CS."""
+    with FailbackStack(tmp_path, scenario="vmware-late-retention") as stack:
+        report = approve_and_finish(stack, stack.start_failback(vmware_request("vmw-win01")), timeout=150)
+        assert report["outcome"] == "succeeded", report.get("error")
+        waits = [n for n in _notes(report) if "up to 15 minutes to appear" in n]
+        assert waits and "R:" in waits[0]
+        assert stack.writes().get("write providers.refresh") == 1
+        assert report["preflight"]["passed"] is True
+        assert stack.invariants() == []
+
+
+def test_the_checklist_carries_the_seed_002_items_no_api_shows(stack: FailbackStack) -> None:
+    run_id = stack.start_failback(vmware_request("vmw-win01"))
+    stack.drive_to(run_id, awaiting="approval", timeout=90)
+    stack.drive(lambda: bool(stack.approval_links(run_id, "switchover")), timeout=30)
+    page = stack.http.get(stack.approval_links(run_id, "switchover")[0], timeout=30).text
+    for item in ("V3-cs-database", "V3-ports", "V5-onprem-off"):
+        assert f'value="{item}"' in page, item
+    assert "same IP address" in page and "port 443" in page
+    report = approve_and_finish(stack, run_id, timeout=120)
+    assert report["outcome"] == "succeeded", report.get("error")
