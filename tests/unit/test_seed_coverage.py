@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from domain import approval_summary, phases, preflight, report, runs, vmware
+from domain import approval_summary, phases, preflight, report, runs, vmware, vmware_checks
 from domain.request import parse_failback_request
 from function_app.approval_view import DEFAULT_CHECKLIST
 from tests.unit.samples import NOW, request_body
@@ -52,7 +52,8 @@ def rule_ids() -> set[str]:
     ids |= {c["id"] for c in vmware.classic_rules({}, {}, [], {}, disks_in_run=0, **kw)}
     ids |= {c["id"] for c in vmware.modernized_rules({}, {}, {}, **kw)}
     ids |= {c["id"] for c in vmware.group_rules({"replicationGroup": "g"}, [], via_plan=False)}
-    return ids
+    seed = vmware_checks.vcenter_rules([], {}, {}, {"runAsAccountId": "a"}, location="alternate")
+    return ids | {c["id"] for c in seed}
 
 
 def checklist_ids() -> set[str]:
