@@ -34,7 +34,8 @@ def test_approval_page_shows_preflight_phase1_data_downtime_and_checklist_W4_V3(
         ("The Azure VM uses managed disks", "useManagedDisks=True"),
         ("No other operation is in progress on the item", "no operation running"),
     ]:
-        shown = f'<span class="pill success">passed</span> {re.escape(rule)}<br><span class="muted">[^<]*{evidence}'
+        pill = '<span class="pill success">passed</span>'
+        shown = f'{pill} {re.escape(rule)}<br><span class="muted">[^<]*{evidence}'
         assert re.search(shown, page), rule
     # Phase 1: the job, its state and whether the data was synchronized.
     phase1 = re.search(r'id="phase1">([^<]*)<', page)
