@@ -46,9 +46,11 @@ worker-tools: $(WORKER_STAMP)  ## Microsoft's Python worker in .venv/tools/worke
 
 # Browser tests (tests/browser) drive Debian's Chromium with Playwright; never `playwright install`
 # (it downloads a browser, which this network refuses).
-browser-tools:  ## Debian's Chromium at /usr/bin/chromium, installed with apt-get when missing
-	@test -x /usr/bin/chromium || { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
+# A Japanese font too: the ja pages' screenshots (docs/screens) are unreadable boxes without one.
+browser-tools:  ## Debian's Chromium at /usr/bin/chromium and a Japanese font, installed with apt-get when missing
+	@{ test -x /usr/bin/chromium && test -e /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf; } || { \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-ipafont-gothic; }
 
 demo: $(STAMP)  ## run a complete local failback on the simulator
 	$(PY) -m scripts.demo
