@@ -1,9 +1,10 @@
 // ASR failback Function App: `azd up` entry point (docs/deploy.md).
 // Creates one resource group with the app, its identity, storage, monitoring (run alerts and a
 // workbook) and Key Vault, the Entra ID app registration of the approval pages, and optionally ACS
-// e-mail, the alert rules that start failbacks and the Logic App sample; gives the identity exactly
-// the roles the workflow needs on the existing Recovery Services vault(s) and verification
-// workspace(s), wherever they live. No manual step but those Azure forces (docs/deploy.md).
+// e-mail, the alert rules that start failbacks, the Logic App sample and a Durable Task Scheduler
+// backend; gives the identity exactly the roles the workflow needs on the existing Recovery
+// Services vault(s) and verification workspace(s), wherever they live. No manual step but those
+// Azure forces (docs/deploy.md).
 targetScope = 'subscription'
 
 @minLength(1)
@@ -147,6 +148,24 @@ param historyRetentionDays int = 90
 @maxLength(45)
 param taskHubName string = 'failback'
 
+// The Durable backend. AzureStorage (default): the task hub lives in the app's storage account.
+// DurableTaskScheduler: a scheduler and task hub are created and the storage provider is switched
+// through app settings (AzureFunctionsJobHost__extensions__durableTask__storageProvider__*), so
+// host.json, the local host and the deployed package stay the same for both (docs/deploy.md).
+@description('Durable Functions backend: AzureStorage (task hub in the app\'s storage account) or DurableTaskScheduler (a managed scheduler and task hub, identity-only access).')
+@allowed([
+  'AzureStorage'
+  'DurableTaskScheduler'
+])
+param durableBackend string = 'AzureStorage'
+
+@description('Durable Task Scheduler SKU when durableBackend is DurableTaskScheduler: Consumption (pay per action) or Dedicated (one reserved capacity unit).')
+@allowed([
+  'Consumption'
+  'Dedicated'
+])
+param durableTaskSchedulerSku string = 'Consumption'
+
 @description('Log Analytics query endpoint (FAILBACK_LOGS_ENDPOINT); change only for sovereign clouds.')
 param logsEndpoint string = 'https://api.loganalytics.io'
 
@@ -172,6 +191,7 @@ var operatorIds = empty(trim(operatorPrincipalIds)) ? [] : split(trim(operatorPr
 var auditorIds = empty(trim(auditorPrincipalIds)) ? [] : split(trim(auditorPrincipalIds), ',')
 var operatorEmailList = empty(trim(operatorEmails)) ? [] : split(trim(operatorEmails), ',')
 var logicAppApproverList = empty(trim(logicAppApprovers)) ? [] : split(trim(logicAppApprovers), ',')
+var useDurableTaskScheduler = durableBackend == 'DurableTaskScheduler'
 // Host names whose App Service Authentication callback is a redirect URI of the app registration.
 var defaultHostName = '${functionAppName}.azurewebsites.net'
 var customHostNames = empty(publicBaseUrl) ? [] : [
@@ -300,6 +320,40 @@ var applicationSettings = {
   FAILBACK_HISTORY_RETENTION_DAYS: string(historyRetentionDays)
 }
 
+module durableTaskScheduler 'modules/durable-task-scheduler.bicep' = if (useDurableTaskScheduler) {
+  name: 'durable-task-scheduler'
+  scope: rg
+  params: {
+    name: '${abbrs.durableTaskSchedulers}failback-${resourceToken}'
+    location: location
+    tags: tags
+    taskHubName: taskHubName
+    skuName: durableTaskSchedulerSku
+  }
+}
+
+module durableTaskRoles 'modules/roles-durable-task.bicep' = if (useDurableTaskScheduler) {
+  name: 'roles-durable-task'
+  scope: rg
+  params: {
+    schedulerName: durableTaskScheduler.outputs.name
+    taskHubName: durableTaskScheduler.outputs.taskHubName
+    principalId: identity.outputs.principalId
+  }
+}
+
+// With Durable Task Scheduler the host.json storage provider (AzureStorage) is overridden by app
+// settings, as Microsoft documents for any host.json value (AzureFunctionsJobHost__<path>). The
+// connection string carries no secret: the endpoint, identity-based auth and the client id of the
+// app's user-assigned identity (Microsoft's documented form for a user-assigned identity). The
+// task hub is still %TASKHUB_NAME%, which is the task hub created above. Host storage
+// (AzureWebJobsStorage__*) stays: the Functions host needs it whatever the Durable backend.
+var durableTaskSchedulerSettings = {
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskScheduler.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}'
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   scope: rg
@@ -314,6 +368,7 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     applicationSettings: applicationSettings
+    durableBackendSettings: useDurableTaskScheduler ? durableTaskSchedulerSettings : {}
     maximumInstanceCount: maximumInstanceCount
     authClientId: entraApp.outputs.appId
     authExcludedPaths: authExcludedPaths
@@ -326,6 +381,7 @@ module functionApp 'modules/functionapp.bicep' = {
     keyVaultRoles
     monitoringRoles
     communicationRoles
+    durableTaskRoles
   ]
 }
 
@@ -441,4 +497,6 @@ output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output TASKHUB_NAME string = taskHubName
+output FAILBACK_DURABLE_BACKEND string = durableBackend
+output DURABLE_TASK_SCHEDULER_ENDPOINT string = useDurableTaskScheduler ? durableTaskScheduler.outputs.endpoint : ''
 output FAILBACK_LOGIC_APP_NAME string = logicAppEnabled ? logicApp.outputs.name : ''

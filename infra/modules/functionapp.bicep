@@ -1,6 +1,6 @@
 // The Function App on the Flex Consumption plan (Python 3.11, v2 model, Durable Functions on
-// the Azure Storage backend), running as the user-assigned identity, with its app settings and
-// App Service Authentication (Entra ID) in front of the approval pages.
+// Azure Storage or Durable Task Scheduler), running as the user-assigned identity, with its app
+// settings and App Service Authentication (Entra ID) in front of the approval pages.
 
 @description('Name of the Function App.')
 param name string
@@ -34,6 +34,9 @@ param applicationInsightsConnectionString string
 
 @description('App settings that belong to the application (names from clients/settings.py SETTING_NAMES).')
 param applicationSettings object
+
+@description('App settings that choose the Durable backend: empty for Azure Storage (host.json), the storage provider overrides and connection string for Durable Task Scheduler.')
+param durableBackendSettings object = {}
 
 @description('Maximum number of instances the plan scales out to.')
 @minValue(40)
@@ -95,7 +98,7 @@ var platformSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   PYTHON_SCRIPT_FILE_NAME: 'entrypoint.py'
 }
-var allSettings = union(applicationSettings, platformSettings, {
+var allSettings = union(applicationSettings, platformSettings, durableBackendSettings, {
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   FAILBACK_PUBLIC_BASE_URL: baseUrl
 })

@@ -157,7 +157,8 @@ class Template:
             merged: dict[str, Any] = {}
             for arg in value["function"]["parameters"].values():
                 part = self.resolve(file, arg, depth + 1)
-                if isinstance(part, dict):
+                # An argument we cannot evaluate (e.g. a ternary) adds no settings we can name.
+                if isinstance(part, dict) and not ({"function", "operator"} & part.keys()):
                     merged.update(part)
             return merged
         if isinstance(value, dict) and not ({"function", "operator"} & value.keys()):

@@ -28,6 +28,7 @@ STORAGE_QUEUE_DATA_CONTRIBUTOR = "974c5e8b-45b9-4653-ba55-5f855dd0fb88"
 STORAGE_TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"
 KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
 MONITORING_METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb"
+DURABLE_TASK_DATA_CONTRIBUTOR = "0ad04412-c4d5-4796-b79c-f76d14c8d402"
 
 #: The complete, intended set of grants: (scope resource type, role definition id).
 INTENDED_ROLES: dict[tuple[str, str], str] = {
@@ -38,6 +39,10 @@ INTENDED_ROLES: dict[tuple[str, str], str] = {
     ("Microsoft.Storage/storageAccounts", STORAGE_TABLE_DATA_CONTRIBUTOR): "Storage Table Data Contributor",
     ("Microsoft.KeyVault/vaults", KEY_VAULT_SECRETS_USER): "Key Vault Secrets User",
     ("Microsoft.Insights/components", MONITORING_METRICS_PUBLISHER): "Monitoring Metrics Publisher",
+    # Only deployed with durableBackend = DurableTaskScheduler; scoped to the one task hub.
+    ("Microsoft.DurableTask/schedulers/taskHubs", DURABLE_TASK_DATA_CONTRIBUTOR): (
+        "Durable Task Data Contributor"
+    ),
 }
 
 #: Broad roles that must never appear, with their names for the message.
@@ -71,6 +76,13 @@ FORBIDDEN_SETTINGS = {
     "WEBSITE_CONTENTSHARE",
     "AzureWebJobsStorage",
 }
+
+#: Host settings that switch the Durable backend to Durable Task Scheduler (issue 14, part 4):
+#: host.json keeps AzureStorage, these app settings override it only in that deployment.
+DTS_PROVIDER_TYPE = "AzureFunctionsJobHost__extensions__durableTask__storageProvider__type"
+DTS_CONNECTION_NAME = "AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName"
+DTS_CONNECTION_STRING = "DURABLE_TASK_SCHEDULER_CONNECTION_STRING"
+DURABLE_BACKENDS = ("AzureStorage", "DurableTaskScheduler")
 
 _KEY_MATERIAL = re.compile(r"listKeys\(|listAccountSas\(|listServiceSas\(|AccountKey=|SharedAccessSignature=")
 #: The one key the template may read: the Function App host's default function key, which the
@@ -246,12 +258,14 @@ def secrets_only_through_key_vault(t: Template) -> list[str]:
         for name, p in t.main.parameters.items()
         if any(d.get("type") == "secure" for d in p.get("decorators") or [])
     ]
-    settings, out = _function_app_settings(t)
+    by_backend, out = durable_backend_settings(t)
+    settings = by_backend["DurableTaskScheduler"]  # every setting of either backend
     for name, value in settings.items():
         text = json.dumps(value)
         for param in secure:
             # empty(<param>) only decides whether a Key Vault reference is set at all.
-            if f'"{param}"' in text.replace(f'"item_to_test": "{param}"', ""):
+            bare = text.replace(f'"item_to_test": "{param}"', "")
+            if f'"{param}"' in bare or "${" + param + "}" in bare:
                 out.append(f"app setting {name} carries the secret parameter {param} in plain text")
     for f in t.files.values():
         hidden = {
@@ -698,6 +712,102 @@ def one_workspace_identifier(t: Template) -> list[str]:
     return out
 
 
+# -- issue 14, part 4: the Durable backend is a deployment choice ---------------------------------
+
+
+def _switch_is_dts(t: Template, condition: Any) -> bool:
+    """A module condition / ternary test that holds exactly when durableBackend is DurableTaskScheduler."""
+    text = _text(t.resolve(t.main, condition) if isinstance(condition, str) else condition)
+    return '"durableBackend"' in text and "DurableTaskScheduler" in text and '"equals"' in text
+
+
+def durable_backend_settings(t: Template) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The Function App's app settings for each Durable backend, as the template sets them.
+
+    The settings every deployment gets, plus (for DurableTaskScheduler) the true branch of the
+    ``durableBackendSettings`` argument main.bicep passes to the Function App module.
+    """
+    base, out = _function_app_settings(t)
+    call = next((c for c in t.main.modules() if c.target.name == "functionapp.bicep"), None)
+    arg = (call.body.get("params") or {}).get("durableBackendSettings") if call else None
+    ternary = (arg or {}).get("operator", {}) if isinstance(arg, dict) else {}
+    operands = ternary.get("operands") or {}
+    if ternary.get("type") != "conditional" or not _switch_is_dts(t, operands.get("condition")):
+        return {b: dict(base) for b in DURABLE_BACKENDS}, [
+            *out,
+            "functionapp durableBackendSettings must be `useDurableTaskScheduler ? <settings> : {}`",
+        ]
+    dts = t.resolve(t.main, operands.get("true_value"))
+    storage = t.resolve(t.main, operands.get("false_value"))
+    if not isinstance(dts, dict) or storage != {}:
+        out.append("durableBackendSettings: the DTS branch must be an object and the Azure Storage branch {}")
+        dts = dts if isinstance(dts, dict) else {}
+    return {"AzureStorage": dict(base), "DurableTaskScheduler": {**base, **dts}}, out
+
+
+def _dts_connection_problems(dts: dict[str, Any]) -> list[str]:
+    """The DTS connection string names the endpoint and the app's user-assigned identity, nothing else."""
+    out = []
+    if dts.get(DTS_PROVIDER_TYPE) != "azureManaged":
+        out.append(f"with DTS, {DTS_PROVIDER_TYPE} must be azureManaged (else the app keeps Azure Storage)")
+    name = dts.get(DTS_CONNECTION_NAME)
+    connection = dts.get(str(name)) if name else None
+    if not isinstance(connection, str):
+        return [*out, f"{DTS_CONNECTION_NAME} must name an app setting holding the DTS connection string"]
+    parts = dict(p.split("=", 1) for p in connection.split(";") if "=" in p)
+    if set(parts) != {"Endpoint", "Authentication", "ClientID"}:
+        out.append(f"DTS connection string must be Endpoint=;Authentication=;ClientID=, got {connection!r}")
+    if parts.get("Authentication") != "ManagedIdentity":
+        out.append("DTS connection string must use Authentication=ManagedIdentity (identity only, no key)")
+    if parts.get("ClientID") != "${identity.outputs.clientId}":
+        out.append("DTS connection string ClientID must be the app's user-assigned identity (its only one)")
+    if parts.get("Endpoint") != "${durableTaskScheduler.outputs.endpoint}":
+        out.append("DTS connection string Endpoint must be the created scheduler's endpoint")
+    return out
+
+
+def _dts_hub_problems(t: Template, dts: dict[str, Any]) -> list[str]:
+    """Durable Task Data Contributor on the task hub, and the hub is the one TASKHUB_NAME names."""
+    out = []
+    grants, _ = _role_grants(t)
+    if ("Microsoft.DurableTask/schedulers/taskHubs", DURABLE_TASK_DATA_CONTRIBUTOR) not in {
+        (scope, role) for scope, role, _ in grants
+    }:
+        out.append("the app's identity needs Durable Task Data Contributor on the task hub")
+    hubs = t.resources("Microsoft.DurableTask/schedulers/taskHubs", existing=False)
+    if len(hubs) != 1:
+        out.append(f"expected one Durable Task Scheduler task hub, found {len(hubs)}")
+    setting = t.resolve(t.main, dts.get("TASKHUB_NAME"))
+    for hub in hubs:
+        created = t.resolve(hub.file, hub.body.get("name"))
+        if created != setting:
+            out.append(f"{_where(hub)}: task hub {created!r} is not TASKHUB_NAME ({setting!r}) the app uses")
+    return out
+
+
+def durable_task_scheduler_identity_only(t: Template) -> list[str]:
+    """DTS is opt-in, reached with the app's identity only, granted on its task hub, named as the app says."""
+    out = []
+    param = t.main.parameters.get("durableBackend") or {}
+    allowed = (_decorator(param, "allowed") or {}).get("argument") or []
+    if tuple(allowed) != DURABLE_BACKENDS or param.get("default") != "AzureStorage":
+        out.append(f"param durableBackend must allow {list(DURABLE_BACKENDS)} with default AzureStorage")
+    calls = {c.target.name: c for c in t.main.modules()}
+    for module in ("durable-task-scheduler.bicep", "roles-durable-task.bicep"):
+        call = calls.get(module)
+        if call is None:
+            out.append(f"main.bicep does not use modules/{module}")
+            continue
+        raw = (t.main.doc.get("modules") or {})[call.symbol].get("config") or {}
+        if not _switch_is_dts(t, raw.get("condition")):
+            out.append(f"module {call.symbol} must be deployed only with durableBackend DurableTaskScheduler")
+    by_backend, problems = durable_backend_settings(t)
+    storage, dts = by_backend["AzureStorage"], by_backend["DurableTaskScheduler"]
+    if DTS_PROVIDER_TYPE in storage or DTS_CONNECTION_STRING in storage:
+        out.append("the Azure Storage deployment must keep host.json's provider (no DTS settings)")
+    return out + problems + _dts_connection_problems(dts) + _dts_hub_problems(t, dts)
+
+
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:=([^}]*))?\}")
 
 
@@ -742,6 +852,7 @@ RULES: dict[str, Rule] = {
     "run_alerts_and_workbook": run_alerts_and_workbook,
     "email_sender_role": email_sender_role,
     "one_workspace_identifier": one_workspace_identifier,
+    "durable_task_scheduler_identity_only": durable_task_scheduler_identity_only,
 }
 
 

@@ -84,6 +84,43 @@ def test_app_settings_local_settings_and_the_code_table_name_the_same_settings(t
     }
 
 
+def _allowed(template: Template, param: str) -> list[str]:
+    decorators = template.main.parameters[param].get("decorators") or []
+    return next(d["argument"] for d in decorators if d.get("type") == "allowed")
+
+
+def test_the_durable_backend_azd_variable_reaches_bicep_and_picks_the_hosts_provider(
+    template: Template,
+) -> None:
+    # Unset, azd passes AzureStorage: host.json's provider, no override, no scheduler settings.
+    default = rules.azd_parameters(PARAMS, {})
+    assert default["durableBackend"] == template.main.parameters["durableBackend"]["default"]
+    assert default["durableBackend"] == "AzureStorage"
+    assert default["durableTaskSchedulerSku"] == "Consumption"
+    host = json.loads((REPO / "host.json").read_text())["extensions"]["durableTask"]
+    assert host["storageProvider"] == {"type": "AzureStorage"}
+    assert host["hubName"] == "%TASKHUB_NAME%"
+    by_backend, problems = rules.durable_backend_settings(template)
+    assert problems == []
+    assert rules.DTS_PROVIDER_TYPE not in by_backend["AzureStorage"]
+    # Every value a user can set is one Bicep accepts (a typo fails azd before anything is created).
+    chosen = rules.azd_parameters(
+        PARAMS, {"FAILBACK_DURABLE_BACKEND": "DurableTaskScheduler", "FAILBACK_DTS_SKU": "Dedicated"}
+    )
+    assert chosen["durableBackend"] in _allowed(template, "durableBackend")
+    assert chosen["durableTaskSchedulerSku"] in _allowed(template, "durableTaskSchedulerSku")
+    assert set(_allowed(template, "durableBackend")) == set(rules.DURABLE_BACKENDS)
+    # With DTS the host reads the same task hub name and a connection string the app never reads:
+    # the app's settings table is unchanged, the extra settings are the host's.
+    dts = by_backend["DurableTaskScheduler"]
+    assert dts["TASKHUB_NAME"] == by_backend["AzureStorage"]["TASKHUB_NAME"] == "taskHubName"
+    extra = dts.keys() - by_backend["AzureStorage"].keys()
+    assert extra == {rules.DTS_PROVIDER_TYPE, rules.DTS_CONNECTION_NAME, rules.DTS_CONNECTION_STRING}
+    assert not extra & set(SETTING_NAMES)
+    outputs = template.main.doc["outputs"]
+    assert {"FAILBACK_DURABLE_BACKEND", "DURABLE_TASK_SCHEDULER_ENDPOINT"} <= outputs.keys()
+
+
 def test_retention_and_telemetry_settings_have_the_format_the_code_reads(template: Template) -> None:
     settings, _ = rules._function_app_settings(template)
     assert settings["PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY"] == "true"

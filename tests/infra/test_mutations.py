@@ -1,4 +1,4 @@
-"""The common template mistakes each make at least one check fail (issues 6 and 17).
+"""The common template mistakes each make at least one check fail (issues 6, 17 and 14).
 
 Each mutation is applied to a copy of ``infra/``; our rules run on every copy and checkov
 runs once over all of them. The table of which checks catch which mistake is printed.
@@ -174,6 +174,56 @@ MUTATIONS = [
         "modules/failback-alerts.bicep",
         "listKeys('${functionApp.id}/host/default', '2024-04-01').functionKeys.default",
         "listKeys(resourceId('Microsoft.Storage/storageAccounts', 'st'), '2023-05-01').keys[0].value",
+    ),
+    # Issue 14, part 4: the Durable Task Scheduler backend.
+    Mutation(
+        "dts-no-auth",
+        "DTS connection string without identity (the emulator's Authentication=None)",
+        "main.bicep",
+        "Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}",
+        "Authentication=None",
+    ),
+    Mutation(
+        "dts-system-identity",
+        "DTS connection string without ClientID (a system identity the app does not have)",
+        "main.bicep",
+        ";ClientID=${identity.outputs.clientId}'",
+        "'",
+    ),
+    Mutation(
+        "dts-key",
+        "DTS connection string carrying a key",
+        "main.bicep",
+        "Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}",
+        "AccessKey=${approvalSigningKey}",
+    ),
+    Mutation(
+        "dts-reader-role",
+        "app identity given Durable Task Data Reader instead of Data Contributor",
+        "modules/roles-durable-task.bicep",
+        "'Durable Task Data Contributor': '0ad04412-c4d5-4796-b79c-f76d14c8d402'",
+        "'Durable Task Data Reader': 'd6a5505f-6ebb-45a4-896e-ac8274cfc0ac'",
+    ),
+    Mutation(
+        "dts-hub-mismatch",
+        "task hub created as 'default' while the app uses TASKHUB_NAME",
+        "main.bicep",
+        "    taskHubName: taskHubName\n    skuName: durableTaskSchedulerSku\n",
+        "    taskHubName: 'default'\n    skuName: durableTaskSchedulerSku\n",
+    ),
+    Mutation(
+        "dts-always",
+        "scheduler deployed whatever FAILBACK_DURABLE_BACKEND says",
+        "main.bicep",
+        "module durableTaskScheduler 'modules/durable-task-scheduler.bicep' = if (useDurableTaskScheduler) {",
+        "module durableTaskScheduler 'modules/durable-task-scheduler.bicep' = {",
+    ),
+    Mutation(
+        "dts-provider-unset",
+        "scheduler created but the app left on Azure Storage (provider type not switched)",
+        "main.bicep",
+        "  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'\n",
+        "",
     ),
 ]
 

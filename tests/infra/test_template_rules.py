@@ -125,3 +125,16 @@ def test_failed_and_stranded_runs_alert_and_a_workbook_shows_runs(template: Temp
 
 def test_workspaces_are_named_by_resource_id_only(template: Template) -> None:
     assert rules.one_workspace_identifier(template) == []
+
+
+def test_durable_task_scheduler_is_opt_in_identity_only_and_granted_on_the_apps_task_hub(
+    template: Template,
+) -> None:
+    assert rules.durable_task_scheduler_identity_only(template) == []
+    settings, problems = rules.durable_backend_settings(template)
+    assert problems == []
+    dts = settings["DurableTaskScheduler"]
+    assert dts[rules.DTS_PROVIDER_TYPE] == "azureManaged"
+    connection = dts[dts[rules.DTS_CONNECTION_NAME]]
+    assert "Authentication=ManagedIdentity" in connection
+    assert "ClientID=${identity.outputs.clientId}" in connection
