@@ -78,7 +78,13 @@ def resume(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
     """
     vault = Vault(payload["vault"], settings)
     name = job_name_from_id(str(payload["jobId"]))
-    snap = snapshot(vault, payload, name, settings)
+    from activities.vault_cache import job_for_write  # here: vault_cache imports this module's readers
+
+    listed = job_for_write(vault, payload, name)  # a wave's resume: the grid point's job scan when fresh
+    if listed is not None:
+        snap = job_snapshot(listed, job_now(payload, listed, settings))
+    else:
+        snap = snapshot(vault, payload, name, settings)
     if not _resumable(snap):
         going_on = _going_on(vault, payload, name, snap)
         log_event(payload, "resume_job: adopted", jobId=going_on, state=snap["state"])
@@ -101,6 +107,10 @@ def resume(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
         going_on = _going_on(vault, payload, name, snap)
         log_event(payload, "resume_job: adopted after conflict", jobId=going_on, state=snap["state"])
         return {"jobId": going_on, "adopted": True, "state": snap["state"]}
+    if payload.get("writeTick"):
+        # a wave's resume: its job wait follows the job, into the job the work went on in (G3) if any
+        log_event(payload, "resume_job: resumed", jobId=name, state="InProgress")
+        return {"jobId": name, "adopted": False, "state": "InProgress"}
     # G4: ``started`` is the resume's LRO id, not necessarily a job; the item names the job going on
     job_id = _going_on(vault, payload, name, snap, started)
     state = snapshot(vault, payload, job_id, settings)["state"]

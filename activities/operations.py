@@ -28,6 +28,7 @@ from activities.asr_common import (
     start_item_operation,
 )
 from activities.items import read_rpi
+from activities.vault_cache import item_for_write
 from clients.settings import Settings
 from domain.errors import FailbackError
 from domain.items import (
@@ -142,7 +143,8 @@ def _run_once(
     ``allowed``: the ``allowedOperations`` name that permits it, or a test of the item's facts.
     ``since``: when a finished job of this kind counts as ours (default: any time).
     """
-    rpi = read_rpi(vault, payload["item"])
+    # a wave's write: the grid point's vault-level item list when fresh (activities.vault_cache)
+    rpi = item_for_write(vault, payload) or read_rpi(vault, payload["item"])
     facts = item_facts(rpi)
     permitted = allowed(facts) if callable(allowed) else allowed in facts["allowedOperations"]
     adopted = _adopt_running(facts, scenario, operation)
@@ -169,7 +171,10 @@ def _run_once(
             raise
         log_event(payload, f"{operation}: adopted job after conflict", jobId=adopted["jobId"])
         return adopted
-    job_id = _started_job(vault, payload["item"], job_id, scenario, parse_time(payload.get("now")))
+    if not (job_id and payload.get("writeTick")):
+        job_id = _started_job(vault, payload["item"], job_id, scenario, parse_time(payload.get("now")))
+    # else a wave's write: its job wait finds the job in the next vault-level job scan (by this id, or
+    # G4: when the id names no job, as the newest job of the kind on the item) instead of a read here
     log_event(payload, f"{operation}: started job", jobId=job_id, item=facts["name"])
     return {"jobId": job_id, "adopted": False}
 

@@ -23,13 +23,14 @@ input (the parent sees one result when the last generation returns).
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import dataclasses
+from collections.abc import Callable, Generator, Mapping
 from datetime import timedelta
 from typing import Any
 
 import azure.durable_functions as df
 
-from domain.items import parse_time
+from domain.items import job_name_from_id, parse_time
 from domain.jobs import is_terminal, progress_of
 from domain.poll_plan import next_poll, on_shared_grid, shared_tick_at
 from domain.reprotect_policy import DEFAULT_MAX_WAIT_HOURS, DEFAULT_RPO_SLA_MINUTES, protected_within
@@ -44,6 +45,8 @@ PROTECTED_STATES = ("Protected",)
 #: Item polling: first delay, doubling up to the maximum.
 ITEM_POLL_FIRST = timedelta(seconds=30)
 ITEM_POLL_MAX = timedelta(minutes=10)
+#: A job a wait follows started at most this long before the wait (its write just ran).
+STARTED_BEFORE_WAIT = timedelta(minutes=5)
 
 
 def shared_tick(context: df.DurableOrchestrationContext) -> str:
@@ -54,6 +57,34 @@ def shared_tick(context: df.DurableOrchestrationContext) -> str:
 def shared_delay(context: df.DurableOrchestrationContext, wanted: timedelta) -> timedelta:
     """``wanted`` rounded up to a grid point strictly after now, where every shared wait meets."""
     return on_shared_grid(context.current_utc_datetime, wanted)
+
+
+#: ASR-changing activities whose read-before-write a wave serves from the vault-level lists of a grid
+#: point (``activities.vault_cache.item_for_write`` / ``job_for_write``); a cancel is never one (H10).
+SHARED_WRITES = frozenset({"start_failback", "commit_failover", "reverse_replicate", "resume_job"})
+
+
+def shared_write(
+    context: df.DurableOrchestrationContext,
+    call: Any,
+    extra: Mapping[str, Any],
+    await_task: Callable[[Any], Generator[Any, Any, Any]],
+) -> Generator[Any, Any, Any]:
+    """A wave's write waits for the next grid point and reads what it needs from that point's lists.
+
+    ``call`` is an ``ActivityCall``; returned as is outside waves (``extra`` without ``sharedPolling``)
+    and for other activities. In a wave the run decides now, sleeps until the next grid point
+    (``await_task``: cancels are answered meanwhile) and calls the activity with ``writeTick`` (that
+    point) and ``decidedAt`` (now): every VM deciding within the same minute is served by one
+    vault-level item list (or job scan) read at that point — after each of them decided, which is the
+    freshness rule that keeps adoption safe.
+    """
+    if not extra.get("sharedPolling") or call.name not in SHARED_WRITES:
+        return call
+    decided = context.current_utc_datetime
+    yield from await_task(context.create_timer(decided + shared_delay(context, timedelta(0))))
+    payload = {**call.input, "writeTick": shared_tick(context), "decidedAt": iso(decided)}
+    return dataclasses.replace(call, input=payload)
 
 
 def _log_fields(state: dict[str, Any]) -> dict[str, Any]:
@@ -127,9 +158,24 @@ def _poll_job(
     context: df.DurableOrchestrationContext, state: dict[str, Any]
 ) -> Generator[Any, Any, tuple[dict[str, Any], bool]]:
     """Read the job once; return ``(snapshot, finished)``."""
-    if state.get("shared"):  # waves: served from one vault-level job list per tick (activities.vault_cache)
-        payload = {"vault": state["vault"], "jobId": state["jobId"], "tick": shared_tick(context)}
+    if state.get("shared"):  # waves: served from one vault-level job scan per tick (activities.vault_cache)
+        payload = {
+            "vault": state["vault"],
+            "jobId": state["jobId"],
+            "tick": shared_tick(context),
+            "phase": state["phase"],
+            "item": state.get("item"),
+            "since": state.get("jobStartTime"),  # the scan stops at older jobs once the start is known
+            "startedAfter": state.get("startedAfter"),
+        }
         snapshot = yield from call_activity(context, "get_job_shared", payload)
+        if (
+            snapshot.get("jobId")
+            and str(snapshot["jobId"]).lower() != job_name_from_id(state["jobId"]).lower()
+        ):
+            # G3/G4: the work goes on in (or the write started) another job: follow that one
+            state["jobId"], state["jobStartTime"] = snapshot["jobId"], None
+        state["jobStartTime"] = state.get("jobStartTime") or snapshot.get("startTime")
     else:
         snapshot = yield from call_activity(
             context, "get_job", {"vault": state["vault"], "jobId": state["jobId"], **_log_fields(state)}
@@ -203,6 +249,7 @@ def wait_for_asr_job(context: df.DurableOrchestrationContext) -> Generator[Any, 
     if state.get("shared") and not state.get("aligned"):
         # A job just started: its first read waits for the grid, where one vault-level read serves all.
         state["aligned"] = True
+        state["startedAfter"] = iso(context.current_utc_datetime - STARTED_BEFORE_WAIT)
         yield context.create_timer(context.current_utc_datetime + shared_delay(context, timedelta(0)))
     while True:
         if state.get("mode", "job") == "job":
