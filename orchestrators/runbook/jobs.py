@@ -15,7 +15,7 @@ from domain.errors import parse_error, remedy_for
 from domain.report import FAILED
 from domain.run_names import WAIT_ORCHESTRATOR, Outcome, tracker_id
 from orchestrators.durable import StepFailed, call_activity, log_info
-from orchestrators.job_wait import wait_input
+from orchestrators.job_wait import shared_write, wait_input
 from orchestrators.runbook.cancel import CancelListener
 from orchestrators.runbook.state import RunState, RunStopped
 from orchestrators.safety import job_failure_advice
@@ -86,6 +86,7 @@ class Jobs:
         except Exception as exc:
             code, message = parse_error(str(exc))
             raise RunStopped(FAILED, message, code=code, advice=self._advice(code)) from None
+        run.job_id = str(result.get("jobId") or job_id)  # waves: the job the wait found (G3/G4)
         state = result.get("state")
         snapshot = result.get("snapshot") or {}
         run.tracker = None
@@ -107,6 +108,7 @@ class Jobs:
         """Run an ASR-changing activity (``{jobId, adopted}``) and record its job."""
         run = self.run
         run.publish(step=f"calling {call.name}")
+        call = yield from shared_write(run.ctx, call, run.request.extra, self.listener.await_task)  # waves
         started = yield from self.activity(call)
         run.job_id = str(started["jobId"])
         event = reports.JOB_ADOPTED if started.get("adopted") else reports.JOB_STARTED
