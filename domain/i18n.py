@@ -22,6 +22,8 @@ from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 LANGUAGES = ("en", "ja")
@@ -69,21 +71,13 @@ def negotiate(accept_language: str | None = None, explicit: str | None = None) -
     chosen = normalize(explicit)
     if chosen:
         return chosen
-    ranked: list[tuple[float, int, str]] = []
-    for i, part in enumerate((accept_language or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
+    # werkzeug (the Functions library's own dependency) parses the header, q-values included,
+    # best first; the first supported language with a non-zero quality wins.
+    for tag, quality in parse_accept_header(accept_language or "", LanguageAccept):
         lang = normalize(tag)
-        if lang and q > 0:
-            ranked.append((-q, i, lang))
-    return sorted(ranked)[0][2] if ranked else configured_language()
+        if lang and quality > 0:
+            return lang
+    return configured_language()
 
 
 def display_zone() -> tzinfo:

@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 
 import azure.durable_functions as df
 import azure.functions as func
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from domain import i18n
 from domain.i18n import N_
@@ -43,22 +45,9 @@ def wants_html(req: func.HttpRequest) -> bool:
     fmt = (req.params.get("format") or "").lower()
     if fmt in {"html", "json"}:
         return fmt == "html"
-    best_html, best_json = 0.0, 0.0
-    for part in (req.headers.get("accept") or "").split(","):
-        media, _, params = part.strip().partition(";")
-        q = 1.0
-        for p in params.split(";"):
-            key, _, value = p.strip().partition("=")
-            if key == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        media = media.strip().lower()
-        if media in {"text/html", "application/xhtml+xml"}:
-            best_html = max(best_html, q)
-        elif media in {"application/json", "application/problem+json"}:
-            best_json = max(best_json, q)
+    accepted = parse_accept_header(req.headers.get("accept") or "", MIMEAccept)
+    best_html = max(accepted.quality("text/html"), accepted.quality("application/xhtml+xml"))
+    best_json = max(accepted.quality("application/json"), accepted.quality("application/problem+json"))
     return best_html > 0 and best_html > best_json
 
 
