@@ -44,6 +44,17 @@ from scripts.failback_stack import WORKSPACE_ID, FailbackStack, sample_request  
 from simulator.testing import SimulatorServer  # noqa: E402
 
 ARM_READ_LIMIT_PER_S = 12000 / 3600
+#: Issue 14's goal at 500 VMs: at least this many times fewer ARM reads than the naive runbook ...
+GOAL_READ_RATIO = 10.0
+#: ... and a peak of at most this many reads per simulated second (1-minute buckets).
+GOAL_PEAK_READS_S = 1.0
+#: The workflow before issue 14 part 2 (commit 2b52678, this machine, one run each): per VM count,
+#: (ARM reads, peak reads/s, mean reads/s, writes, history events per VM, peak RSS MB).
+BEFORE: dict[int, tuple[int, float, float, int, int, int]] = {
+    10: (154, 0.53, 0.090, 40, 209, 104),
+    100: (1307, 2.67, 0.671, 400, 215, 166),
+    500: (6882, 6.67, 2.571, 2000, 206, 515),
+}
 _ATTEST = re.compile(r'name="attest" value="([^"]+)"')
 BUCKET = 60.0  # seconds of simulated time per rate bucket
 
@@ -259,6 +270,40 @@ def _row(f: Figures) -> str:
     )
 
 
+def _before_after(pairs: list[tuple[Figures, Figures]]) -> None:
+    """The workflow's figures next to BEFORE (same machine), the ratio to the naive runbook and the goal."""
+    print(
+        "| VMs | reads BEFORE | reads now | naive | naive/now (BEFORE) | peak reads/s BEFORE | now "
+        "| mean reads/s BEFORE | now | writes BEFORE | now | history/VM BEFORE | now | RSS MB BEFORE | now |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for wf, bl in pairs:
+        before = BEFORE.get(wf.vms)
+        ratio = bl.reads / wf.reads if wf.reads else float("inf")
+        hist = f"{wf.history_per_vm:.0f}" if wf.history_per_vm is not None else "-"
+        if before is None:
+            print(
+                f"| {wf.vms} | - | {wf.reads} | {bl.reads} | x{ratio:.1f} | - | {wf.peak_reads_s:.2f} | - "
+                f"| {wf.mean_reads_s:.3f} | - | {wf.writes} | - | {hist} | - | {wf.rss_mb:.0f} |"
+            )
+            continue
+        reads, peak, mean, writes, history, rss = before
+        print(
+            f"| {wf.vms} | {reads} | {wf.reads} | {bl.reads} | x{ratio:.1f} (x{bl.reads / reads:.1f}) "
+            f"| {peak:.2f} | {wf.peak_reads_s:.2f} | {mean:.3f} | {wf.mean_reads_s:.3f} | {writes} "
+            f"| {wf.writes} | {history} | {hist} | {rss} | {wf.rss_mb:.0f} |"
+        )
+    for wf, bl in pairs:
+        if wf.vms == 500:
+            ratio = bl.reads / wf.reads if wf.reads else float("inf")
+            met = ratio >= GOAL_READ_RATIO and wf.peak_reads_s <= GOAL_PEAK_READS_S
+            print(
+                f"Goal at 500 VMs (>= x{GOAL_READ_RATIO:.0f} fewer reads than naive, peak <= "
+                f"{GOAL_PEAK_READS_S:g} read/s): x{ratio:.1f}, peak {wf.peak_reads_s:.2f} -> "
+                f"{'reached' if met else 'NOT reached'}"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the sizes and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -278,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
         bl = run_baseline(n)
         print(_row(bl), flush=True)
         pairs.append((wf, bl))
+    print()
+    _before_after(pairs)
     print()
     print(f"ARM read limit: {ARM_READ_LIMIT_PER_S:.2f} reads/s (12,000/hour per principal)")
     for wf, bl in pairs:

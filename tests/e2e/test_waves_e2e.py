@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from scripts.failback_stack import FailbackStack, sample_request
+from simulator.profiles import PROFILES
+from tests.e2e.conftest import ASR_WRITES
 from tests.variants.e2e_helpers import approve
 
 
@@ -151,3 +155,52 @@ def test_cancel_while_a_wave_gate_is_open_closes_that_gate_at_once_W2(tmp_path: 
         assert gate.json()["output"]["decision"] == "cancelled"
         assert stack.writes().get("items.planned_failover", 0) == 0
         assert stack.invariants() == []
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_a_wave_reads_asr_per_minute_not_per_vm_and_succeeds_under_every_profile(
+    tmp_path: Any, profile: str
+) -> None:
+    """Six VMs: every ASR operation reaches ASR once per VM, read from vault-level lists (issue 14).
+
+    No protected item is ever read on its own (read-before-write, finding the new job, waiting for
+    protection: all from lists) and a job only when its id names none (G4: then once, to learn that),
+    whatever the service's guesses.
+    """
+    vms = [vm(n) for n in range(1, 7)]
+    with FailbackStack(tmp_path, scenario="scale-10", profile=profile) as stack:
+        run_id = stack.start_failback(waves_request([vms], parallelism=6, approval="once"))
+        stack.drive_to(run_id, awaiting="approval")
+        approve(stack, run_id, gate="waves")
+        report = stack.finish(run_id, timeout=300)
+        assert report["outcome"] == "succeeded", report["vms"]
+        # G3: a resume that goes on in a new job shows that job as the switchover's
+        expected = ["sync", "switchover"] if PROFILES[profile].resume_job == "new" else ["sync"]
+        for line in report["vms"]:
+            assert [j["operation"] for j in line["asrJobs"]] == [*expected, "commit", "reprotect"], line
+        assert stack.invariants() == []
+        writes = stack.writes()
+        for kind in ASR_WRITES:
+            assert writes.get(kind, 0) == len(vms), (kind, writes)
+        reads = {k: v for k, v in stack.requests_log()["byKind"].items() if k.startswith("read ")}
+        assert "read items.get" not in reads, reads
+        lro_ids_are_jobs = PROFILES[profile].item_lro_id == "job"
+        assert reads.get("read jobs.get", 0) == (0 if lro_ids_are_jobs else 3 * len(vms)), reads
+
+
+def _wave_reads(tmp_path: Any, n: int) -> int:
+    """ARM reads of a whole wave of ``n`` VMs (pre-flight to protected again), from the request log."""
+    with FailbackStack(tmp_path / str(n), scenario="scale-10") as stack:
+        run_id = stack.start_failback(
+            waves_request([[vm(i) for i in range(1, n + 1)]], parallelism=n, approval="once")
+        )
+        stack.drive_to(run_id, awaiting="approval")
+        approve(stack, run_id, gate="waves")
+        assert stack.finish(run_id, timeout=300)["outcome"] == "succeeded"
+        return int(stack.requests_log()["reads"])
+
+
+def test_more_vms_in_a_wave_cost_less_than_one_arm_read_each(tmp_path: Any) -> None:
+    """A naive runbook reads ~22 times per VM; a wave's reads are per minute, not per VM (issue 14)."""
+    two, eight = _wave_reads(tmp_path, 2), _wave_reads(tmp_path, 8)
+    assert eight - two < 8 - 2, (two, eight)
