@@ -6,19 +6,28 @@ poll on a common grid (every :data:`TICK_SECONDS` of orchestration time, see
 ``orchestrators.job_wait`` with ``shared``) and these activities serve each poll from ONE
 vault-level read per tick, cached in the worker process:
 
-- ``get_job_shared`` ``{vault, jobId, tick}`` → ``JobSnapshot``: per tick, two
-  ``replication_jobs.list`` (``JobStatusType eq 'InProgress'``, ``JobStatusType eq 'Suspended'``:
-  only ``JobQueryParameter`` names, the grammar a strict service accepts, G7); a job in neither
-  (not started yet, ended, cancelling) or failed is read with ``get`` — correct even if the
-  service ignored a filter (then more pages).
+- ``get_job_shared`` ``{vault, jobId, tick, phase, item, since, startedAfter}`` → ``JobSnapshot``:
+  one :class:`JobScan` per tick — ``replication_jobs.list`` with no ``$filter`` (nothing a strict
+  service could refuse, G7), newest first, paged only down to the jobs waited on — serves running,
+  suspended and finished jobs alike; a failed job, or one the scan does not show, is read with
+  ``get``. A job id that names no job (G4: a write's LRO id) is found as the newest job of the
+  phase's kind on the item; a switchover job that ended ``Succeeded`` right after its resume is
+  followed into the job the work went on in (G3).
 - ``get_item_shared`` ``{vault, item, tick}`` → ``ItemFacts``: one
   ``replication_protected_items.list`` per tick.
 - ``preflight_shared`` ``{vault, request, now}``: the Hyper-V pre-flight of
   ``activities.preflight`` with the vault's items, protectable items, plans and sites read
   once per tick for every VM of a wave.
+- Read-before-write of a wave's ``start_failback``/``commit_failover``/``reverse_replicate``
+  (:func:`item_for_write`) and ``resume_job`` (:func:`job_for_write`): the run decides, waits for
+  the next grid point (``orchestrators.job_wait.shared_write``) and the write reads that point's
+  item list or job scan — read after the decision (every list of a point is read at or after it),
+  and serving each item's write once (a retry reads the item itself and adopts its own job, H1).
+  The new job is not read after the POST: the wait finds it in the next scan. A cancel always
+  reads its job itself (H10: lists carry no tasks).
 
 Several workers (scale-out) each read once per tick: reads grow with instances, not VMs.
-Only reads are shared; every ASR write stays per item and idempotent.
+Every ASR write stays per item and idempotent.
 """
 
 from __future__ import annotations

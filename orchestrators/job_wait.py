@@ -158,7 +158,7 @@ def _poll_job(
     context: df.DurableOrchestrationContext, state: dict[str, Any]
 ) -> Generator[Any, Any, tuple[dict[str, Any], bool]]:
     """Read the job once; return ``(snapshot, finished)``."""
-    if state.get("shared"):  # waves: served from one vault-level job scan per tick (activities.vault_cache)
+    if state.get("shared"):  # waves: one vault-level job scan per tick for all VMs (activities.vault_cache)
         payload = {
             "vault": state["vault"],
             "jobId": state["jobId"],
