@@ -144,7 +144,8 @@ def _run_once(
     ``since``: when a finished job of this kind counts as ours (default: any time).
     """
     # a wave's write: the grid point's vault-level item list when fresh (activities.vault_cache)
-    rpi = item_for_write(vault, payload) or read_rpi(vault, payload["item"])
+    listed = item_for_write(vault, payload)
+    rpi = listed or read_rpi(vault, payload["item"])
     facts = item_facts(rpi)
     permitted = allowed(facts) if callable(allowed) else allowed in facts["allowedOperations"]
     adopted = _adopt_running(facts, scenario, operation)
@@ -167,6 +168,9 @@ def _run_once(
         # Someone (or our own earlier attempt) started it between our read and our POST.
         again = item_facts(read_rpi(vault, payload["item"]))
         adopted = _adopt_running(again, scenario, operation)
+        if adopted is None and listed is not None and already_done(again):
+            # the list (read at the grid point) predates an operation that has already ended: ours
+            adopted = _adopt_finished(vault, again, scenario, operation, since(again) if since else None)
         if adopted is None:
             raise
         log_event(payload, f"{operation}: adopted job after conflict", jobId=adopted["jobId"])

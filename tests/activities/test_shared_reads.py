@@ -95,3 +95,29 @@ def test_a_list_serves_each_vms_write_once_so_a_retry_adopts_its_own_job_H1(wave
     assert again["jobId"] == first["jobId"] and again["adopted"] is True
     assert _posts(wave) == 1 and len(wave.jobs()) == 1
     assert read(wave.payload(jobId=first["jobId"]), wave.settings)["scenarioName"] == "PlannedFailover"
+
+
+def test_a_failback_that_ended_after_the_grid_points_list_was_read_is_adopted_H1(wave: Any) -> None:
+    # the wave decided; at the grid point another worker's activity read the item list ...
+    tick, decided = _next_tick(wave)
+    shared_item(wave.payload(item=ITEMS[1], tick=tick), wave.settings)
+    # ... then VM 1's failback ran to its end (an earlier attempt whose answer was lost)
+    theirs = start(
+        wave.payload(item=ITEMS[0], dataSyncOption="during-failover", location="original"), wave.settings
+    )
+    wave.advance_until(
+        lambda: read(wave.payload(jobId=theirs["jobId"]), wave.settings)["state"] == "Succeeded"
+    )
+    # the list still shows the VM in Azure: ASR refuses the POST, the write reads the item and adopts
+    ours = start(
+        wave.payload(
+            item=ITEMS[0],
+            dataSyncOption="during-failover",
+            location="original",
+            writeTick=tick,
+            decidedAt=decided,
+        ),
+        wave.settings,
+    )
+    assert ours["jobId"] == theirs["jobId"] and ours["adopted"] is True
+    assert len(wave.jobs()) == 1
