@@ -11,7 +11,9 @@ person decide (retry now / hand over to manual). Pure: the orchestrator asks, th
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 #: Codes that can pass by themselves after the switchover (ARM transport, conflicts, Logs outages).
 WAITABLE_CODES = frozenset(
@@ -20,14 +22,15 @@ WAITABLE_CODES = frozenset(
 #: ``ARM_ERROR`` statuses that can pass: a conflict (another operation on the item), a precondition
 #: on a resource still changing, throttling and server errors reported as ARM errors.
 WAITABLE_STATUSES = frozenset({408, 409, 412, 423, 429, 500, 502, 503, 504})
-_STATUS = re.compile(r"(?<![\d.])([45]\d\d)(?![\d.])")
+#: ``arm_errors`` writes ``"<what>: <status> <ARM code> <message>"``.
+_STATUS = re.compile(r":\s([45]\d\d)\s")
 _RETRY_AFTER = re.compile(r"retry after (\d+(?:\.\d+)?)\s*s", re.IGNORECASE)
 
 #: First back-off; doubles per attempt up to :data:`MAX_BACKOFF` (a Retry-After wins when longer).
 FIRST_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(minutes=15)
-#: The operators hear of the wait after this long, then every :data:`NOTIFY_EVERY`.
-FIRST_NOTICE_AFTER = timedelta(minutes=5)
+#: The operators hear of the wait when it starts, then every :data:`NOTIFY_EVERY`.
+FIRST_NOTICE_AFTER = timedelta(0)
 NOTIFY_EVERY = timedelta(hours=1)
 
 #: The human decisions on a run waiting for Azure (``POST /api/failbacks/{id}/azure-wait``).
@@ -90,9 +93,24 @@ def hand_over_advice(step: str, job_id: str | None) -> str:
     """The remedy of a run handed over to manual work while waiting for Azure: only what is possible."""
     job = f" (ASR job {job_id})" if job_id else ""
     return (
-        f"Automation stopped at '{step}'{job} by decision while Azure was failing. Do not re-run a "
-        "planned failover. Open the item in the vault: if its job is still running or suspended, resume "
-        "it to completion; if the item shows FinalizeRestorePending (commit pending), commit it once the "
-        "on-premises VM is verified, then re-protect. Or start a new failback request for the item: it "
-        "adopts the item where ASR is and completes the rest."
+        f"Automation stopped at '{step}'{job} by decision while Azure was failing; the Azure VM was already "
+        "asked to shut down. In the vault: if the item's failback job is still running or suspended, let it "
+        "finish or resume it; if the item is commit-pending (FinalizeRestorePending) or committed, a new "
+        "failback request for it adopts it there and completes the rest (verify, commit, re-protect). Do "
+        "not cancel a job while it synchronizes data (H10)."
     )
+
+
+def shutdown_seen(snapshot: Mapping[str, Any]) -> str | None:
+    """When ASR shows the Azure VM shut down, from the switchover job's snapshot; None if it does not.
+
+    The task's code is not documented (G5), so the task is recognised by "shut" in its name or
+    friendly name; a job that succeeded without such a task proves it too (at the job's end).
+    """
+    for task in snapshot.get("tasks") or []:
+        label = f"{task.get('name') or ''} {task.get('friendlyName') or ''}".lower()
+        if "shut" in label and task.get("state") == "Succeeded":
+            return str(task.get("endTime") or snapshot.get("endTime") or "") or None
+    if snapshot.get("state") == "Succeeded":
+        return str(snapshot.get("endTime") or "") or None
+    return None

@@ -41,8 +41,14 @@ ERROR_CODES: dict[str, str] = {
     ),
     "CANCEL_NOT_ALLOWED": "The job cannot be cancelled in its current state.",
     # ARM transport
-    "ARM_THROTTLED": "Azure Resource Manager throttled the calls (429); the run retries later by itself.",
-    "ARM_UNAVAILABLE": "Azure Resource Manager answered 5xx or did not answer; the run retries later.",
+    "ARM_THROTTLED": (
+        "Azure Resource Manager throttled the calls (429) beyond the run's retries before the switchover "
+        "(the Azure VM keeps running); start the failback again later. After the switchover the run waits."
+    ),
+    "ARM_UNAVAILABLE": (
+        "Azure Resource Manager answered 5xx or not at all beyond the run's retries before the switchover "
+        "(the Azure VM keeps running); start the failback again later. After the switchover the run waits."
+    ),
     "ARM_AUTH_FAILED": "Check the managed identity and its role on the Recovery Services vault.",
     "ARM_ERROR": "Azure Resource Manager refused the call; see the message for its error code.",
     # Verification (H6)

@@ -18,6 +18,7 @@ from typing import Any
 import azure.durable_functions as df
 from azure.durable_functions.models.Task import TaskBase
 
+from domain.azure_wait import retry_after_of
 from domain.errors import parse_error
 from orchestrators.safety import is_transient
 
@@ -103,5 +104,7 @@ def call_activity(
             if not is_transient(code) or attempt >= MAX_ATTEMPTS:
                 raise StepFailed(name, code, message) from None
             delay = FIRST_RETRY * (2 ** (attempt - 1))
+            asked = retry_after_of(message)  # the service's Retry-After, of any length (H12)
+            delay = max(delay, asked) if asked is not None else delay
             log_info(context, f"{name} failed with {code}; retrying in {delay}", activity=name, code=code)
             yield from awaiter(context.create_timer(context.current_utc_datetime + delay))

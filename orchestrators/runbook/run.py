@@ -8,6 +8,7 @@ from typing import Any
 import azure.durable_functions as df
 
 from domain import phases
+from orchestrators.runbook.azure_wait import AzureWait
 from orchestrators.runbook.cancel import CancelListener
 from orchestrators.runbook.gates import Gates
 from orchestrators.runbook.jobs import Jobs
@@ -27,6 +28,7 @@ class Run:
         cancel: the listener every wait goes through.
         jobs: activities and ASR jobs.
         gates: approval gates and the hold for a decision.
+        azure: after the switchover, waits out transient Azure trouble (H12).
     """
 
     def __init__(self, context: df.DurableOrchestrationContext) -> None:
@@ -34,11 +36,14 @@ class Run:
         self.cancel = CancelListener(self.state)
         self.jobs = Jobs(self.state, self.cancel)
         self.gates = Gates(self.state, self.cancel)
+        self.azure = AzureWait(self.state, self.cancel)
 
     def takes(self, phase: str) -> bool:
         """Whether this run goes through ``phase``: the variant chooses the phases, never their order."""
         state = self.state
         if state.switchover_done and phase in BEFORE_SWITCHOVER:
+            return False
+        if state.adopted and phase in state.adopted.get("skip", ()):  # ASR is past it (issue 12, part 4)
             return False
         return phase in state.variant.phase_order(state.run_facts())
 

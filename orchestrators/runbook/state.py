@@ -85,6 +85,12 @@ class RunState:
         self.preflight_result: dict[str, Any] | None = None
         self.verification: dict[str, Any] | None = None
         self.switchover_done = False
+        #: the Azure VM was asked to shut down: from here on transient trouble is waited out (H12)
+        self.switchover_requested = False
+        #: the stage past the switchover pre-flight adopted (``domain.adoption``), with the phases it skips
+        self.adopted: dict[str, Any] | None = None
+        #: published while the run waits for Azure (``orchestrators.runbook.azure_wait``)
+        self.azure_wait: dict[str, Any] | None = None
         self.cancel_answer: dict[str, Any] | None = None
         self.cancel_accepted = False
         #: a cancel refused while phase 1 synchronized, to apply at the approval gate (alerts ask so)
@@ -132,6 +138,8 @@ class RunState:
         status["timeline"] = self._compact_timeline()
         if self.cancel_answer:
             status["cancel"] = self.cancel_answer
+        if self.azure_wait:
+            status["azureWait"] = self.azure_wait
         self.ctx.set_custom_status(status)
 
     def _compact_timeline(self) -> list[dict[str, Any]]:

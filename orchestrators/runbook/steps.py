@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from domain import phases
 from domain import report as reports
 from domain.approval_summary import phase1_result, switchover_facts
+from domain.azure_wait import shutdown_seen
 from domain.report import CANCELLED, NOT_APPROVED, WINDOW_MISSED
 from domain.reprotect_policy import protection_report
 from domain.run_names import AWAITING_WINDOW, GATE_SWITCHOVER, GATE_WINDOW
@@ -120,11 +122,19 @@ def window(run: Run) -> Generator[Any, Any, None]:
 
 
 def switchover(run: Run) -> Generator[Any, Any, None]:
-    """5. Shut down the Azure VM, transfer the remaining data, start the on-premises VM."""
+    """5. Shut down the Azure VM, transfer the remaining data, start the on-premises VM.
+
+    From the request on, transient Azure trouble is waited out (``run.azure``, H12). The timeline
+    says the Azure VM shut down only when ASR shows it (its task done, or the job succeeded).
+    """
     state = run.state
-    state.note(reports.AZURE_VM_SHUTDOWN, jobId=state.job_id)
-    job_id = yield from run.jobs.start(state.variant.switchover(state.run_facts(), state.job_id))
-    yield from run.jobs.wait(job_id)
+    state.switchover_requested = True
+    state.note(reports.NOTE, detail="switchover requested: ASR shuts the Azure VM down", jobId=state.job_id)
+    call = state.variant.switchover(state.run_facts(), state.job_id)
+    job_id = yield from run.azure.persist("switchover", lambda: run.jobs.start(call))
+    result = yield from run.azure.persist("switchover", lambda: run.jobs.wait(job_id))
+    seen = shutdown_seen(result.get("snapshot") or {}) or iso(state.now)
+    state.timeline.append(reports.timeline_entry(seen, state.phase, reports.AZURE_VM_SHUTDOWN, jobId=job_id))
 
 
 def commit(run: Run) -> Generator[Any, Any, None]:
@@ -133,8 +143,8 @@ def commit(run: Run) -> Generator[Any, Any, None]:
     call = state.variant.commit(state.run_facts())
     if state.job_id:  # never adopt a commit older than our failback job (R5: FinalizeFailback)
         call = ActivityCall(call.name, {**call.input, "afterJobId": state.job_id})
-    job_id = yield from run.jobs.start(call)
-    yield from run.jobs.wait(job_id)
+    job_id = yield from run.azure.persist("commit", lambda: run.jobs.start(call))
+    yield from run.azure.persist("commit", lambda: run.jobs.wait(job_id))
 
 
 def reprotect(run: Run) -> Generator[Any, Any, None]:
@@ -146,7 +156,10 @@ def reprotect(run: Run) -> Generator[Any, Any, None]:
     """
     state = run.state
     for call in state.variant.reprotect_steps(state.run_facts()):
-        result = yield from run.jobs.run_to_end(call, until_protected=True, item=call.input.get("item"))
+        result = yield from run.azure.persist(
+            "reprotect",
+            partial(run.jobs.run_to_end, call, until_protected=True, item=call.input.get("item")),
+        )
         started = (result.get("snapshot") or {}).get("startTime")
         state.reprotection = protection_report(result, started)
         state.note(

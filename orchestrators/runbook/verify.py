@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from domain import report as reports
@@ -39,11 +40,13 @@ def verify(run: Run) -> Generator[Any, Any, None]:
         results = []
         for computer in computers:  # a recovery plan checks each of its VMs
             call = ActivityCall("verify_onprem", {**payload, "computer": computer})
-            results.append((yield from run.jobs.activity(call)))
+            # a Log Analytics outage is waited out (H12); the window does not count the wait
+            results.append((yield from run.azure.persist("verify", partial(run.jobs.activity, call))))
         state.verification = results[0] if len(results) == 1 else merge_verifications(computers, results)
         if state.verification.get("passed"):
             break
-        if state.now + verify_wait(since, state.now, attempt) > deadline:
+        waited = timedelta(seconds=run.azure.waited_seconds)
+        if state.now + verify_wait(since, state.now, attempt) > deadline + waited:
             yield from run.gates.hold_for_decision()
             return
     if check.human_confirmation:
