@@ -106,6 +106,7 @@ def preflight_answer(
         "item": item_ref(facts),
         "fabric": site,
         "recommendation": recommendation,
+        "adopted": result.get("adopted"),  # the stage past the switchover the run adopts (issue 12)
     }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.adoption import adoptable_stage
 from domain.items import current_scenario, parse_time
 from domain.jobs import is_sync_task
 from domain.request import FailbackRequest
@@ -322,6 +323,13 @@ def run_preflight(
     Returns:
         ``{passed, checks: [{id, rule, passed, evidence, remedy?}]}``.
     """
+    stage = adoptable_stage(facts) if request.kind == "hyperv" else None
+    if stage is not None:  # ASR took this failback past the switchover already (issue 12, part 4)
+        adopt = _check(
+            "ADOPTED", "Where ASR is, the run goes on (nothing is started twice)", True, stage["explain"]
+        )
+        checks = [adopt, rule_host_connected(facts, fabric, request, now)]
+        return {"passed": all(c["passed"] for c in checks), "checks": checks, "adopted": stage}
     checks = [rule(facts, fabric, request, now) for rule in RULES]
     return {"passed": all(c["passed"] for c in checks), "checks": checks}
 

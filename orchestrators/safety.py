@@ -83,11 +83,12 @@ _JOB_ADVICE: dict[str, str] = {
     ),
     phases.COMMIT: (
         "The on-premises VM runs but the commit failed; the Azure VM and its disks were not deleted. "
-        "Fix the cause and commit the failover again."
+        "Fix the cause, then start a new failback request for the item: it adopts it at its commit "
+        "(commit pending), checks the on-premises VM, commits and re-protects (or commit in the vault)."
     ),
     phases.REPROTECT: (
-        "The failback is committed and the on-premises VM runs; reverse replication failed. Fix the cause "
-        "and start reverse replication again."
+        "The failback is committed and the on-premises VM runs; reverse replication failed. Fix the cause, "
+        "then start a new failback request for the item: it adopts the committed item and re-protects it."
     ),
     "abandon": (
         "The job that waited for approval could not be cancelled; the Azure VM keeps running. Cancel the "

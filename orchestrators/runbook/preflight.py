@@ -43,6 +43,11 @@ def preflight(run: Run) -> Generator[Any, Any, None]:
     resolved = {"name": ref.get("name") or facts.get("name"), "friendlyName": facts.get("friendlyName")}
     state.resolved_item = {k: str(v) for k, v in resolved.items() if v}
     state.publish()  # the status names the item both ways from now on (contracts §6)
+    adopted = result.get("adopted")
+    if adopted and result.get("passed"):  # ASR is past the switchover: go on from there (issue 12, part 4)
+        state.adopted = dict(adopted)
+        state.switchover_done = state.switchover_requested = True
+        state.note(reports.NOTE, detail=f"adopted at {adopted.get('stage')}: {adopted.get('explain')}")
     state.note(
         reports.NOTE,
         passed=bool(result.get("passed")),
