@@ -237,6 +237,7 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
                     "item": item_ref(facts),
                     "friendlyName": facts["friendlyName"],
                     "osType": facts.get("osType"),
+                    "missingOnPrem": present is False,
                 }
             )
     else:
@@ -279,8 +280,10 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
             "providers": list(props.get("replicationProviders") or []),
             "items": entries,
             "recoveryPointType": vm_point,
-            # sent as the plan failover's recoveryVmCreationOption (never silently NoAction)
-            "createVmIfNotFound": request.create_vm_if_not_found,
+            # the plan failover's recoveryVmCreationOption when a VM is gone on-premises (never silently
+            # NoAction); with every VM present NoAction is the same
+            "createVmIfNotFound": request.create_vm_if_not_found
+            and any(e.get("missingOnPrem") for e in entries),
             # R24: the scenario the plan already shows; a later one is this run's own (adoption).
             "baseline": plan_operations.baseline_of(props),
         },

@@ -59,6 +59,7 @@ class RecoveryPlanVariant(VariantDefaults):
                 "family": self.family(run),
                 "dataSyncOption": run.sync.get("asrDataSyncOption"),
                 "recoveryPointType": plan.get("recoveryPointType"),
+                "createVmIfNotFound": plan.get("createVmIfNotFound"),  # never silently NoAction
                 "baseline": plan.get("baseline"),
             },
         )
