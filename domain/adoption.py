@@ -5,11 +5,16 @@ work, a host restart in an old version) can leave the item switched over but not
 committed but not re-protected. A new request for the item adopts it there and completes the rest,
 instead of refusing it because the item no longer runs in Azure. Pure: the pre-flight asks.
 
-Stages adopted here (Hyper-V items, nothing running on the item):
+Stages adopted here (Hyper-V items active on-premises after a failback):
 
 - ``commit-pending``: ``FinalizeRestorePending`` (R3) with ``FinalizeFailback``/``Commit`` allowed — the
   on-premises VM runs, the Azure VM is off: verify, commit, re-protect;
-- ``restore-finalized``: ``RestoreFinalized`` with ``ReverseReplicate`` allowed — committed: re-protect.
+- ``commit-running``: a commit job runs — its job is followed (the commit activity adopts it), then
+  re-protect;
+- ``restore-finalized``: ``RestoreFinalized`` with ``ReverseReplicate`` allowed — committed: re-protect;
+- ``reprotect-running``: a re-protect job runs — followed until the item is protected again;
+- ``initial-replication``: ``InitialReplicationInProgress`` after the re-protect job (R9) — waited on
+  until the item is protected again (the re-protect activity adopts the finished job).
 
 A failback job still running or suspended is adopted by the existing rule (``failback_under_way``).
 """
@@ -27,10 +32,23 @@ BEFORE_SWITCHOVER_DONE = (phases.SYNC, phases.APPROVAL, phases.WINDOW, phases.SW
 
 def adoptable_stage(facts: Mapping[str, Any]) -> dict[str, Any] | None:
     """The stage past the switchover a new run adopts, with the phases it skips; None otherwise."""
-    if facts.get("currentScenario") or facts.get("provider") != "HyperVReplicaAzure":
+    if facts.get("provider") != "HyperVReplicaAzure" or facts.get("activeLocation") != "Primary":
         return None
     state = facts.get("protectionState")
     allowed = list(facts.get("allowedOperations") or [])
+    running = str((facts.get("currentScenario") or {}).get("scenarioName") or "")
+    if running:
+        return _running_stage(running, state)
+    if state == "InitialReplicationInProgress":
+        return {
+            "stage": "initial-replication",
+            "skip": [*BEFORE_SWITCHOVER_DONE, phases.VERIFY, phases.COMMIT],
+            "explain": (
+                "ASR shows the failback committed and reverse replication's initial replication under way "
+                f"(protectionState={state}): the run adopts it there and waits until the item is protected "
+                "again. No new planned failover, commit or re-protect."
+            ),
+        }
     if state in COMMIT_PENDING_STATES and commit_allowed(facts):
         return {
             "stage": "commit-pending",
@@ -48,6 +66,31 @@ def adoptable_stage(facts: Mapping[str, Any]) -> dict[str, Any] | None:
             "explain": (
                 f"ASR shows the failback committed (protectionState={state}): the run adopts it there and "
                 "starts reverse replication. No new planned failover, no second commit."
+            ),
+        }
+    return None
+
+
+def _running_stage(running: str, state: object) -> dict[str, Any] | None:
+    """A commit or re-protect job under way after a failback: the run follows it and goes on."""
+    if "commit" in running.lower():
+        return {
+            "stage": "commit-running",
+            "skip": [*BEFORE_SWITCHOVER_DONE, phases.VERIFY],
+            "explain": (
+                f"ASR shows the failback's commit running ({running}, protectionState={state}): the run "
+                "adopts its job, waits for it, then starts reverse replication. No new planned failover or "
+                "commit."
+            ),
+        }
+    if "reprotect" in running.lower():
+        return {
+            "stage": "reprotect-running",
+            "skip": [*BEFORE_SWITCHOVER_DONE, phases.VERIFY, phases.COMMIT],
+            "explain": (
+                f"ASR shows reverse replication running ({running}, protectionState={state}): the run adopts "
+                "its job and waits until the item is protected again. No new planned failover, commit or "
+                "re-protect."
             ),
         }
     return None

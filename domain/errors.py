@@ -52,7 +52,11 @@ ERROR_CODES: dict[str, str] = {
     "ARM_AUTH_FAILED": "Check the managed identity and its role on the Recovery Services vault.",
     "ARM_ERROR": "Azure Resource Manager refused the call; see the message for its error code.",
     # Verification (H6)
-    "VERIFY_FAILED": "Sign in to the on-premises VM and check it; then decide to commit or to leave it.",
+    "VERIFY_FAILED": (
+        "Sign in to the on-premises VM and check it. While the run holds, decide on POST "
+        ".../verification; once it has ended, a new failback request for the item adopts it at its commit "
+        "(verify, commit, re-protect)."
+    ),
     "LOGS_QUERY_FAILED": "Check the workspace id, the KQL text and the identity's Log Analytics Reader role.",
     "LOGS_UNAVAILABLE": "Log Analytics answered 5xx, throttled or did not answer; the run retries the query.",
     # Notification

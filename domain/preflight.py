@@ -323,7 +323,9 @@ def run_preflight(
     Returns:
         ``{passed, checks: [{id, rule, passed, evidence, remedy?}]}``.
     """
-    stage = adoptable_stage(facts) if request.kind == "hyperv" else None
+    scenario = facts.get("currentScenario") or {}
+    ours = bool(scenario) and driving_run(scenario, request) is not None  # another run of ours drives it
+    stage = adoptable_stage(facts) if request.kind == "hyperv" and not ours else None
     if stage is not None:  # ASR took this failback past the switchover already (issue 12, part 4)
         adopt = _check(
             "ADOPTED", "Where ASR is, the run goes on (nothing is started twice)", True, stage["explain"]
