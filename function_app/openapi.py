@@ -373,10 +373,43 @@ PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "202": _json({"type": "object"}, "decision sent"),
+                "200": _json({"type": "object"}, "your decision was taken (yours, decided, decidedBy)"),
+                "202": _json({"type": "object"}, "decision sent, not yet taken by the run"),
                 "400": _problem("invalid decision"),
+                "401": _problem("no signed-in caller"),
+                "403": _problem("the approval policy refuses this caller (approver list, four-eyes)"),
                 "404": _problem("unknown run"),
-                "409": _problem("the run is not waiting for this decision"),
+                "409": _problem("not waiting for this decision, or another decision was taken"),
+            },
+        }
+    },
+    "/api/failbacks/{id}/azure-wait": {
+        "post": {
+            "operationId": "decideAzureWait",
+            "summary": "While the run waits for Azure after the switchover: retry now, or hand over",
+            "parameters": [_RUN_ID],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["decision"],
+                            "properties": {
+                                "decision": {"type": "string", "enum": ["retry-now", "hand-over"]},
+                                "comment": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "202": _json({"type": "object"}, "decision sent to the run"),
+                "400": _problem("invalid decision"),
+                "401": _problem("no signed-in caller"),
+                "403": _problem("the approval policy refuses this caller (hand-over)"),
+                "404": _problem("unknown run"),
+                "409": _problem("not waiting for Azure, or another decision was taken for this wait"),
             },
         }
     },
