@@ -104,6 +104,11 @@ def phase1_result(wait: Mapping[str, Any], job_id: str | None) -> dict[str, Any]
         waiting = tasks[len(ran)] if len(ran) < len(tasks) else None
         at = f" at {waiting.get('friendlyName') or waiting.get('name')}" if waiting else ""
         synchronized, finished = f"no (the job is {state}{at})", None
+    protection = wait.get("protection") or {}
+    if protection.get("protectionState") == "Protected":  # a re-protect waited on until Protected (VMware)
+        rpo = protection.get("rpoSeconds")
+        synchronized = "yes (the item is Protected" + (f", RPO {rpo} s)" if rpo is not None else ")")
+        finished = protection.get("protectedAt") or finished
     ready = state == "Suspended" or bool((wait.get("snapshot") or {}).get("waitingForAction"))
     return {
         "result": "ready for the switchover" if ready else str(state),

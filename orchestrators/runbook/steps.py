@@ -23,6 +23,9 @@ from orchestrators.durable import iso
 from orchestrators.runbook.run import Run
 from orchestrators.variants import ActivityCall
 
+#: The activity of a VMware re-protect (to on-premises in sync phase 1).
+VMWARE_REPROTECT = "vmware_reprotect"
+
 
 def sync_phase_1(run: Run) -> Generator[Any, Any, None]:
     """2. Start the planned failover (adopting one under way); wait until ASR suspends the job."""
@@ -30,7 +33,13 @@ def sync_phase_1(run: Run) -> Generator[Any, Any, None]:
     facts = state.run_facts()
     result: dict[str, Any] = {}
     for call in state.variant.start_steps(facts):
-        result = yield from run.jobs.run_to_end(call, stop_when_suspended=True)
+        # VMware: the re-protect to on-premises job ends before the data is there; the approval gate
+        # opens only once the item is Protected again (issue 12, part 8)
+        protect = call.name == VMWARE_REPROTECT
+        item = call.input.get("item") if protect else None
+        result = yield from run.jobs.run_to_end(
+            call, stop_when_suspended=True, until_protected=protect, item=item
+        )
     state.phase1 = phase1_result(result, state.job_id)  # job, state, data synchronized: for the approver
     if result.get("state") == "Succeeded" and state.variant.suspends_after_start(facts):
         # Resumed outside the workflow: the switchover already happened.
