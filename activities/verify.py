@@ -81,6 +81,38 @@ def _heartbeat(client: LogsQueryClient, workspace: str, computer: str, since: da
     return {**check, "lastHeartbeat": last}
 
 
+AZURE_COPY_CHECK = "azure-copy-off"
+
+
+def azure_copy_query(computer: str) -> str:
+    """KQL: the newest heartbeat per environment (``Azure`` is the copy in Azure, on-premises another)."""
+    name = computer.replace("\\", "\\\\").replace("'", "\\'")
+    return (
+        f"Heartbeat | where Computer =~ '{name}' | summarize arg_max(TimeGenerated, *) by ComputerEnvironment"
+    )
+
+
+def _azure_copy_off(
+    client: LogsQueryClient, workspace: str, computer: str, since: datetime
+) -> dict[str, Any]:
+    """Both copies alive (the Azure VM still beating after the switchover) holds the run (issue 12)."""
+    check = _run(client, workspace, AZURE_COPY_CHECK, azure_copy_query(computer), since)
+    rows = [r for r in check["rows"] if isinstance(r, dict)]
+    azure = [r for r in rows if str(r.get("ComputerEnvironment") or "").lower() == "azure"]
+    if azure:
+        last = azure[0].get("TimeGenerated")
+        last = last.isoformat() if isinstance(last, datetime) else last
+        evidence = f"{computer}: the Azure copy still sends heartbeats (last at {last}): both copies run"
+        return {**check, "passed": False, "evidence": evidence}
+    if check["evidence"].startswith(("query refused", "partial result")):
+        return check
+    return {
+        **check,
+        "passed": True,
+        "evidence": f"{computer}: no heartbeat from Azure since {since.isoformat()}",
+    }
+
+
 def verify(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
     """Run the heartbeat check and every KQL check (the activity body).
 
@@ -94,7 +126,7 @@ def verify(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
     client = logs_client(settings)
     workspace, computer = str(payload["workspaceId"]), str(payload["computer"])
     beat = _heartbeat(client, workspace, computer, since)
-    results = [beat] + [
+    results = [beat, _azure_copy_off(client, workspace, computer, since)] + [
         _run(client, workspace, str(c["name"]), str(c["query"]), since) for c in payload.get("checks") or []
     ]
     checks = [{"name": r["name"], "passed": r["passed"], "evidence": r["evidence"]} for r in results]
