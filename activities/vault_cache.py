@@ -336,9 +336,8 @@ def _fresh_tick(payload: Mapping[str, Any]) -> str | None:
     return str(tick)
 
 
-def _first_serving(vault: Vault, tick: str, what: str, key: str) -> bool:
-    """Whether this grid point's ``what`` list serves ``key``'s write for the first time (then marks it)."""
-    served: set[str] = CACHE.get((_vault_key(vault), "served", what, tick), set)
+def _first_serving(served: set[str], key: str) -> bool:
+    """Whether a list serves ``key``'s write for the first time (then marks it served)."""
     with _SERVED_LOCK:
         if key in served:
             return False
@@ -356,9 +355,12 @@ def item_for_write(vault: Vault, payload: Mapping[str, Any]) -> dict[str, Any] |
     ref = payload.get("item") or {}
     if tick is None or not ref.get("name"):
         return None
-    if not _first_serving(vault, tick, "items", str(ref["name"]).lower()):
+    # the list and the items it served live and leave the cache together (loaded first, evicted first)
+    key = (_vault_key(vault), "items-for-write", tick)
+    items, served = CACHE.get(key, lambda: (all_items(vault, tick), set[str]()))
+    if not _first_serving(served, str(ref["name"]).lower()):
         return None
-    return listed_item(all_items(vault, tick), ref)
+    return listed_item(items, ref)
 
 
 def job_for_write(vault: Vault, payload: Mapping[str, Any], name: str) -> dict[str, Any] | None:
@@ -368,9 +370,13 @@ def job_for_write(vault: Vault, payload: Mapping[str, Any], name: str) -> dict[s
     resume: a cancel always reads its job itself (H10: job lists carry no tasks).
     """
     tick = _fresh_tick(payload)
-    if tick is None or not _first_serving(vault, tick, "jobs", name.lower()):
+    if tick is None:
         return None
-    job = job_scan(vault, tick).find(name)
+    key = (_vault_key(vault), "jobs-for-write", tick)
+    scan, served = CACHE.get(key, lambda: (job_scan(vault, tick), set[str]()))
+    if not _first_serving(served, name.lower()):
+        return None
+    job = scan.find(name)
     if job is None or (job.get("properties") or {}).get("state") in ("Failed", "Cancelled", "Canceled"):
         return None
     return job
