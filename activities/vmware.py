@@ -118,6 +118,12 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
     else:
         disks_in_run = int(payload.get("disksInRun") or 0)
         inputs = vmware.choose_classic_inputs(facts, custom, chosen, disks_in_run)
+        # V3 across runs: disks other live runs are re-protecting to the same master target (issue 12)
+        others = dict(request.extra.get("liveMasterTargetDisks") or {})
+        if int(others.get(str(inputs.get("masterTargetId")), 0) or 0):
+            busy = disks_in_run + int(others[str(inputs.get("masterTargetId"))])
+            inputs = vmware.choose_classic_inputs(facts, custom, chosen, busy)  # another MT with room, if any
+        disks_in_run += int(others.get(str(inputs.get("masterTargetId")), 0) or 0)
         checks = vmware.classic_rules(
             facts,
             custom,

@@ -161,7 +161,7 @@ async def _live_runs(client: df.DurableOrchestrationClient) -> list[DurableOrche
     if code != 200:
         raise RuntimeError(f"listing the live runs answered {code}")
     statuses = [DurableOrchestrationStatus.from_json(o) for o in body or []]
-    return [s for s in statuses if s.instance_id and is_run(s.instance_id)]
+    return [s for s in statuses if s.instance_id]  # runs, and the VMs' runs inside waves (``<run>:vm:<vm>``)
 
 
 def _claimed(status: DurableOrchestrationStatus, vault_id: str, resolved: Resolved) -> str | None:
@@ -192,6 +192,8 @@ def holder(
     """``(run id, canonical id)`` of the oldest live run of this vault holding what the request names."""
     vault_id = ids.vault_id(request.vault.to_dict())
     for status in sorted(runs, key=lambda s: str(s.created_time or "")):
+        if not is_run(status.instance_id):  # a waves run holds its VMs through its own claims
+            continue
         held = _claimed(status, vault_id, resolved)
         if held:
             return str(status.instance_id), held
@@ -203,6 +205,28 @@ def jobs_of(runs: Iterable[DurableOrchestrationStatus]) -> dict[str, str]:
     return {
         str(custom_status(s).get("jobId")): str(s.instance_id) for s in runs if custom_status(s).get("jobId")
     }
+
+
+#: Phases in which a run's disks may not be attached to its master target yet (ASR counts them after).
+RESERVING_PHASES = ("preflight", "sync")
+
+
+def master_target_disks(runs: Iterable[DurableOrchestrationStatus], vault_id: str) -> dict[str, int]:
+    """``{masterTargetId: disks}`` live VMware runs of this vault (waves' VMs too) are re-protecting (V3)."""
+    disks: dict[str, int] = {}
+    for status in runs:
+        custom = custom_status(status)
+        target = json_object(custom.get("masterTarget"))
+        if not target.get("id") or custom.get("phase") not in RESERVING_PHASES:
+            continue
+        request = json_object(json_object(status.input_).get("request"))
+        try:
+            if ids.vault_id(json_object(request.get("vault"))) != vault_id:
+                continue
+        except KeyError:
+            continue
+        disks[str(target["id"])] = disks.get(str(target["id"]), 0) + int(target.get("disks") or 0)
+    return disks
 
 
 # ------------------------------------------------------------------------ the claim
@@ -256,8 +280,13 @@ async def claim_run(
         raise ItemHeldError(run_id, next((n for n, k in resolved.names.items() if k == held), held))
     claims = {"key": resolved.key, "items": list(resolved.items)}
 
+    disks = master_target_disks(runs, ids.vault_id(request.vault.to_dict()))
+
     def run_input(instance_id: str) -> dict[str, Any]:
-        return {**make_input(instance_id, jobs_of(runs)), CLAIMS_KEY: claims}
+        made = make_input(instance_id, jobs_of(runs))
+        if disks and isinstance(made.get("request"), dict):
+            made["request"]["liveMasterTargetDisks"] = disks
+        return {**made, CLAIMS_KEY: claims}
 
     if request.dry_run:  # a plan only: its own id, never holding the item
         instance_id = f"{base}-dry-{uuid.uuid4().hex[:8]}"

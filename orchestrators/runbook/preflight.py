@@ -40,6 +40,9 @@ def preflight(run: Run) -> Generator[Any, Any, None]:
     details: dict[str, Any] = {k: result[k] for k in ("inputs", "plan") if k in result}
     ref = result.get("item") or (item_ref(facts) if facts.get("name") else {})
     state.facts = RunFacts(state.request, ref, sync, facts, details)
+    master_target = (result.get("inputs") or {}).get("masterTargetId")
+    if master_target:  # V3 across runs: the HTTP layer sums the disks of live runs per master target
+        state.master_target = {"id": str(master_target), "disks": int(facts.get("diskCount") or 0)}
     resolved = {"name": ref.get("name") or facts.get("name"), "friendlyName": facts.get("friendlyName")}
     state.resolved_item = {k: str(v) for k, v in resolved.items() if v}
     state.publish()  # the status names the item both ways from now on (contracts §6)

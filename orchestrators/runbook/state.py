@@ -89,6 +89,9 @@ class RunState:
         self.switchover_requested = False
         #: the stage past the switchover pre-flight adopted (``domain.adoption``), with the phases it skips
         self.adopted: dict[str, Any] | None = None
+        #: ``{id, disks}``: the master target a VMware re-protect attaches this VM's disks to (V3, summed
+        #: over live runs by the HTTP layer)
+        self.master_target: dict[str, Any] | None = None
         #: published while the run waits for Azure (``orchestrators.runbook.azure_wait``)
         self.azure_wait: dict[str, Any] | None = None
         self.cancel_answer: dict[str, Any] | None = None
@@ -140,6 +143,8 @@ class RunState:
             status["cancel"] = self.cancel_answer
         if self.azure_wait:
             status["azureWait"] = self.azure_wait
+        if self.master_target:
+            status["masterTarget"] = self.master_target
         self.ctx.set_custom_status(status)
 
     def _compact_timeline(self) -> list[dict[str, Any]]:
