@@ -259,6 +259,13 @@ def latest_job(
     return best
 
 
+def read_job_dict(vault: Vault, job_id: str) -> dict[str, Any]:
+    """GET a job (wire dict) by name or ARM id."""
+    name = job_name_from_id(job_id)
+    with arm_errors(f"get job {name}", not_found="JOB_NOT_FOUND"):
+        return dict(vault.client.replication_jobs.get(*vault.args, name).as_dict())
+
+
 def job_name_of(job: Mapping[str, Any]) -> str:
     """The name (GUID) of a job dict."""
     return str(job.get("name") or job_name_from_id(str(job.get("id") or "")))

@@ -21,27 +21,21 @@ from azure.mgmt.recoveryservicessiterecovery import models
 
 from activities.asr_common import (
     Vault,
-    arm_errors,
     is_conflict,
     log_event,
     newest_time,
     now_of,
+    read_job_dict,
     start_operation,
 )
 from activities.items import read_rpi
+from activities.vault_cache import job_for_write
 from clients.settings import Settings
 from domain.errors import FailbackError
 from domain.items import item_facts, job_name_from_id
 from domain.jobs import is_sync_task, is_terminal, job_snapshot
 
 bp = df.Blueprint()
-
-
-def read_job_dict(vault: Vault, job_id: str) -> dict[str, Any]:
-    """GET a job (wire dict) by name or ARM id."""
-    name = job_name_from_id(job_id)
-    with arm_errors(f"get job {name}", not_found="JOB_NOT_FOUND"):
-        return dict(vault.client.replication_jobs.get(*vault.args, name).as_dict())
 
 
 def job_now(payload: Mapping[str, Any], job: Mapping[str, Any], settings: Settings | None) -> datetime:
@@ -78,8 +72,6 @@ def resume(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
     """
     vault = Vault(payload["vault"], settings)
     name = job_name_from_id(str(payload["jobId"]))
-    from activities.vault_cache import job_for_write  # here: vault_cache imports this module's readers
-
     listed = job_for_write(vault, payload, name)  # a wave's resume: the grid point's job scan when fresh
     if listed is not None:
         snap = job_snapshot(listed, job_now(payload, listed, settings))

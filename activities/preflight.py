@@ -16,9 +16,8 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from activities.asr_common import Vault, arm_errors, log_event, newest_time, now_of
+from activities.asr_common import Vault, arm_errors, log_event, newest_time, now_of, read_job_dict
 from activities.items import find_rpi, on_prem_vm_present, recovery_plan_of
-from activities.jobs import read_job_dict
 from clients.settings import Settings
 from domain.approval_summary import hyperv_checklist
 from domain.items import fabric_facts, item_facts, item_ref
