@@ -230,9 +230,10 @@ class FailbackStack:
         return list(self.sim.control.invariants())
 
     def writes(self) -> dict[str, int]:
-        """ARM writes by kind (the simulator's request log)."""
+        """ARM writes by kind (the simulator's request log); Log Analytics queries (POSTs) are not writes."""
         counts = self.sim.control.requests()
-        return {k: v for k, v in counts.get("byKind", {}).items() if not k.startswith("read")}
+        kinds = counts.get("byKind", {}).items()
+        return {k: v for k, v in kinds if not k.startswith("read") and not k.startswith("write logs.")}
 
     def requests_log(self) -> dict[str, Any]:
         """The simulator's request counters."""
