@@ -27,7 +27,7 @@ from domain.azure_wait import DECISIONS, HAND_OVER
 from domain.run_names import AWAITING_AZURE, AZURE_WAIT_EVENT
 from function_app.failbacks import RETRY_AFTER_SECONDS, status_url
 from function_app.json_body import json_object, read_json_object
-from function_app.problem import problem
+from function_app.problem import problem, unknown_run
 from function_app.responses import json_response
 from function_app.run_lookup import RUNNING, custom_status, get_run
 from function_app.verification_route import claim_decision, refused
@@ -56,7 +56,7 @@ async def decide_azure_wait(
         return problem(400, "Invalid decision", "Fix every listed field.", errors=errors)
     status = await get_run(client, instance_id)
     if status is None:
-        return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
+        return unknown_run(instance_id)
     custom = custom_status(status)
     wait = json_object(custom.get("azureWait"))
     if status.runtime_status not in RUNNING or custom.get("awaiting") != AWAITING_AZURE or not wait:

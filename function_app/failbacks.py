@@ -49,7 +49,7 @@ from domain.run_names import (
 )
 from domain.run_names import FAILBACK_ORCHESTRATOR as ORCHESTRATOR
 from function_app.json_body import read_json_object
-from function_app.problem import problem
+from function_app.problem import problem, unknown_run
 from function_app.responses import html_response, json_response
 from function_app.run_claim import ItemHeldError, ResolveUnavailableError, claim_run
 from function_app.run_lookup import (
@@ -95,10 +95,6 @@ def initiator_of(req: func.HttpRequest, body: dict[str, Any]) -> str:
     In Azure only App Service Authentication names the caller; locally the body's ``initiator``/``by``.
     """
     return caller(dict(req.headers), body, local_mode=get_settings().local_mode) or ANONYMOUS
-
-
-def _unknown_run(instance_id: str) -> func.HttpResponse:
-    return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
 
 
 def _running_headers(req: func.HttpRequest, instance_id: str) -> dict[str, str]:
@@ -302,7 +298,7 @@ async def get_failback_run(req: func.HttpRequest, client: df.DurableOrchestratio
     instance_id = req.route_params.get("id", "")
     status = await get_run(client, instance_id)
     if status is None:
-        return _unknown_run(instance_id)
+        return unknown_run(instance_id)
     custom = custom_status(status)
     progress = (
         await _live_progress(client, custom) if status.runtime_status in RUNNING else custom.get("progress")
@@ -418,7 +414,7 @@ async def cancel_failback_run(
     answer = await request_cancel(client, instance_id, initiator_of(req, body), reason)
     url = status_url(req, instance_id)
     if answer.get("code") == "UNKNOWN_RUN":
-        return _unknown_run(instance_id)
+        return unknown_run(instance_id)
     if answer.get("code") == "RUN_ENDED":
         return problem(409, "The run has ended", answer.get("reason"), code="RUN_ENDED")
     if answer["accepted"] is None:

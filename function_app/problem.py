@@ -72,3 +72,8 @@ def problem(
         mimetype=PROBLEM_CONTENT_TYPE,
         headers=dict(headers or {}),
     )
+
+
+def unknown_run(instance_id: str) -> func.HttpResponse:
+    """The one 404 every route answers for a run id the task hub does not know."""
+    return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")

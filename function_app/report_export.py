@@ -24,7 +24,7 @@ import azure.functions as func
 
 from domain.i18n import gettext_for
 from domain.report_seal import INTEGRITY, export_json, seal
-from function_app.problem import problem
+from function_app.problem import problem, unknown_run
 from function_app.responses import html_response
 from function_app.run_lookup import RUNNING, get_run
 from function_app.status_links import signed_status_url, signing_ring
@@ -137,7 +137,7 @@ async def export_failback_report(
         return problem(400, _("Unknown format"), errors=[f"format: must be one of {', '.join(FORMATS)}"])
     status = await get_run(client, instance_id)
     if status is None:
-        return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
+        return unknown_run(instance_id)
     if status.runtime_status in RUNNING or status.runtime_status == df.OrchestrationRuntimeStatus.Suspended:
         return problem(
             409,

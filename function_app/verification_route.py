@@ -31,7 +31,7 @@ from domain.approvals_identity import caller, identity_from_headers
 from domain.run_names import AWAITING_DECISION, VERIFICATION_DECISION, VERIFICATION_EVENT
 from function_app.failbacks import RETRY_AFTER_SECONDS, status_url
 from function_app.json_body import json_object, read_json_object
-from function_app.problem import problem
+from function_app.problem import problem, unknown_run
 from function_app.responses import json_response
 from function_app.run_lookup import RUNNING, custom_status, get_run, wait_for
 
@@ -136,7 +136,7 @@ async def decide_failback_verification(
         return problem(400, "Invalid decision", "Fix every listed field.", errors=reasons)
     status = await get_run(client, instance_id)
     if status is None:
-        return problem(404, "Unknown failback run", f"No failback run {instance_id!r}.")
+        return unknown_run(instance_id)
     custom = custom_status(status)
     if status.runtime_status not in RUNNING or custom.get("awaiting") != AWAITING_DECISION:
         return problem(
