@@ -48,7 +48,20 @@ GATE_WINDOW = "window"
 #: A person confirms the on-premises VM works (``verification.humanConfirmation``).
 GATE_VERIFICATION = "verification"
 #: Not a gate sub-orchestration: the run's own wait for ``VerificationDecision`` (timeline ``gate``).
+#: Only runs started before decisions went through gates (no :data:`DECISIONS_KEY` in their input).
 VERIFICATION_DECISION = "verification-decision"
+#: After a failed verification: approving commits anyway (deletes the Azure VM), rejecting leaves
+#: the failback for manual work; the approval policy applies (quorum, four-eyes), as on any gate.
+GATE_COMMIT_ANYWAY = "commit-anyway"
+
+# ------------------------------------------------------------------------------------ run input
+
+#: Key of the run's input naming how its decisions are taken. Absent: a run started before the
+#: commit-anyway gate existed, which replays its original route-level hold (``VerificationDecision``).
+DECISIONS_KEY = "decisions"
+#: :data:`DECISIONS_KEY` of runs whose decision after a failed verification is the gate
+#: :data:`GATE_COMMIT_ANYWAY`.
+DECISIONS_BY_GATE = "gate"
 
 # ------------------------------------------------------------------------------------ custom status
 

@@ -42,6 +42,8 @@ from domain.request import FailbackRequest, parse_failback_request, window_probl
 from domain.run_names import (
     APPROVAL_EVENT,
     CANCEL_EVENT,
+    DECISIONS_BY_GATE,
+    DECISIONS_KEY,
     GATE_SWITCHOVER,
     GATE_WINDOW,
     WAVES_PHASE,
@@ -118,6 +120,7 @@ def run_input_of(
     if live_jobs:
         request_dict["liveRunJobs"] = dict(live_jobs)
     run_input: dict[str, Any] = {"runId": instance_id, "request": request_dict, "initiator": initiator}
+    run_input[DECISIONS_KEY] = DECISIONS_BY_GATE  # commit-anyway is a gate (runs without it: legacy hold)
     if request.callback_url:
         request_dict["callbackUrl"] = None
         sealed = seal_callback(keyring(get_settings()), request.callback_url, instance_id)

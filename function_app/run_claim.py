@@ -37,6 +37,8 @@ from domain import run_identity as ids
 from domain.errors import FailbackError
 from domain.items import item_facts
 from domain.request import FailbackRequest
+from function_app.item_locks import release as release_items
+from function_app.item_locks import take as take_items
 from function_app.json_body import json_object
 from function_app.run_lookup import custom_status
 from function_app.status_pages import RUN_PREFIX, is_run
@@ -247,6 +249,19 @@ async def _start_new(
     return True
 
 
+def _held_by(request: FailbackRequest, resolved: Resolved, run_id: str, held: str) -> tuple[str, bool]:
+    """Another run holds ``held``: a request for that item joins it; a plan or waves request is refused.
+
+    Raises:
+        ItemHeldError: a member of a plan or waves request is held by another run.
+    """
+    base = ids.run_base(request.vault.name, resolved.label, resolved.key)
+    own = ids.generation_of(run_id, base) is not None
+    if held == resolved.key or own or request.kind not in ("recovery-plan", "waves"):
+        return run_id, False
+    raise ItemHeldError(run_id, next((n for n, k in resolved.names.items() if k == held), held))
+
+
 async def claim_run(
     client: df.DurableOrchestrationClient,
     orchestrator: str,
@@ -273,11 +288,7 @@ async def claim_run(
     runs = await _live_runs(client)
     found = holder(runs, request, resolved)
     if found is not None:
-        run_id, held = found
-        own = ids.generation_of(run_id, base) is not None
-        if held == resolved.key or own or request.kind not in ("recovery-plan", "waves"):
-            return run_id, False
-        raise ItemHeldError(run_id, next((n for n, k in resolved.names.items() if k == held), held))
+        return _held_by(request, resolved, *found)
     claims = {"key": resolved.key, "items": list(resolved.items)}
 
     disks = master_target_disks(runs, ids.vault_id(request.vault.to_dict()))
@@ -304,6 +315,16 @@ async def claim_run(
         taken = await client.get_status(candidate)
         if taken is not None and taken.runtime_status is not None:  # a concurrent request took it: re-read
             continue
+        # Every item the run drives is claimed atomically first: a waves or plan run and a single
+        # run naming one of its items, started at once, have different ids (function_app.item_locks).
+        items = resolved.items or (resolved.key,)
+        other = await take_items(client, items, candidate)
+        if other is not None:
+            return _held_by(request, resolved, *other)
+        found = holder(await _live_runs(client), request, resolved)  # a run older than its lock
+        if found is not None:
+            await release_items(client, items, candidate)
+            return _held_by(request, resolved, *found)
         if await _start_new(client, orchestrator, candidate, run_input(candidate)):
             return candidate, True
         return candidate, False
