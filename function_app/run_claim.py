@@ -34,6 +34,7 @@ from activities.asr_common import Vault, arm_errors
 from activities.items import find_rpi
 from clients.settings import Settings, get_settings
 from domain import run_identity as ids
+from domain.contracts import RunClaims, RunInput
 from domain.errors import FailbackError
 from domain.items import item_facts
 from domain.request import FailbackRequest
@@ -233,7 +234,7 @@ def master_target_disks(runs: Iterable[DurableOrchestrationStatus], vault_id: st
 
 
 async def _start_new(
-    client: df.DurableOrchestrationClient, orchestrator: str, instance_id: str, run_input: dict[str, Any]
+    client: df.DurableOrchestrationClient, orchestrator: str, instance_id: str, run_input: RunInput
 ) -> bool:
     """Start the instance; False when the host refuses because it exists and runs (lost the race)."""
     try:
@@ -251,7 +252,7 @@ async def claim_run(
     client: df.DurableOrchestrationClient,
     orchestrator: str,
     request: FailbackRequest,
-    make_input: Callable[[str, dict[str, str]], dict[str, Any]],
+    make_input: Callable[[str, dict[str, str]], RunInput],
 ) -> tuple[str, bool]:
     """Start the run of what the request names, or return the run that holds it.
 
@@ -278,15 +279,16 @@ async def claim_run(
         if held == resolved.key or own or request.kind not in ("recovery-plan", "waves"):
             return run_id, False
         raise ItemHeldError(run_id, next((n for n, k in resolved.names.items() if k == held), held))
-    claims = {"key": resolved.key, "items": list(resolved.items)}
+    claims: RunClaims = {"key": resolved.key, "items": list(resolved.items)}
 
     disks = master_target_disks(runs, ids.vault_id(request.vault.to_dict()))
 
-    def run_input(instance_id: str) -> dict[str, Any]:
+    def run_input(instance_id: str) -> RunInput:
         made = make_input(instance_id, jobs_of(runs))
         if disks and isinstance(made.get("request"), dict):
             made["request"]["liveMasterTargetDisks"] = disks
-        return {**made, CLAIMS_KEY: claims}
+        made["claims"] = claims  # CLAIMS_KEY
+        return made
 
     if request.dry_run:  # a plan only: its own id, never holding the item
         instance_id = f"{base}-dry-{uuid.uuid4().hex[:8]}"
