@@ -149,8 +149,7 @@ class WavesRun:
     def gate(self, n: int, names: list[str]) -> Generator[Any, Any, dict[str, Any]]:
         """The approval of wave ``n`` (or of every wave when approval is ``once``)."""
         gate = f"wave-{n + 1}" if self.policy.get("approval") == "per-wave" else "waves"
-        policy = dict(self.request["approval"])
-        policy["timeoutSeconds"] = int(float(policy.get("timeoutHours") or 24) * 3600)
+        policy = dict(self.request["approval"])  # the gate reads timeoutHours (no timeoutSeconds: unread)
         scope = (
             f"wave {n + 1} ({self.waves[n]['name']})" if gate != "waves" else f"all {len(self.waves)} waves"
         )
