@@ -51,7 +51,10 @@ class CurrentScenario(TypedDict):
 
 
 class ItemFacts(TypedDict, total=False):
-    """What ``get_item`` / ``preflight`` read of a protected item (``domain.items.item_facts``)."""
+    """What ``get_item`` / ``preflight`` read of a protected item (``domain.items.item_facts``).
+
+    Built from ASR's wire dict (``Any`` values), so ``item_facts`` casts once where it builds it.
+    """
 
     id: str
     name: str
@@ -73,6 +76,21 @@ class ItemFacts(TypedDict, total=False):
     rpoSeconds: int | None
     rpoCalculatedAt: str | None
     rpoReported: bool
+    # extras: where the item lives and how healthy ASR says it is
+    primaryFabricProvider: str | None
+    providerId: str | None
+    vmName: str | None
+    osType: str
+    replicationHealth: str | None
+    failoverHealth: str | None
+    # VMware extras (``domain.vmware.vmware_facts``)
+    replicationGroup: str | None
+    masterTargetId: str | None
+    processServerId: str | None
+    runAsAccountId: str | None
+    agentLastHeartbeat: str | None
+    agentRegistered: bool | None
+    policyId: str | None
 
 
 class JobTask(TypedDict, total=False):
@@ -94,7 +112,7 @@ class JobError(TypedDict, total=False):
 
 
 class JobSnapshot(TypedDict, total=False):
-    """An ASR job as ``get_job`` reads it (``domain.jobs``)."""
+    """An ASR job as ``get_job`` reads it (built, and cast once, by ``domain.jobs.job_snapshot``)."""
 
     jobId: str
     state: str
@@ -110,6 +128,8 @@ class JobSnapshot(TypedDict, total=False):
     dataSyncInProgress: bool
     waitingForAction: bool
     errors: list[JobError]
+    friendlyName: str | None
+    targetObjectName: str | None
 
 
 # ---------------------------------------------------------------- activity inputs and outputs
@@ -153,9 +173,12 @@ class CommitInput(ItemInput, total=False):
 
 
 class JobStarted(TypedDict):
-    """What an ASR-changing activity answers: the job it started or adopted."""
+    """What an ASR-changing activity answers: the job it started or adopted.
 
-    jobId: str
+    ``jobId`` is None only when ASR's answer named no job and none was found on the item (G4).
+    """
+
+    jobId: str | None
     adopted: bool
     state: NotRequired[str]
     dataSyncOption: NotRequired[str]
@@ -208,7 +231,7 @@ class PreflightResult(TypedDict, total=False):
     checklist: list[dict[str, Any]]
     inputs: dict[str, Any]
     plan: dict[str, Any]
-    adopted: dict[str, Any]
+    adopted: dict[str, Any] | None
 
 
 class VerifyCheck(TypedDict, total=False):
@@ -238,10 +261,10 @@ class VerifyResult(TypedDict, total=False):
 
 
 class NotifyResult(TypedDict):
-    """``notify``'s answer: the links sent and each channel's result."""
+    """``notify``'s answer: how many links were sent and each channel's result."""
 
     kind: str
-    links: list[dict[str, Any]]
+    links: int
     channels: list[dict[str, Any]]
 
 
@@ -281,13 +304,14 @@ class Progress(TypedDict):
 
 
 class CancelAnswer(TypedDict, total=False):
-    """The run's answer to a ``CancelRequest``."""
+    """The run's answer to a ``CancelRequest`` (``requestId`` echoes the request's, if it had one)."""
 
-    requestId: str
+    requestId: str | None
     by: str
     accepted: bool
     code: str | None
     reason: str | None
+    deferred: bool  # refused during sync phase 1, applied at the approval gate (alerts)
 
 
 Awaiting = Literal["approval", "verification-decision", "window", "azure"]
