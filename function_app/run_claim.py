@@ -2,7 +2,7 @@
 
 ``POST /api/failbacks`` (and the alert route through ``start_run``) call :func:`claim_run`:
 
-1. **Resolve** what the request names to its canonical ARM id (``domain.run_identity``), reading ASR
+1. **Resolve** what the request names to its canonical ARM id (``domain.run_names``), reading ASR
    through the app's own Site Recovery client: an item by friendly name or ASR name, a recovery
    plan (and its members), or each member of a waves request. A request naming nothing ASR knows
    is keyed on what it names: its run ends at pre-flight with the reason, changing nothing. ASR
@@ -33,7 +33,7 @@ from azure.durable_functions.models.RpcManagementOptions import RpcManagementOpt
 from activities.asr_common import Vault, arm_errors
 from activities.items import find_rpi
 from clients.settings import Settings, get_settings
-from domain import run_identity as ids
+from domain import run_names as ids
 from domain.contracts import RunClaims, RunInput
 from domain.errors import FailbackError
 from domain.items import item_facts
