@@ -7,7 +7,7 @@
 
 ``rule`` matches the alert rule's name (``essentials.alertRule``) or the end of its
 resource id, case-insensitively. ``Fired`` starts every matching request through
-the start logic of ``function_app/failbacks.py`` (one run per protected item, so
+the start logic of the failback API (``function_app.run_start``: one run per protected item, so
 a second alert joins the running run). ``Resolved`` cancels the runs that alert
 started if they have not passed the approval gate yet (``onResolved: "ignore"``
 leaves them).

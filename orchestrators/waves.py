@@ -74,7 +74,7 @@ class WavesRun:
         self.phase = "waves"
         self.step = "starting"
         self.awaiting: str | None = None
-        #: The gate open right now; published so a cancel can close it (function_app.failbacks).
+        #: The gate open right now; published so a cancel can close it (function_app.run_cancel).
         self.open_gate: str | None = None
         self.message = ""
         self.started_at = iso(context.current_utc_datetime)

@@ -73,7 +73,7 @@ class RunState:
         self.phase = phases.PREFLIGHT
         self.step = "starting"
         self.awaiting: str | None = None
-        #: the approval gate open right now, published so a cancel can close it (function_app.failbacks)
+        #: the approval gate open right now, published so a cancel can close it (function_app.run_cancel)
         self.open_gate: str | None = None
         self.message = ""
         self.job_id: str | None = None
