@@ -2,7 +2,7 @@
 
 ``POST /api/failbacks`` (and the alert route through ``start_run``) call :func:`claim_run`:
 
-1. **Resolve** what the request names to its canonical ARM id (``domain.run_identity``), reading ASR
+1. **Resolve** what the request names to its canonical ARM id (``domain.run_names``), reading ASR
    through the app's own Site Recovery client: an item by friendly name or ASR name, a recovery
    plan (and its members), or each member of a waves request. A request naming nothing ASR knows
    is keyed on what it names: its run ends at pre-flight with the reason, changing nothing. ASR
@@ -33,7 +33,8 @@ from azure.durable_functions.models.RpcManagementOptions import RpcManagementOpt
 from activities.asr_common import Vault, arm_errors
 from activities.items import find_rpi
 from clients.settings import Settings, get_settings
-from domain import run_identity as ids
+from domain import run_names as ids
+from domain.contracts import RunClaims, RunInput
 from domain.errors import FailbackError
 from domain.items import item_facts
 from domain.request import FailbackRequest
@@ -235,7 +236,7 @@ def master_target_disks(runs: Iterable[DurableOrchestrationStatus], vault_id: st
 
 
 async def _start_new(
-    client: df.DurableOrchestrationClient, orchestrator: str, instance_id: str, run_input: dict[str, Any]
+    client: df.DurableOrchestrationClient, orchestrator: str, instance_id: str, run_input: RunInput
 ) -> bool:
     """Start the instance; False when the host refuses because it exists and runs (lost the race)."""
     try:
@@ -266,7 +267,7 @@ async def claim_run(
     client: df.DurableOrchestrationClient,
     orchestrator: str,
     request: FailbackRequest,
-    make_input: Callable[[str, dict[str, str]], dict[str, Any]],
+    make_input: Callable[[str, dict[str, str]], RunInput],
 ) -> tuple[str, bool]:
     """Start the run of what the request names, or return the run that holds it.
 
@@ -289,15 +290,16 @@ async def claim_run(
     found = holder(runs, request, resolved)
     if found is not None:
         return _held_by(request, resolved, *found)
-    claims = {"key": resolved.key, "items": list(resolved.items)}
+    claims: RunClaims = {"key": resolved.key, "items": list(resolved.items)}
 
     disks = master_target_disks(runs, ids.vault_id(request.vault.to_dict()))
 
-    def run_input(instance_id: str) -> dict[str, Any]:
+    def run_input(instance_id: str) -> RunInput:
         made = make_input(instance_id, jobs_of(runs))
         if disks and isinstance(made.get("request"), dict):
             made["request"]["liveMasterTargetDisks"] = disks
-        return {**made, CLAIMS_KEY: claims}
+        made["claims"] = claims  # CLAIMS_KEY
+        return made
 
     if request.dry_run:  # a plan only: its own id, never holding the item
         instance_id = f"{base}-dry-{uuid.uuid4().hex[:8]}"

@@ -42,12 +42,12 @@ from domain.run_names import (
     VERIFICATION_DECISION,
     VERIFICATION_EVENT,
 )
-from function_app.failbacks import RETRY_AFTER_SECONDS, status_url
 from function_app.gate_decision import decide_on_gate
 from function_app.json_body import json_object, read_json_object
 from function_app.problem import problem, unknown_run
 from function_app.responses import json_response
 from function_app.run_lookup import RUNNING, custom_status, get_run, wait_for
+from function_app.status_links import RETRY_AFTER_SECONDS, status_url
 
 bp = df.Blueprint()
 

@@ -74,7 +74,7 @@ class WavesRun:
         self.phase = "waves"
         self.step = "starting"
         self.awaiting: str | None = None
-        #: The gate open right now; published so a cancel can close it (function_app.failbacks).
+        #: The gate open right now; published so a cancel can close it (function_app.run_cancel).
         self.open_gate: str | None = None
         self.message = ""
         self.started_at = iso(context.current_utc_datetime)
@@ -149,8 +149,7 @@ class WavesRun:
     def gate(self, n: int, names: list[str]) -> Generator[Any, Any, dict[str, Any]]:
         """The approval of wave ``n`` (or of every wave when approval is ``once``)."""
         gate = f"wave-{n + 1}" if self.policy.get("approval") == "per-wave" else "waves"
-        policy = dict(self.request["approval"])
-        policy["timeoutSeconds"] = int(float(policy.get("timeoutHours") or 24) * 3600)
+        policy = dict(self.request["approval"])  # the gate reads timeoutHours (no timeoutSeconds: unread)
         scope = (
             f"wave {n + 1} ({self.waves[n]['name']})" if gate != "waves" else f"all {len(self.waves)} waves"
         )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from domain import report as reports
+from domain.contracts import GateResult
 from domain.report import LEFT_MANUAL
 from domain.run_names import (
     AWAITING_APPROVAL,
@@ -43,7 +44,7 @@ class Gates:
         self.run = run
         self.listener = listener
 
-    def ask(self, gate: str, summary: dict[str, Any]) -> Generator[Any, Any, dict[str, Any]]:
+    def ask(self, gate: str, summary: dict[str, Any]) -> Generator[Any, Any, GateResult]:
         """Open ``gate`` (published in the custom status while open) and return its result.
 
         A cancel deferred during phase 1 (``deferred_cancel``) is applied here instead of asking.
@@ -54,14 +55,15 @@ class Gates:
             by, reason = run.deferred_cancel.get("by"), run.deferred_cancel.get("reason")
             run.note(reports.DECISION, gate=gate, decision="cancel-accepted", by=by, comment=reason)
             return {"decision": "cancelled", "by": by, "comment": reason}
+        # the gate reads ``timeoutHours`` (``domain.approvals.ApprovalPolicy``); inputs of older runs
+        # also carry an unread ``timeoutSeconds``, which the gate ignores
         policy = run.request.approval.to_dict()
-        policy["timeoutSeconds"] = int(run.request.approval.timeout_hours * 3600)
         run.awaiting, run.open_gate = AWAITING_APPROVAL, gate
         run.publish(step=f"awaiting {gate} approval")
         child = call_gate(
             run.ctx, run_id=run.run_id, gate=gate, policy=policy, summary=summary, initiator=run.initiator
         )
-        result = dict((yield from self.listener.await_task(child)) or {})
+        result = cast(GateResult, dict((yield from self.listener.await_task(child)) or {}))
         run.awaiting, run.open_gate = None, None
         run.note(
             reports.DECISION,

@@ -21,7 +21,7 @@ import requests
 
 from clients.settings import get_settings
 from domain.request import parse_failback_request
-from function_app.failbacks import run_input_of
+from function_app.run_start import run_input_of
 from scripts.failback_stack import WORKSPACE_ID, FailbackStack, sample_request
 from tests.e2e.conftest import assert_clean
 
