@@ -46,6 +46,11 @@ def rule_error(problems: Iterable[tuple[str, str]]) -> PydanticCustomError:
     return PydanticCustomError(RULES, "{reasons}", {"reasons": pairs})
 
 
+def refuse(message: str) -> PydanticCustomError:
+    """:func:`rule_error` for the field or model the validator belongs to."""
+    return rule_error([("", message)])
+
+
 def with_rules(handler: ValidatorFunctionWrapHandler, value: Any, problems: list[tuple[str, str]]) -> Any:
     """Validate ``value`` with ``handler`` (a wrap validator's), reporting ``problems`` as well.
 

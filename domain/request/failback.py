@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from domain.callback_url import callback_url_problem
-from domain.request.errors import rule_error
+from domain.request.errors import refuse, rule_error
 from domain.request.models import (
     ApprovalPolicy,
     DataSync,
@@ -106,7 +106,7 @@ class FailbackRequest(RequestModel):
             return url
         problem = callback_url_problem(url, local_mode=bool(context.get(LOCAL_MODE)))
         if problem is not None:
-            raise rule_error([("", problem.removeprefix("callbackUrl: "))])
+            raise refuse(problem.removeprefix("callbackUrl: "))
         return url
 
     @model_validator(mode="after")

@@ -27,13 +27,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from domain.reprotect_policy import (
-    DEFAULT_MAX_WAIT_HOURS,
-    DEFAULT_RPO_SLA_MINUTES,
-    MAX_RPO_SLA_MINUTES,
-    MAX_WAIT_HOURS,
-)
-from domain.request.errors import rule_error, with_rules
+from domain import reprotect_policy as sla  # the SLA's defaults and bounds (R9/R10)
+from domain.request.errors import refuse, with_rules
 
 Kind = Literal["hyperv", "vmware-classic", "vmware-modernized", "recovery-plan", "waves"]
 DataSync = Literal["before-failover", "during-failover", "auto"]
@@ -46,6 +41,10 @@ THUMBPRINT = r"^(?:[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$"
 # Things that are certificates or keys themselves, not references to them (H4: never the secret).
 _SECRET_MARKERS = ("-----BEGIN", "PRIVATE KEY")
 _SECRET_MIN_LENGTH = 300  # a PFX/DER in base64 is kilobytes; references are short
+_NOT_THE_SECRET = (
+    "give a reference (thumbprint, Key Vault certificate id), never the certificate, its key or its password"
+    " (H4)"
+)
 _SECRET_KEYS = ("pfx", "password", "privatekey", "secret", "key", "value", "content", "data")
 
 Text = Annotated[StrictStr, Field(min_length=1)]
@@ -105,7 +104,7 @@ class ItemSelector(RequestModel):
     @model_validator(mode="after")
     def _exactly_one_name(self) -> ItemSelector:
         if (self.name is None) == (self.friendly_name is None):
-            raise rule_error([("", "give exactly one of name (ASR name) or friendlyName (VM name)")])
+            raise refuse("give exactly one of name (ASR name) or friendlyName (VM name)")
         return self
 
     @property
@@ -133,7 +132,7 @@ class EncryptionCertificate(RequestModel):
     @classmethod
     def _key_vault_id(cls, value: str | None) -> str | None:
         if value is not None and not (value.startswith("https://") and "/certificates/" in value):
-            raise rule_error([("", "must be https://<vault>/certificates/<name>")])
+            raise refuse("must be https://<vault>/certificates/<name>")
         return value
 
     @classmethod
@@ -145,20 +144,15 @@ class EncryptionCertificate(RequestModel):
         if isinstance(value, str):
             value = {"thumbprint": value.replace(" ", "")}
         if not isinstance(value, Mapping):
-            raise rule_error([("", "must be a thumbprint or {thumbprint, keyVaultCertificateId}")])
+            raise refuse("must be a thumbprint or {thumbprint, keyVaultCertificateId}")
         looks_secret = any(
             len(str(v)) >= _SECRET_MIN_LENGTH or any(m in str(v) for m in _SECRET_MARKERS)
             for v in value.values()
         )
         if looks_secret or any(str(k).lower() in _SECRET_KEYS for k in value):
-            raise rule_error(
-                [
-                    (
-                        "",
-                        "give a reference (thumbprint, Key Vault certificate id), never the certificate, "
-                        "its key or its password (H4)",
-                    )
-                ]
+            raise refuse(
+                "give a reference (thumbprint, Key Vault certificate id), never the certificate, "
+                "its key or its password (H4)"
             )
         return value
 
@@ -169,7 +163,7 @@ class EncryptionCertificate(RequestModel):
 
 def _distinct(names: tuple[str, ...]) -> tuple[str, ...]:
     if len(set(names)) != len(names):
-        raise rule_error([("", "lists someone twice")])
+        raise refuse("lists someone twice")
     return names
 
 
@@ -190,7 +184,7 @@ class ApprovalPolicy(RequestModel):
     @classmethod
     def _someone(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
-            raise rule_error([("", "must name at least one person")])
+            raise refuse("must name at least one person")
         return _distinct(value)
 
     @field_validator("escalate_to")
@@ -204,7 +198,7 @@ class ApprovalPolicy(RequestModel):
     def _before_timeout(cls, value: int | None, info: ValidationInfo) -> int | None:
         timeout = info.data.get("timeout_hours")
         if value is not None and timeout is not None and value >= timeout * 60:
-            raise rule_error([("", "must be shorter than timeoutHours")])
+            raise refuse("must be shorter than timeoutHours")
         return value
 
     @field_validator("quorum")
@@ -212,7 +206,7 @@ class ApprovalPolicy(RequestModel):
     def _within_approvers(cls, value: int, info: ValidationInfo) -> int:
         approvers = info.data.get("approvers")
         if approvers and value > len(approvers):
-            raise rule_error([("", f"{value} exceeds the {len(approvers)} approver(s) named")])
+            raise refuse(f"{value} exceeds the {len(approvers)} approver(s) named")
         return value
 
     def to_dict(self) -> dict[str, Any]:
@@ -270,16 +264,16 @@ class MaintenanceWindow(RequestModel):
         try:
             when = datetime.fromisoformat(text)
         except ValueError:
-            raise rule_error([("", f"{text[:60]!r} is not an ISO 8601 date-time")]) from None
+            raise refuse(f"{text[:60]!r} is not an ISO 8601 date-time") from None
         if when.tzinfo is None:
-            raise rule_error([("", "must carry a UTC offset (e.g. Z or +09:00)")])
+            raise refuse("must carry a UTC offset (e.g. Z or +09:00)")
         return when.isoformat()
 
     @model_validator(mode="after")
     def _ordered(self) -> MaintenanceWindow:
         start, end = self.bounds()
         if end <= start:
-            raise rule_error([("", "end must be after start")])
+            raise refuse("end must be after start")
         return self
 
     def to_dict(self) -> dict[str, str]:
@@ -295,8 +289,10 @@ class ReverseReplication(RequestModel):
     """R9/R10: whether to re-protect, the RPO that counts as protected again, how long to wait."""
 
     enabled: StrictBool = True
-    rpo_sla_minutes: Annotated[StrictFloat, Field(ge=1, le=MAX_RPO_SLA_MINUTES)] = DEFAULT_RPO_SLA_MINUTES
-    max_wait_hours: Annotated[StrictFloat, Field(ge=0.25, le=MAX_WAIT_HOURS)] = DEFAULT_MAX_WAIT_HOURS
+    rpo_sla_minutes: Annotated[StrictFloat, Field(ge=1, le=sla.MAX_RPO_SLA_MINUTES)] = (
+        sla.DEFAULT_RPO_SLA_MINUTES
+    )
+    max_wait_hours: Annotated[StrictFloat, Field(ge=0.25, le=sla.MAX_WAIT_HOURS)] = sla.DEFAULT_MAX_WAIT_HOURS
 
     @classmethod
     def from_body(cls, value: Any) -> Any:
@@ -304,11 +300,11 @@ class ReverseReplication(RequestModel):
         if isinstance(value, bool):
             return {"enabled": value}
         if not isinstance(value, Mapping):
-            raise rule_error([("", "must be true, false or {enabled, rpoSlaMinutes, maxWaitHours}")])
+            raise refuse("must be true, false or {enabled, rpoSlaMinutes, maxWaitHours}")
         return value
 
     def normalized(self) -> bool | dict[str, Any]:
         """``reverseReplication`` of the normalized request: the boolean unless the SLA was changed."""
-        if (self.rpo_sla_minutes, self.max_wait_hours) == (DEFAULT_RPO_SLA_MINUTES, DEFAULT_MAX_WAIT_HOURS):
+        if self == ReverseReplication(enabled=self.enabled):
             return self.enabled
         return self.model_dump(by_alias=True)

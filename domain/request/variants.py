@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
-from domain.request.errors import rule_error
+from domain.request.errors import refuse
 from domain.request.models import RequestModel, Text
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class VmwareInputs(RequestModel):
     @classmethod
     def _no_policy(cls, data: Any) -> Any:
         if isinstance(data, Mapping) and ("failbackPolicy" in data or "policy" in data):
-            raise rule_error([("", "the failback policy is found automatically (V2); do not name it")])
+            raise refuse("the failback policy is found automatically (V2); do not name it")
         return data
 
 
@@ -86,7 +86,7 @@ class WaveItem(RequestModel):
     @model_validator(mode="after")
     def _exactly_one_name(self) -> WaveItem:
         if (self.name is None) == (self.friendly_name is None):
-            raise rule_error([("", "give exactly one of name or friendlyName")])
+            raise refuse("give exactly one of name or friendlyName")
         return self
 
     @property
