@@ -125,6 +125,12 @@ def _model_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMod
     return next((t for t in _walk(info.annotation) if _is_model(t)), None) if info else None
 
 
+def _shown(value: Any) -> str:
+    """The value the caller sent, cut short (a long one says nothing more, and may be a secret)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _message(error: ErrorDetails, root: type[BaseModel]) -> str:
     kind, loc = error["type"], tuple(error["loc"])
     if kind == "extra_forbidden":
@@ -135,9 +141,8 @@ def _message(error: ErrorDetails, root: type[BaseModel]) -> str:
     found = list(_walk(info)) if info is not None else []
     if kind == "literal_error":
         choices = [str(arg) for t in found if get_origin(t) is Literal for arg in get_args(t)]
-        return (
-            f"{error['input']!r} is not one of {', '.join(choices) or error.get('ctx', {}).get('expected')}"
-        )
+        expected = ", ".join(choices) or error.get("ctx", {}).get("expected")
+        return f"{_shown(error['input'])} is not one of {expected}"
     # A number's meaning is not always in its name (quorum): its description says it.
     meaning = f" ({info.description})" if info is not None and info.description else ""
     if kind in ("greater_than_equal", "less_than_equal"):
@@ -148,7 +153,7 @@ def _message(error: ErrorDetails, root: type[BaseModel]) -> str:
     if kind in ("int_type", "int_from_float", "float_type"):
         return _MESSAGES[kind] + meaning
     if kind == "string_pattern_mismatch":
-        return f"{str(error['input'])[:80]!r} is not a valid value"
+        return f"{_shown(error['input'])} is not a valid value"
     return _MESSAGES.get(kind, error["msg"])
 
 
