@@ -1,6 +1,6 @@
 """Waves: many VMs failed back in ordered waves, each VM a sub-orchestration (issue 7).
 
-A ``waves`` request (``domain.request_variants``) runs here, inside ``failback_orchestrator``
+A ``waves`` request (``domain.request.variants``) runs here, inside ``failback_orchestrator``
 (the HTTP layer starts every kind the same way). For each wave in order:
 
 1. approval: one ``approval_gate`` per wave (``wavePolicy.approval = per-wave``) or one
@@ -27,7 +27,7 @@ import azure.durable_functions as df
 
 from domain import report as reports
 from domain.approval_summary import hyperv_checklist
-from domain.request_variants import EACH_VM
+from domain.request import EACH_VM
 from domain.run_names import CANCEL_EVENT, DECISIONS_BY_GATE, DECISIONS_KEY, child_instance_id, vm_label
 from domain.vmware import CHECKLIST, MODERNIZED_CHECKLIST
 from orchestrators.approval_gate import call_gate
