@@ -44,8 +44,13 @@ async def send_decision(
     decision: str,
     comment: str,
     attested: list[str],
-) -> None:
-    """Raise ``ApprovalDecision`` on the link's gate (from inside the app: no system URL leaves it)."""
+) -> bool:
+    """Raise ``ApprovalDecision`` on the link's gate (from inside the app: no system URL leaves it).
+
+    Returns:
+        False when the gate ended between the page's check and the event (410 Gone from the host): a
+        race with another decision or the deadline, never a server error; the gate's state says what won.
+    """
     payload = {
         "decision": decision,
         "by": identity.name,
@@ -55,8 +60,15 @@ async def send_decision(
         "nonce": claims.nonce,
         "attested": attested,
     }
-    await client.raise_event(gate_instance_id(claims.run_id, claims.gate), APPROVAL_EVENT, payload)
+    try:
+        await client.raise_event(gate_instance_id(claims.run_id, claims.gate), APPROVAL_EVENT, payload)
+    except Exception as exc:  # the Durable client raises a bare Exception for 404/410
+        if "is gone" not in str(exc):
+            raise
+        log.info("approval: gate %s of %s ended first", claims.gate, claims.run_id)
+        return False
     log.info("approval: %s %s gate %s of %s", identity.name, decision, claims.gate, claims.run_id)
+    return True
 
 
 async def confirmed_verdict(

@@ -28,8 +28,9 @@ from function_app.approval_decisions import (
     send_decision,
 )
 from function_app.approval_links import open_link
+from function_app.approval_outcome import gate_verdict
 from function_app.approval_pages import message_page, outcome_page, page_language, prefers_json
-from function_app.approval_view import render_decision_page
+from function_app.approval_view import load_gate, render_decision_page
 from function_app.problem import problem
 from function_app.responses import html_response
 
@@ -129,6 +130,8 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
             req=req,
             reason="policy",
         )
-    await send_decision(client, claims, identity, decision, comment, attested)
-    verdict = await confirmed_verdict(client, claims, identity, decision)
+    if await send_decision(client, claims, identity, decision, comment, attested):
+        verdict = await confirmed_verdict(client, claims, identity, decision)
+    else:  # the gate closed first: say what it decided (gate_verdict reads a closed gate)
+        verdict = gate_verdict(await load_gate(client, claims), claims, identity.name, decision)
     return outcome_page(verdict, claims, identity, decision, req)

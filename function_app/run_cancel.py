@@ -74,7 +74,13 @@ async def request_cancel(
         }
     custom = custom_status(status)
     event = {"requestId": request_id, "by": by, "reason": reason, "deferIfRefused": defer_if_refused}
-    await client.raise_event(instance_id, CANCEL_EVENT, event)
+    try:
+        await client.raise_event(instance_id, CANCEL_EVENT, event)
+    except Exception as exc:  # the run ended between the read above and the event (410 Gone)
+        if "is gone" not in str(exc):
+            raise
+        ended_now = {"accepted": False, "code": "RUN_ENDED", "reason": "The run has ended."}
+        return {"requestId": request_id, **ended_now}
     phase = str(custom.get("phase") or "")
     # Every run publishes its open gate. A waves run always accepts a cancel there (it only stops
     # further starts); a single-VM run where its phase does (not at the verification gate).
