@@ -1,6 +1,7 @@
-"""``python -m cli report RUN --format json|html|csv`` and ``python -m cli verify-report FILE``.
+"""``python -m cli report RUN --format json|html|csv|pdf`` and ``python -m cli verify-report FILE``.
 
-``report`` downloads the sealed record of an ended run (``GET /api/failbacks/{id}/report``).
+``report`` downloads the sealed record of an ended run (``GET /api/failbacks/{id}/report``); ``pdf``
+is the printable HTML printed by Chromium on this machine (``cli.pdf``).
 ``verify-report`` checks a JSON export offline, byte for byte: its canonical form, the hash chain
 of its events, the head and the HMAC signature under the signing key (read from the environment
 or a file, never from the command line, so it stays out of shell history).
@@ -18,11 +19,12 @@ import typer
 from cli.api import DEFAULT_BASE_URL, ApiError, FailbackApi
 from cli.app import BaseUrl, Key, app, console
 from cli.outcomes import API_ERROR_EXIT
+from cli.pdf import PdfUnavailableError, html_to_pdf
 from cli.render import tr
 from domain.approvals_tokens import KeyRing
 from domain.report_seal import verify_export
 
-FORMATS = ("json", "html", "csv")
+FORMATS = ("json", "html", "csv", "pdf")
 NOT_VERIFIED_EXIT = 1
 USAGE_EXIT = 2
 
@@ -30,7 +32,9 @@ USAGE_EXIT = 2
 @app.command("report")
 def report(
     run_id: Annotated[str, typer.Argument(help="run id")],
-    fmt: Annotated[str, typer.Option("--format", help="json (verifiable), html (printable) or csv")] = "json",
+    fmt: Annotated[
+        str, typer.Option("--format", help="json (verifiable), html or pdf (printable), csv")
+    ] = "json",
     out: Annotated[
         Path | None, typer.Option("--out", help="file to write (default RUN.report.FORMAT)")
     ] = None,
@@ -42,10 +46,16 @@ def report(
         console.print(tr("Unknown format") + f": {fmt} ({', '.join(FORMATS)})")
         raise typer.Exit(code=USAGE_EXIT)
     try:
-        data, head = FailbackApi(base_url=base_url, key=key).report(run_id, fmt)
+        data, head = FailbackApi(base_url=base_url, key=key).report(run_id, "html" if fmt == "pdf" else fmt)
     except ApiError as exc:
         console.print(f"[red]{exc.status} {exc.title}[/red] {exc.detail}")
         raise typer.Exit(code=API_ERROR_EXIT) from exc
+    if fmt == "pdf":
+        try:
+            data = html_to_pdf(data)
+        except PdfUnavailableError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(code=USAGE_EXIT) from exc
     target = out or Path(f"{run_id}.report.{fmt}")
     target.write_bytes(data)
     console.print(tr("Report written to {path}").format(path=target))

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from pypdf import PdfReader
 
 from domain.approvals_tokens import KeyRing, key_fingerprint
 from domain.report_seal import PREV_HASH, chain_report, export_json, genesis, seal, verify_export
@@ -51,13 +52,15 @@ def _approve_as_each(stack: FailbackStack, run_id: str) -> dict[str, list[str]]:
 
 
 def _cli(
-    *args: str, key: str = SIGNING_KEY, base: str = "", fkey: str = ""
+    *args: str, key: str = SIGNING_KEY, base: str = "", fkey: str = "", chromium: str = ""
 ) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "APPROVAL_SIGNING_KEY": key,
         "FAILBACK_BASE_URL": base,
         "FAILBACK_FUNCTION_KEY": fkey,
+        "FAILBACK_CHROMIUM": chromium,
+        "COLUMNS": "200",
     }
     env.pop("APPROVAL_SIGNING_KEY_PREVIOUS", None)
     return subprocess.run(
@@ -108,6 +111,27 @@ def test_the_report_records_every_decider_and_job_and_an_edited_byte_is_found(
     data = out.read_bytes()
     assert json.loads(data)["integrity"]["signature"] == report["integrity"]["signature"]
     assert SIGNING_KEY.encode() not in data and fkey.encode() not in data
+    # The printable record as PDF (printed by the operator's Chromium), and a clear refusal without one.
+    pdf = tmp_path / "record.pdf"
+    printed = _cli("report", run_id, "--format", "pdf", "--out", str(pdf), base=base, fkey=fkey)
+    assert printed.returncode == 0, printed.stdout + printed.stderr
+    pages = PdfReader(pdf).pages
+    text = " ".join(page.extract_text() for page in pages)
+    assert pdf.read_bytes().startswith(b"%PDF-") and len(pages) >= 1
+    assert "web01" in text and "ops-lead@contoso.example" in text.replace("\n", ""), text[:500]
+    no_browser = _cli(
+        "report",
+        run_id,
+        "--format",
+        "pdf",
+        "--out",
+        str(tmp_path / "x.pdf"),
+        base=base,
+        fkey=fkey,
+        chromium="/nonexistent/chromium",
+    )
+    assert no_browser.returncode == 2 and "FAILBACK_CHROMIUM" in no_browser.stdout
+    assert not (tmp_path / "x.pdf").exists()
     ok = _cli("verify-report", str(out))
     assert ok.returncode == 0 and "intact and signed" in ok.stdout, ok.stdout + ok.stderr
 
