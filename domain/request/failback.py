@@ -9,7 +9,7 @@ back, keeping the keys the app adds on the way (``liveRunJobs``, ``sharedPolling
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from pydantic import (
@@ -39,7 +39,18 @@ from domain.request.models import (
     Verification,
     optional_in_schema,
 )
-from domain.request.variants import VmwareInputs, Wave, WavePolicy, prepare_body, variant_problems
+from domain.request.variants import (
+    ALTERNATE_VCENTER_FIELDS,
+    H2E_REASON,
+    MAX_WAVE_VMS,
+    RECOVERY_POINTS,
+    VMWARE_KINDS,
+    Problems,
+    VmwareInputs,
+    Wave,
+    WavePolicy,
+    prepare_body,
+)
 
 TRUSTED = "trusted"
 """Validation context key: the dict is our own normalized form (no callback or kind rules again)."""
@@ -154,3 +165,125 @@ class FailbackRequest(RequestModel):
         request = cls.model_validate({k: v for k, v in d.items() if k in known}, context={TRUSTED: True})
         request._added.update({k: v for k, v in d.items() if k not in known})
         return request
+
+
+# ---- the kinds' rules over the whole request (one room with the model they read: no import circle)
+
+
+def variant_problems(req: FailbackRequest) -> Problems:
+    """Each kind's own fields present, other kinds' absent, then the kind's rule (:data:`KIND_RULES`)."""
+    problems: Problems = []
+    if req.vmware is not None and req.kind not in (*VMWARE_KINDS, "recovery-plan", "waves"):
+        problems.append(("vmware", f"only for kinds {', '.join(VMWARE_KINDS)}, recovery-plan and waves"))
+    if req.kind == "recovery-plan" and req.recovery_plan is None:
+        problems.append(("recoveryPlan", "required for kind 'recovery-plan' (the ASR recovery plan's name)"))
+    elif req.kind != "recovery-plan" and req.recovery_plan is not None:
+        problems.append(("recoveryPlan", "only for kind 'recovery-plan'"))
+    if req.kind == "waves" and not req.waves:
+        problems.append(("waves", "required, a non-empty list of {name, items}"))
+    elif req.kind != "waves":
+        given = {"waves": req.waves, "wavePolicy": req.wave_policy}
+        problems += [(key, "only for kind 'waves'") for key, value in given.items() if value is not None]
+    vm_kind = req.wave_policy.vm_kind if req.kind == "waves" and req.wave_policy else req.kind
+    points = RECOVERY_POINTS.get(vm_kind)
+    if points and req.vmware and req.vmware.recovery_point_type not in points:
+        point = req.vmware.recovery_point_type
+        problems.append(
+            ("vmware.recoveryPointType", f"{point!r} is not one of {', '.join(points)} for {vm_kind}")
+        )
+    return problems + KIND_RULES[req.kind](req)
+
+
+def _hyperv_rules(req: FailbackRequest) -> Problems:
+    if req.location == "alternate" and not req.target_host:
+        return [
+            ("targetHost", "required when location is 'alternate' (H9: the Hyper-V host to create the VM on)")
+        ]
+    if req.location == "original" and req.target_host:
+        return [("targetHost", "only used when location is 'alternate'")]
+    return []
+
+
+def _vmware_rules(req: FailbackRequest) -> Problems:
+    problems: Problems = []
+    if req.target_host:
+        problems.append(
+            (
+                "targetHost",
+                "VMware/physical failback has no target host; an on-prem VM that no longer exists "
+                "is created on the master target's ESXi host (name it in vmware.masterTarget)",
+            )
+        )
+    chosen = req.vmware or VmwareInputs()
+    named = chosen.model_dump(by_alias=True)
+    if req.location == "alternate" and req.kind != "vmware-classic":
+        problems.append(("location", "failback to another vCenter is offered for kind 'vmware-classic' only"))
+    elif req.location == "alternate":
+        missing = [f"vmware.{k}" for k in ALTERNATE_VCENTER_FIELDS if not named.get(k)]
+        if missing:
+            problems.append(
+                (
+                    "location",
+                    "failback to another vCenter (seed 002) needs vmware.vCenter (the other vCenter, "
+                    "discovered by the configuration server), vmware.masterTarget (a master target on "
+                    f"one of its ESXi hosts) and vmware.datastore; missing {', '.join(missing)}",
+                )
+            )
+    elif chosen.v_center:
+        problems.append(("vmware.vCenter", "only with location 'alternate' (failback to another vCenter)"))
+    if req.data_sync == "during-failover":
+        problems.append(
+            (
+                "dataSync",
+                "VMware failback always synchronizes before the failover (re-protect to on-premises is "
+                "sync phase 1); use 'auto' or 'before-failover'",
+            )
+        )
+    if req.encryption_certificate is not None:
+        problems.append(
+            ("encryptionCertificate", "only for Hyper-V sites managed by VMM with data encryption (H4)")
+        )
+    return problems
+
+
+def _plan_rules(req: FailbackRequest) -> Problems:
+    return [("location", H2E_REASON)] if req.location == "alternate" or req.target_host else []
+
+
+def _waves_rules(req: FailbackRequest) -> Problems:
+    problems: Problems = []
+    seen: dict[str, None] = {}
+    missing: dict[str, None] = {}
+    for n, wave in enumerate(req.waves or ()):
+        for m, item in enumerate(wave.items):
+            label = item.label.lower()
+            if label in seen:
+                problems.append((f"waves[{n}].items[{m}]", f"{label!r} is already in a wave"))
+                continue
+            seen[label] = None
+            if req.location == "alternate" and not (item.target_host or req.target_host):
+                missing[item.label] = None
+    if len(seen) > MAX_WAVE_VMS:
+        problems.append(("waves", f"{len(seen)} VMs exceed the limit of {MAX_WAVE_VMS} per request"))
+    if missing:
+        problems.append(
+            (
+                "targetHost",
+                "alternate location needs a target host per VM (or one for all); "
+                f"missing for {', '.join(list(missing)[:10])}",
+            )
+        )
+    hosts = req.target_host or any(i.target_host for w in req.waves or () for i in w.items)
+    if req.location != "alternate" and hosts:
+        problems.append(("targetHost", "only used when location is 'alternate'"))
+    return problems
+
+
+#: Per-variant rules over the common model; a variant adds an entry, not a model copy.
+KIND_RULES: dict[str, Callable[[FailbackRequest], Problems]] = {
+    "hyperv": _hyperv_rules,
+    "vmware-classic": _vmware_rules,
+    "vmware-modernized": _vmware_rules,
+    "recovery-plan": _plan_rules,
+    "waves": _waves_rules,
+}
