@@ -22,7 +22,7 @@ import azure.functions as func
 
 from clients.settings import Settings, get_settings
 from domain import i18n
-from domain.approvals import ApprovalPolicy, refusal_reason
+from domain.approvals import WITHDRAWN, ApprovalPolicy, refusal_reason
 from domain.approvals_identity import Identity, identity_from_headers, link_mismatch
 from domain.approvals_tokens import (
     FAILURE_MESSAGES,
@@ -133,6 +133,9 @@ def refusal(
     """The page for a refused link; nothing was changed. A closed gate's page says what it decided."""
     details: list[tuple[str, str]] = []
     decided = closed_decision(gate) if gate is not None else None
+    if decided == WITHDRAWN and gate is not None:  # the run withdrew the question: say why, not "stale"
+        why = str(gate.output.get("comment") or N_("The run no longer needs this decision."))
+        return message_page(409, N_("No decision needed any more"), why, req=req, reason="withdrawn")
     if decided:
         _ = i18n.gettext_for(page_language(req))
         details.append((N_("The approval step decided"), _(decided)))

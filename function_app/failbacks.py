@@ -42,7 +42,7 @@ from domain.request import FailbackRequest, parse_failback_request, window_probl
 from domain.run_names import (
     APPROVAL_EVENT,
     CANCEL_EVENT,
-    DECISIONS_BY_GATE,
+    DECISIONS_BY_GATES,
     DECISIONS_KEY,
     GATE_SWITCHOVER,
     GATE_WINDOW,
@@ -120,7 +120,7 @@ def run_input_of(
     if live_jobs:
         request_dict["liveRunJobs"] = dict(live_jobs)
     run_input: dict[str, Any] = {"runId": instance_id, "request": request_dict, "initiator": initiator}
-    run_input[DECISIONS_KEY] = DECISIONS_BY_GATE  # commit-anyway is a gate (runs without it: legacy hold)
+    run_input[DECISIONS_KEY] = DECISIONS_BY_GATES  # decisions are gates (runs without it: legacy holds)
     if request.callback_url:
         request_dict["callbackUrl"] = None
         sealed = seal_callback(keyring(get_settings()), request.callback_url, instance_id)
@@ -279,6 +279,8 @@ def run_view(status: DurableOrchestrationStatus, custom: dict[str, Any], progres
         "phase": custom.get("phase"),
         "step": custom.get("step"),
         "awaiting": custom.get("awaiting"),
+        "gate": custom.get("gate"),  # the open gate: the status page's words depend on it
+        "azureWait": custom.get("azureWait"),
         "message": custom.get("message"),
         "jobId": custom.get("jobId"),
         "progress": progress,

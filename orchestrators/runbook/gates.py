@@ -36,6 +36,13 @@ COMMIT_ANYWAY_CHECKLIST = [
 ]
 
 
+def gate_policy(run: RunState) -> dict[str, Any]:
+    """The request's approval policy as a gate takes it (its timeout in seconds)."""
+    policy = run.request.approval.to_dict()
+    policy["timeoutSeconds"] = int(run.request.approval.timeout_hours * 3600)
+    return policy
+
+
 class Gates:
     """Asks people through ``approval_gate``; answers cancel requests meanwhile."""
 
@@ -54,12 +61,15 @@ class Gates:
             by, reason = run.deferred_cancel.get("by"), run.deferred_cancel.get("reason")
             run.note(reports.DECISION, gate=gate, decision="cancel-accepted", by=by, comment=reason)
             return {"decision": "cancelled", "by": by, "comment": reason}
-        policy = run.request.approval.to_dict()
-        policy["timeoutSeconds"] = int(run.request.approval.timeout_hours * 3600)
         run.awaiting, run.open_gate = AWAITING_APPROVAL, gate
         run.publish(step=f"awaiting {gate} approval")
         child = call_gate(
-            run.ctx, run_id=run.run_id, gate=gate, policy=policy, summary=summary, initiator=run.initiator
+            run.ctx,
+            run_id=run.run_id,
+            gate=gate,
+            policy=gate_policy(run),
+            summary=summary,
+            initiator=run.initiator,
         )
         result = dict((yield from self.listener.await_task(child)) or {})
         run.awaiting, run.open_gate = None, None
