@@ -14,6 +14,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,14 @@ from devhost.entities import EntityRunner
 from devhost.episode import Episode, Outbox
 from devhost.history import TERMINAL, EventType
 from devhost.instances import new_instance_row
-from devhost.invoke import ActivityError, activity_failure, run_activity, run_orchestrator
+from devhost.invoke import (
+    ActivityError,
+    activity_failure,
+    client_binding_names,
+    run_activity,
+    run_activity_with_client,
+    run_orchestrator,
+)
 from devhost.jsonfmt import compact, epoch, from_epoch
 from devhost.loader import FunctionIndex
 from devhost.store import Store
@@ -67,6 +75,8 @@ class Engine:
         self.http_inflight = 0
         self.episodes_run = 0
         self.timers: TimerTriggers | None = None
+        #: the durableClient binding JSON for activities that declare one (set by the server)
+        self.client_binding: Callable[[], str] | None = None
         self.timer_durations = ("6.00:00:00", "3.00:00:00")
         self.default_version: str | None = None
         self.version_policy = VersionPolicy()
@@ -417,11 +427,13 @@ class Engine:
             item["instance_id"],
             item["id"],
         )
+        call: Awaitable[str]
+        if client_binding_names(entry) and self.client_binding is not None:
+            call = run_activity_with_client(entry, item["input"], self.client_binding())
+        else:
+            call = loop.run_in_executor(self._act_pool, run_activity, entry, item["input"])
         try:
-            result = await asyncio.wait_for(
-                loop.run_in_executor(self._act_pool, run_activity, entry, item["input"]),
-                self.function_timeout,
-            )
+            result = await asyncio.wait_for(call, self.function_timeout)
         except TimeoutError:
             # Like the host's FunctionTimeoutException (the real worker would then be restarted).
             limit = self.function_timeout_text

@@ -117,6 +117,36 @@ def run_activity(entry: FunctionEntry, input_text: str | None) -> str:
         raise ActivityError(f"{type(exc).__name__}: {exc}", traceback.format_exc()) from exc
 
 
+def client_binding_names(entry: FunctionEntry) -> list[str]:
+    """Parameter names of the function's ``durableClient`` input bindings."""
+    return [str(b.get("name")) for b in entry.bindings if b.get("type") == "durableClient"]
+
+
+async def run_activity_with_client(entry: FunctionEntry, input_text: str | None, binding: str) -> str:
+    """Run an activity that also takes the durable client, on the host's event loop.
+
+    The worker runs async functions on its one event loop; the Durable SDK shares one HTTP session
+    on that loop, so such an activity cannot run in a thread with a loop of its own.
+    """
+    trigger_name = str(entry.trigger.name)
+    try:
+        value = ActivityTriggerConverter.decode(
+            meta.Datum(type="string", value=input_text if input_text is not None else "null"),
+            trigger_metadata=None,
+        )
+        kwargs: dict[str, Any] = {trigger_name: value}
+        kwargs.update({name: binding for name in client_binding_names(entry)})
+        entry.activate()
+        if "context" in inspect.signature(entry.callable).parameters:
+            kwargs["context"] = make_context(entry)
+        result = entry.callable(**kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        return str(ActivityTriggerConverter.encode(result, expected_type=None).value)
+    except Exception as exc:  # the worker reports every user exception the same way
+        raise ActivityError(f"{type(exc).__name__}: {exc}", traceback.format_exc()) from exc
+
+
 def activity_failure(name: str, error: ActivityError) -> tuple[str, str]:
     """``TaskFailed`` ``Reason`` and ``Details`` as the real host records them (§3.9)."""
     reason = f"Activity function '{name}' failed: {error.text}"

@@ -113,6 +113,7 @@ class HostRuntime:
         self.engine.version_policy = self.config.version_policy
         self.engine.function_timeout = self.config.function_timeout
         self.engine.function_timeout_text = str(self.config.host_json.get("functionTimeout", ""))
+        self.engine.client_binding = self.binding_for
         http_functions = build_http_functions(self.index.http)
         self.http = HttpTriggerHandler(
             http_functions, self.config.route_prefix, self.keys, lambda req: self.binding_for(req)

@@ -23,6 +23,9 @@ ANYONE = "*"
 DECISIONS = ("approved", "rejected")
 #: Sent only by the run's own cancel endpoint (contracts §7): ends the gate without an approver check.
 CANCELLED = "cancelled"
+#: Sent only by the run itself (activity ``close_gate``): the question is no longer asked (e.g. Azure
+#: answered again while people were asked what to do about its outage); no approver check.
+WITHDRAWN = "withdrawn"
 #: Longest single durable timer the gate creates (Python timers are capped near six days).
 MAX_TIMER = timedelta(days=5)
 
@@ -179,7 +182,7 @@ class GateState:
             return "the gate has already decided"
         if str(payload.get("gate") or self.gate) != self.gate:
             return "decision for another gate"
-        if payload.get("decision") == CANCELLED:
+        if payload.get("decision") in (CANCELLED, WITHDRAWN):
             return None
         if payload.get("decision") not in DECISIONS:
             return "decision must be 'approved' or 'rejected'"
@@ -197,9 +200,11 @@ class GateState:
         )
 
     def outcome(self) -> str | None:
-        """``cancelled``/``rejected`` (a veto) on any such decision, ``approved`` at quorum, else ``None``."""
+        """``cancelled``/``withdrawn``/``rejected`` (a veto) on any such decision, ``approved`` at quorum."""
         if self.accepted(CANCELLED):
             return CANCELLED
+        if self.accepted(WITHDRAWN):
+            return WITHDRAWN
         if self.accepted("rejected"):
             return "rejected"
         if len(self.accepted("approved")) >= self.policy.quorum:

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.i18n import N_
+
 #: Codes that can pass by themselves after the switchover (ARM transport, conflicts, Logs outages).
 WAITABLE_CODES = frozenset(
     {"ARM_THROTTLED", "ARM_UNAVAILABLE", "LOGS_UNAVAILABLE", "LOGS_THROTTLED", "UNEXPECTED_TRANSPORT"}
@@ -37,6 +39,25 @@ NOTIFY_EVERY = timedelta(hours=1)
 RETRY_NOW = "retry-now"
 HAND_OVER = "hand-over"
 DECISIONS = (RETRY_NOW, HAND_OVER)
+#: The decisions as an azure-wait gate takes them (runs whose decisions are gates). Handing over is
+#: what the gate approves — the consequential choice: the automation stops, so the approval policy
+#: (quorum, four-eyes) applies to it; rejecting keeps the automation and retries at once. A gate
+#: that times out decides nothing: the run keeps waiting, as it would with nobody around.
+AS_GATE_DECISION = {HAND_OVER: "approved", RETRY_NOW: "rejected"}
+#: Why the run closes an open azure-wait gate once Azure answers again (shown to a later click).
+WITHDRAWN_AZURE_BACK = N_("Azure answered again and the run went on: no decision is needed any more.")
+#: Why the run closes an open azure-wait gate when the step fails for good (the run ends).
+WITHDRAWN_RUN_STOPPED = N_("The run stopped for another reason: no decision is needed any more.")
+#: What the approver of a hand-over attests (no API shows it).
+HAND_OVER_CHECKLIST = [
+    {
+        "id": "manual-work-owned",
+        "text": N_(
+            "Someone will finish this failback by hand in the vault (the run's report says how from "
+            "where ASR is); nobody waits for the automation to finish it."
+        ),
+    },
+]
 
 
 def status_of(message: str) -> int | None:
@@ -84,9 +105,25 @@ def waiting_message(step: str, code: str, message: str, next_try: datetime, atte
     return (
         f"Waiting for Azure: {step} failed with {code} ({message[:300]}). The Azure VM was already asked to "
         f"shut down, so the run does not give up: attempt {attempt + 1} at {next_try.isoformat()}. "
-        "An approver may retry now or hand the failback over to manual work "
-        "(POST /api/failbacks/{id}/azure-wait)."
+        "The approvers may retry now or hand the failback over to manual work "
+        "(their approval links, or POST /api/failbacks/{id}/azure-wait)."
     )
+
+
+def gate_summary(vm: str, initiator: str, step: str, code: str, message: str) -> dict[str, Any]:
+    """What the approvers of an azure-wait gate see (the gate's summary): the choice in plain words."""
+    return {
+        "vm": vm,
+        "initiator": initiator,
+        "what": (
+            f"The run waits for Azure after the switchover: {step} failed with {code} ({message[:300]}). "
+            "It keeps retrying with back-off. Approve to hand the failback over to manual work: the "
+            "automation stops and the report says what to do from where ASR is. Reject to retry now "
+            "and keep the automation. If Azure answers again first, this question is withdrawn."
+        ),
+        "step": step,
+        "checklist": HAND_OVER_CHECKLIST,
+    }
 
 
 def hand_over_advice(step: str, job_id: str | None) -> str:

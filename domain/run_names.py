@@ -54,6 +54,10 @@ VERIFICATION_DECISION = "verification-decision"
 #: After a failed verification: approving commits anyway (deletes the Azure VM), rejecting leaves
 #: the failback for manual work; the approval policy applies (quorum, four-eyes), as on any gate.
 GATE_COMMIT_ANYWAY = "commit-anyway"
+#: While a run waits for Azure after the switchover: approving hands the failback over to manual work,
+#: rejecting retries at once. One gate per decision asked (:func:`azure_wait_gate`); a gate Azure's
+#: recovery made pointless is closed ``withdrawn`` by the run.
+GATE_AZURE_WAIT = "azure-wait"
 
 # ------------------------------------------------------------------------------------ run input
 
@@ -61,8 +65,11 @@ GATE_COMMIT_ANYWAY = "commit-anyway"
 #: commit-anyway gate existed, which replays its original route-level hold (``VerificationDecision``).
 DECISIONS_KEY = "decisions"
 #: :data:`DECISIONS_KEY` of runs whose decision after a failed verification is the gate
-#: :data:`GATE_COMMIT_ANYWAY`.
+#: :data:`GATE_COMMIT_ANYWAY`; their decision on a wait for Azure stays at the route (``AzureWaitDecision``).
 DECISIONS_BY_GATE = "gate"
+#: :data:`DECISIONS_KEY` of runs whose every decision is a gate: commit-anyway and, after the
+#: switchover, the decision on a wait for Azure (:func:`azure_wait_gate`).
+DECISIONS_BY_GATES = "gates"
 
 # ------------------------------------------------------------------------------------ custom status
 
@@ -111,6 +118,16 @@ def vault_run_prefix(vault_name: str) -> str:
 def gate_instance_id(run_id: str, gate: str) -> str:
     """Return the instance id of the gate sub-orchestrator of ``run_id`` (contracts §7)."""
     return f"{run_id}:gate:{gate}"
+
+
+def azure_wait_gate(n: int) -> str:
+    """Name of the ``n``-th (1, 2, …) azure-wait gate of a run: ``azure-wait-<n>``."""
+    return f"{GATE_AZURE_WAIT}-{n}"
+
+
+def is_azure_wait_gate(gate: str | None) -> bool:
+    """Whether a gate name is one of a run's azure-wait gates."""
+    return str(gate or "").startswith(f"{GATE_AZURE_WAIT}-")
 
 
 def tracker_id(run_id: str, step: str) -> str:

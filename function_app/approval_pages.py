@@ -7,6 +7,7 @@ from typing import Any
 import azure.functions as func
 
 from domain import i18n
+from domain.approvals import WITHDRAWN
 from domain.approvals_identity import Identity
 from domain.approvals_tokens import FAILURE_MESSAGES, TokenClaims, TokenFailure
 from domain.i18n import N_
@@ -103,6 +104,9 @@ def refusal(
     """The page for a refused link; nothing was changed. A closed gate's page says what it decided."""
     details: list[tuple[str, str]] = []
     decided = closed_decision(gate) if gate is not None else None
+    if decided == WITHDRAWN and gate is not None:  # the run withdrew the question: say why, not "stale"
+        why = str(gate.output.get("comment") or N_("The run no longer needs this decision."))
+        return message_page(409, N_("No decision needed any more"), why, req=req, reason="withdrawn")
     if decided:
         _ = i18n.gettext_for(page_language(req))
         details.append((N_("The approval step decided"), _(decided)))

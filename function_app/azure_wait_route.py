@@ -8,9 +8,17 @@ nextTry}``) and retries with back-off (``domain.azure_wait``). A person may deci
 - ``hand-over``: stop the automation and leave the failback to manual work, with the remedy that is
   possible from where ASR is — the run's approval policy applies (approver list, four-eyes).
 
-The decision is bound to the signed-in caller and claimed once per wait (``<runId>:decision:azure-
-wait-<n>``, the same singleton claim as the verification decision): of concurrent decisions one is
-sent, the others are answered 409 with the one taken.
+Runs whose decisions are gates (started with ``decisions: "gates"``) ask through an azure-wait gate
+(published as ``azureWait.gate``): the decision is sent to that gate (``function_app.gate_decision``:
+``hand-over`` approves, ``retry-now`` rejects), which applies the whole approval policy — quorum of
+distinct signed-in deciders, four-eyes — to both, takes one outcome when decisions race and answers
+what it did (200, 403, 409 ``DECIDED``/``ALREADY_DECIDED``, 409 ``WITHDRAWN`` once Azure answered
+again and the run withdrew the question).
+
+Runs started before keep the route-level decision they replay: bound to the signed-in caller and
+claimed once per wait (``<runId>:decision:azure-wait-<n>``, the same singleton claim as the
+verification decision): of concurrent decisions one is sent, the others are answered 409 with the
+one taken.
 """
 
 from __future__ import annotations
@@ -23,8 +31,9 @@ import azure.functions as func
 
 from clients.settings import get_settings
 from domain.approvals_identity import caller
-from domain.azure_wait import DECISIONS, HAND_OVER
-from domain.run_names import AWAITING_AZURE, AZURE_WAIT_EVENT
+from domain.azure_wait import AS_GATE_DECISION, DECISIONS, HAND_OVER
+from domain.run_names import AWAITING_AZURE, AZURE_WAIT_EVENT, DECISIONS_BY_GATES, DECISIONS_KEY
+from function_app.gate_decision import decide_on_gate
 from function_app.json_body import json_object, read_json_object
 from function_app.problem import problem, unknown_run
 from function_app.responses import json_response
@@ -38,6 +47,33 @@ bp = df.Blueprint()
 def claim_id(run_id: str, wait: int) -> str:
     """Instance id of the claim on one wait's decision."""
     return f"{run_id}:decision:azure-wait-{wait}"
+
+
+async def _to_gate(
+    client: df.DurableOrchestrationClient,
+    req: func.HttpRequest,
+    run_id: str,
+    wait: dict[str, Any],
+    decision: str,
+    by: str | None,
+    body: dict[str, Any],
+) -> func.HttpResponse:
+    """Send the decision to the run's open azure-wait gate, which decides and says what it did."""
+    if by is None:
+        sign_in = "sign in: the decision is recorded under your organisation account"
+        return problem(401, "Decision not allowed", f"{sign_in}.", errors=[sign_in])
+    if not wait.get("gate"):  # retrying after a decision, or the last gate timed out
+        return problem(
+            409,
+            "No decision open",
+            "The run is retrying; it asks its approvers again if Azure keeps failing.",
+            code="GATE_OPENING",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    note = str(body.get("comment") or "")[:1000]
+    url = status_url(req, run_id)
+    gate = str(wait["gate"])
+    return await decide_on_gate(client, req, run_id, gate, decision, by, note, url, words=AS_GATE_DECISION)
 
 
 @bp.route(route="failbacks/{id}/azure-wait", methods=["POST"])
@@ -63,12 +99,15 @@ async def decide_azure_wait(
         return problem(
             409,
             "Not waiting for Azure",
-            "The run is not waiting for Azure now.",
+            "The run is not waiting for Azure now (Azure answered again, or the run ended): "
+            "no decision is needed.",
             awaiting=custom.get("awaiting"),
         )
     by = caller(dict(req.headers), body, local_mode=get_settings().local_mode)
     full = await client.get_status(instance_id, show_input=True)
     run_input = json_object(full.input_ if full else None)
+    if run_input.get(DECISIONS_KEY) == DECISIONS_BY_GATES:  # the run asks through a gate
+        return await _to_gate(client, req, instance_id, wait, str(decision), by, body)
     why = refused(req, by, run_input, policy_applies=decision == HAND_OVER)
     if why:
         return problem(401 if by is None else 403, "Decision not allowed", f"{why}.", errors=[why])

@@ -3,6 +3,7 @@
 import azure.durable_functions as df
 
 from activities.failback import FAILBACK_ACTIVITY_BLUEPRINTS
+from activities.gate_close import bp as gate_close_bp
 from activities.notify import bp as notify_bp
 from activities.variant_activities import VARIANT_ACTIVITY_BLUEPRINTS
 from function_app.alerts import bp as alerts_bp
@@ -28,6 +29,7 @@ BLUEPRINTS: list[df.Blueprint] = [
     failback_bp,
     job_wait_bp,
     notify_bp,
+    gate_close_bp,
     approvals_bp,
     failbacks_bp,
     verification_bp,

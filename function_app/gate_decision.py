@@ -10,7 +10,13 @@ instead. Either way the decision is one ``ApprovalDecision`` on the gate, so the
   initiator may not decide), and ``quorum`` counts distinct deciders;
 - decisions raced on the gate: it takes exactly one outcome; each caller is told what the gate did
   with theirs — counted (200, with the gate's outcome or how many approvals it still waits for) or
-  not counted (409 ``DECIDED`` with what the gate decided).
+  not counted (409 ``DECIDED`` with what the gate decided);
+- a gate the run withdrew (its question no longer stands, e.g. Azure answered again during a wait
+  for Azure) counts nothing more: 409 ``WITHDRAWN`` with the run's reason.
+
+The same function serves every route whose decision is a gate: ``words`` maps the route's
+decisions to the gate's (``commit-anyway`` → approved here, ``hand-over`` → approved for a wait
+for Azure).
 
 The route checks the policy first only to answer a refusal at once (403 with the reason); the gate
 checks it again and is the authority.
@@ -21,13 +27,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from domain.approvals import ApprovalPolicy, refusal_reason
+from domain.approvals import WITHDRAWN, ApprovalPolicy, refusal_reason
 from domain.approvals_identity import identity_from_headers
 from domain.approvals_tokens import TokenClaims
 from domain.run_names import APPROVAL_EVENT, gate_instance_id
@@ -38,14 +45,25 @@ from function_app.responses import json_response
 
 #: The route's decisions as the gate's: committing anyway approves, leaving for manual work rejects.
 AS_GATE_DECISION = {"commit-anyway": "approved", "leave-manual": "rejected"}
-_AS_ROUTE_DECISION = {v: k for k, v in AS_GATE_DECISION.items()}
 #: How long the answer waits to see the gate take the decision.
 CONFIRM_SECONDS = 5.0
 
 
-def route_decision(gate_decision: str) -> str:
+def route_decision(gate_decision: str, words: Mapping[str, str] = AS_GATE_DECISION) -> str:
     """The gate's outcome in the route's words (``approved`` → ``commit-anyway``; others as they are)."""
-    return _AS_ROUTE_DECISION.get(gate_decision, gate_decision)
+    return {v: k for k, v in words.items()}.get(gate_decision, gate_decision)
+
+
+def withdrawn(answer: dict[str, Any], decision: str, reason: Any) -> func.HttpResponse:
+    """409: the run withdrew the gate's question; nothing was counted (``reason``: the run's words)."""
+    why = str(reason or "the run no longer needs this decision.")
+    return problem(
+        409,
+        "No decision needed any more",
+        f"Yours ({decision}) was not counted: {why}",
+        code="WITHDRAWN",
+        **{**answer, "decided": WITHDRAWN, "yours": False, "reason": why},
+    )
 
 
 async def decide_on_gate(
@@ -57,8 +75,9 @@ async def decide_on_gate(
     by: str,
     comment: str,
     status_url: str,
+    words: Mapping[str, str] = AS_GATE_DECISION,
 ) -> func.HttpResponse:
-    """Send ``decision`` (``commit-anyway`` | ``leave-manual``) by ``by`` to the run's open ``gate``."""
+    """Send ``decision`` (a key of ``words``, e.g. ``commit-anyway``) by ``by`` to the run's open ``gate``."""
     nonce = f"api-{uuid.uuid4().hex}"  # tells this decision from every other one in the gate's trail
     claims = TokenClaims(run_id=run_id, gate=gate, approver=by, expires_at=datetime.now(UTC), nonce=nonce)
     view = await load_gate(client, claims)
@@ -83,7 +102,9 @@ async def decide_on_gate(
             **answer,
         )
     if not view.open:
-        closed = route_decision(closed_decision(view) or "closed")
+        closed = route_decision(closed_decision(view) or "closed", words)
+        if closed == WITHDRAWN:
+            return withdrawn(answer, decision, view.output.get("comment"))
         return problem(
             409,
             "Another decision was taken",
@@ -102,7 +123,7 @@ async def decide_on_gate(
     if why:
         return problem(403, "Decision not allowed", f"{why}.", errors=[why], decision=decision, gate=gate)
     payload = {
-        "decision": AS_GATE_DECISION[decision],
+        "decision": words[decision],
         "by": by,
         "comment": comment,
         "gate": gate,
@@ -116,14 +137,16 @@ async def decide_on_gate(
     end = asyncio.get_running_loop().time() + CONFIRM_SECONDS
     while verdict is None and asyncio.get_running_loop().time() < end:
         view = await load_gate(client, claims)
-        verdict = gate_verdict(view, claims, by, AS_GATE_DECISION[decision])
+        verdict = gate_verdict(view, claims, by, words[decision])
         if verdict is None:
             await asyncio.sleep(0.1)
     if verdict is None:
         answer["message"] = "Sent; the gate has not confirmed it yet. Follow statusUrl."
         return json_response(answer, 202, {"Location": status_url})
     kind, outcome = verdict
-    decided = route_decision(outcome) if outcome else None
+    decided = route_decision(outcome, words) if outcome else None
+    if decided == WITHDRAWN:
+        return withdrawn(answer, decision, view.output.get("comment"))
     if kind == "superseded":
         return problem(
             409,

@@ -344,12 +344,20 @@ PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "202": _json({"type": "object"}, "decision sent to the run"),
+                "200": _json(
+                    {"type": "object"},
+                    "the run's azure-wait gate took the decision (decided, or counted toward the quorum)",
+                ),
+                "202": _json({"type": "object"}, "decision sent (runs started before the azure-wait gate)"),
                 "400": _problem("invalid decision"),
                 "401": _problem("no signed-in caller"),
-                "403": _problem("the approval policy refuses this caller (hand-over)"),
+                "403": _problem("the approval policy refuses this caller (four-eyes, approver list)"),
                 "404": _problem("unknown run"),
-                "409": _problem("not waiting for Azure, or another decision was taken for this wait"),
+                "409": _problem(
+                    "not waiting for Azure; another decision was taken (DECIDED, ALREADY_DECIDED); "
+                    "the run withdrew the question because Azure answered again (WITHDRAWN); "
+                    "no gate open (GATE_OPENING)"
+                ),
             },
         }
     },

@@ -34,6 +34,8 @@ def run_view(status: DurableOrchestrationStatus, custom: dict[str, Any], progres
         "phase": custom.get("phase"),
         "step": custom.get("step"),
         "awaiting": custom.get("awaiting"),
+        "gate": custom.get("gate"),  # the open gate: the status page's words depend on it
+        "azureWait": custom.get("azureWait"),
         "message": custom.get("message"),
         "jobId": custom.get("jobId"),
         "progress": progress,

@@ -29,7 +29,33 @@ AWAITING_TEXTS = {
         "Verification of the on-premises VM failed: decide to commit anyway or leave it for manual work "
         "(POST …/verification)."
     ),
+    "azure": N_(
+        "Waiting for Azure: the Azure VM was already shut down, so the run keeps retrying with back-off. "
+        "The approvers may retry now or hand the failback over to manual work."
+    ),
 }
+#: ``awaiting: approval`` past the switchover: the words follow the open gate (custom status ``gate``),
+#: since "nothing is switched over" is no longer true there.
+GATE_TEXTS = {
+    "commit-anyway": N_(
+        "Verification of the on-premises VM failed: the approvers decide whether to commit anyway (ASR "
+        "deletes the Azure VM) or leave the failback for manual work. Nothing is committed before it."
+    ),
+    "verification": N_(
+        "Waiting for a person to confirm that the on-premises VM works. Nothing is committed before it."
+    ),
+}
+
+
+def awaiting_text(body: Mapping[str, Any], lang: str) -> str:
+    """What the run waits for, in words true at that point (the open gate's, when it has its own)."""
+    _ = i18n.gettext_for(lang)
+    awaiting, gate = body.get("awaiting"), body.get("gate")
+    if awaiting == "approval" and gate in GATE_TEXTS:
+        return _(GATE_TEXTS[str(gate)])
+    return _(AWAITING_TEXTS[awaiting]) if awaiting in AWAITING_TEXTS else ""
+
+
 PHASE_STATES = {
     "done": N_("done"),
     "failed": N_("failed"),
@@ -59,7 +85,7 @@ def banner(body: Mapping[str, Any], lang: str) -> dict[str, str]:
     if runtime in RUNNING_STATES or not runtime:
         awaiting = body.get("awaiting")
         head = _("Waiting") if awaiting else _("Running")
-        todo = _(AWAITING_TEXTS[awaiting]) if awaiting in AWAITING_TEXTS else ""
+        todo = awaiting_text(body, lang)
         if awaiting and not todo:
             todo = _("Waiting for: {what}").format(what=awaiting)
         return {"tone": "info", "head": head, "todo": todo, "outcome": "running"}
@@ -104,7 +130,7 @@ def phase_rows(body: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
             state = "failed" if outcome_tone(outcome) == "error" else "stopped"
         elif span is not None or name == current:
             state = "waiting" if awaiting else "current"
-            reason = _(AWAITING_TEXTS[awaiting]) if awaiting in AWAITING_TEXTS else str(awaiting or "")
+            reason = awaiting_text(body, lang) or str(awaiting or "")
         else:
             state = "skipped" if ended else "pending"
         if name == "report" and outcome is not None and state in ("pending", "skipped", "stopped"):

@@ -30,6 +30,23 @@ _TEXTS = {
     "decided": N_("The approval gate has closed with the outcome: {outcome}."),
     "timeout": N_("Nobody approved before the deadline. The safe outcome applies: not approved."),
 }
+#: Gates that ask something else than the switchover say so: ``(kind, gate family)`` → text.
+_GATE_TEXTS = {
+    ("approval-request", "commit-anyway"): N_(
+        "Verification of the on-premises VM failed. Review it and approve to commit anyway (ASR deletes "
+        "the Azure VM and its disks), or reject to leave the failback for manual work."
+    ),
+    ("approval-request", "azure-wait"): N_(
+        "The failback waits for Azure after the switchover and keeps retrying. Approve to hand it over "
+        "to manual work, or reject to retry now. If Azure answers again first, the question is withdrawn."
+    ),
+}
+#: The outcome of an azure-wait gate in the reader's words (approving hands over).
+_AZURE_WAIT_OUTCOMES = {
+    "approved": N_("hand over to manual work"),
+    "rejected": N_("retry now"),
+    "withdrawn": N_("withdrawn: Azure answered again, no decision is needed"),
+}
 _LABELS = [
     ("vm", N_("VM")),
     ("friendlyName", N_("VM")),
@@ -80,10 +97,16 @@ def compose(data: dict[str, Any], links: list[Link], lang: str | None = None) ->
         summary.get("vm") or summary.get("friendlyName") or summary.get("item") or data.get("runId") or "?"
     )
     outcome = str(data.get("outcome") or "")
+    gate = str(data.get("gate") or "")
+    family = "azure-wait" if gate.startswith("azure-wait-") else gate
+    if family == "azure-wait" and outcome in _AZURE_WAIT_OUTCOMES:
+        outcome = _(_AZURE_WAIT_OUTCOMES[outcome])
     subject = data.get("subject") or _(_SUBJECTS.get(kind, N_("Failback {vm}: {kind}"))).format(
         vm=vm, kind=kind, outcome=outcome
     )
     text = data.get("text") or (_(_TEXTS[kind]).format(outcome=outcome) if kind in _TEXTS else "")
+    if not data.get("text") and (kind, family) in _GATE_TEXTS:
+        text = _(_GATE_TEXTS[(kind, family)])
     facts = summary_facts(summary, lang)
     if data.get("expiresAt") and kind in ("approval-request", "reminder", "escalation"):
         facts.append((_("Decide by"), i18n.format_when(data["expiresAt"], lang)))

@@ -5,8 +5,10 @@ Contract (docs/contracts.md §7): started by the failback run with instance id
 it waits for the external event ``ApprovalDecision`` (payload
 ``{decision, by, comment, gate, groups?, nonce?, attested?}``) raised on its own
 instance id, and returns
-``{decision: "approved" | "rejected" | "timeout" | "cancelled", by, at, comment, approvers, decisions}``
-where ``decisions`` is the audit trail of every decision received.
+``{decision: "approved" | "rejected" | "timeout" | "cancelled" | "withdrawn", by, at, comment,
+approvers, decisions}`` where ``decisions`` is the audit trail of every decision received
+(``cancelled`` comes from the run's cancel endpoint, ``withdrawn`` from the run itself when the
+question no longer stands — neither is an approver's decision).
 
 It sends the approval links (activity ``notify``, which signs them: the signing
 key never enters the orchestration), reminders and the escalation, and ends in

@@ -28,7 +28,7 @@ import azure.durable_functions as df
 from domain import report as reports
 from domain.approval_summary import hyperv_checklist
 from domain.request import EACH_VM
-from domain.run_names import CANCEL_EVENT, DECISIONS_BY_GATE, DECISIONS_KEY, child_instance_id, vm_label
+from domain.run_names import CANCEL_EVENT, DECISIONS_BY_GATES, DECISIONS_KEY, child_instance_id, vm_label
 from domain.vmware import CHECKLIST, MODERNIZED_CHECKLIST
 from orchestrators.approval_gate import call_gate
 from orchestrators.durable import event_payload, iso, log_info
@@ -219,7 +219,7 @@ class WavesRun:
                         "runId": child_instance_id(self.run_id, entry),
                         "request": child_request(self.request, entry, approved),
                         "initiator": self.initiator,
-                        DECISIONS_KEY: DECISIONS_BY_GATE,  # a VM's commit-anyway is a gate
+                        DECISIONS_KEY: DECISIONS_BY_GATES,  # a VM's decisions are gates
                     },
                     child_instance_id(self.run_id, entry),
                 )

@@ -5,8 +5,13 @@ with what ``domain.azure_wait.waitable`` accepts — ARM 5xx/429/no answer, a 40
 a Log Analytics outage — is tried again after a back-off on durable timers, for as long as it
 takes. Meanwhile the run publishes ``awaiting: "azure"`` and ``azureWait`` (status page, ``GET
 /api/failbacks/{id}``), notifies the approvers on a schedule, and listens for a person's
-``AzureWaitDecision`` (``POST /api/failbacks/{id}/azure-wait``): ``retry-now`` ends the back-off,
-``hand-over`` stops the automation with the remedy that is possible from where ASR is.
+decision: ``retry-now`` ends the back-off, ``hand-over`` stops the automation with the remedy that
+is possible from where ASR is.
+
+Runs whose decisions are gates (input ``decisions: "gates"``) ask through an ``approval_gate``
+(``orchestrators.runbook.azure_wait_gate``): links, policy, quorum, four-eyes; the gate is raced
+with the back-off timer and withdrawn when Azure answers first. Runs started before keep listening
+for the route's ``AzureWaitDecision`` (``POST /api/failbacks/{id}/azure-wait``), as they began.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from azure.durable_functions.models.Task import TaskBase
 from domain import report as reports
 from domain.azure_wait import (
     HAND_OVER,
+    WITHDRAWN_AZURE_BACK,
+    WITHDRAWN_RUN_STOPPED,
     backoff,
     hand_over_advice,
     next_notice_at,
@@ -30,6 +37,7 @@ from domain.azure_wait import (
 from domain.report import LEFT_MANUAL
 from domain.run_names import AWAITING_AZURE, AZURE_WAIT_EVENT
 from orchestrators.durable import event_payload, iso
+from orchestrators.runbook.azure_wait_gate import AzureWaitGate
 from orchestrators.runbook.cancel import CancelListener
 from orchestrators.runbook.state import RunState, RunStopped
 
@@ -46,6 +54,7 @@ class AzureWait:
         self.listener = listener
         self.waits = 0
         self._decision: TaskBase | None = None
+        self.gate = AzureWaitGate(run, listener)
         #: seconds spent waiting for Azure in all (verification extends its window by them)
         self.waited_seconds = 0.0
 
@@ -66,6 +75,7 @@ class AzureWait:
                 result = yield from attempt()
             except RunStopped as stop:
                 if not (run.switchover_requested and waitable(stop.code or "", stop.message)):
+                    yield from self.gate.withdraw(WITHDRAWN_RUN_STOPPED)  # the run ends: nothing to ask
                     raise
                 tries += 1
                 if since is None:
@@ -76,6 +86,11 @@ class AzureWait:
                     )
                 last_notice = yield from self._back_off(step, stop, tries, since, last_notice, wait_no)
                 continue
+            # Azure answered while people were asked: the question is withdrawn (a decision the gate
+            # took first stands, and a hand-over still stops the automation: the person was told so)
+            decision, by = yield from self.gate.withdraw(WITHDRAWN_AZURE_BACK)
+            if decision == HAND_OVER:
+                raise self._handed_over(step, by)
             if since is not None:
                 self.waited_seconds += (run.now - since).total_seconds()
                 run.note(reports.NOTE, detail=f"Azure answered again: {step} went on after {tries} retries")
@@ -89,6 +104,8 @@ class AzureWait:
         """One back-off: publish, notify when due, sleep until the next try or a person's decision."""
         run = self.run
         next_try = run.now + backoff(tries, stop.message)
+        if run.azure_wait_by_gate:
+            self.gate.open(step, str(stop.code), stop.message)
         run.awaiting = AWAITING_AZURE
         run.azure_wait = {
             "n": n,
@@ -98,6 +115,7 @@ class AzureWait:
             "message": stop.message[:500],
             "attempt": tries,
             "nextTry": iso(next_try),
+            "gate": self.gate.name if self.gate.task is not None else None,
         }
         text = waiting_message(step, str(stop.code), stop.message, next_try, tries)
         run.publish(step="waiting for Azure", message=text.replace("{id}", run.run_id))
@@ -106,6 +124,20 @@ class AzureWait:
                 yield from self._notify(step, text.replace("{id}", run.run_id))
                 last_notice = run.now
             timer = run.ctx.create_timer(min(next_try, next_notice_at(since, last_notice)))
+            if run.azure_wait_by_gate:
+                asked = [self.gate.task] if self.gate.task is not None else []
+                winner = yield from self.listener.await_any([timer, *asked])
+                if winner is timer:
+                    continue
+                timer.cancel()
+                decision, by = yield from self.gate.take()
+                if decision == HAND_OVER:
+                    raise self._handed_over(step, by)
+                if decision is None:  # timed out: nobody decided, the run keeps waiting
+                    run.azure_wait = {**(run.azure_wait or {}), "gate": None}
+                    run.publish()
+                    continue
+                break  # retry now
             winner = yield from self.listener.await_any([timer, self._decision_task()])
             if winner is timer:
                 continue
@@ -122,14 +154,17 @@ class AzureWait:
                 comment=payload.get("comment"),
             )
             if payload.get("decision") == HAND_OVER:
-                raise RunStopped(
-                    LEFT_MANUAL,
-                    f"Handed over to manual work by {payload.get('by')} while waiting for Azure ({step}).",
-                    code="AZURE_WAIT_HANDED_OVER",
-                    advice=hand_over_advice(step, run.job_id),
-                )
+                raise self._handed_over(step, payload.get("by"))
             break  # retry now
         return last_notice
+
+    def _handed_over(self, step: str, by: Any) -> RunStopped:
+        return RunStopped(
+            LEFT_MANUAL,
+            f"Handed over to manual work by {by} while waiting for Azure ({step}).",
+            code="AZURE_WAIT_HANDED_OVER",
+            advice=hand_over_advice(step, self.run.job_id),
+        )
 
     def _notify(self, step: str, text: str) -> Generator[Any, Any, None]:
         run = self.run

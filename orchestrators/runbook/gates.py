@@ -37,6 +37,15 @@ COMMIT_ANYWAY_CHECKLIST = [
 ]
 
 
+def gate_policy(run: RunState) -> dict[str, Any]:
+    """The request's approval policy as a gate takes it.
+
+    The gate reads ``timeoutHours`` (``domain.approvals.ApprovalPolicy``); inputs of older runs also
+    carry an unread ``timeoutSeconds``, which the gate ignores.
+    """
+    return run.request.approval.to_dict()
+
+
 class Gates:
     """Asks people through ``approval_gate``; answers cancel requests meanwhile."""
 
@@ -55,13 +64,15 @@ class Gates:
             by, reason = run.deferred_cancel.get("by"), run.deferred_cancel.get("reason")
             run.note(reports.DECISION, gate=gate, decision="cancel-accepted", by=by, comment=reason)
             return {"decision": "cancelled", "by": by, "comment": reason}
-        # the gate reads ``timeoutHours`` (``domain.approvals.ApprovalPolicy``); inputs of older runs
-        # also carry an unread ``timeoutSeconds``, which the gate ignores
-        policy = run.request.approval.to_dict()
         run.awaiting, run.open_gate = AWAITING_APPROVAL, gate
         run.publish(step=f"awaiting {gate} approval")
         child = call_gate(
-            run.ctx, run_id=run.run_id, gate=gate, policy=policy, summary=summary, initiator=run.initiator
+            run.ctx,
+            run_id=run.run_id,
+            gate=gate,
+            policy=gate_policy(run),
+            summary=summary,
+            initiator=run.initiator,
         )
         result = cast(GateResult, dict((yield from self.listener.await_task(child)) or {}))
         run.awaiting, run.open_gate = None, None

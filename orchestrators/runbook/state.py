@@ -16,7 +16,7 @@ from domain import report as reports
 from domain.contracts import CancelAnswer, CustomStatus, Progress, RunInput, SealedCallback
 from domain.errors import remedy_for
 from domain.request import FailbackRequest
-from domain.run_names import DECISIONS_BY_GATE, DECISIONS_KEY, Outcome
+from domain.run_names import DECISIONS_BY_GATE, DECISIONS_BY_GATES, DECISIONS_KEY, Outcome
 from orchestrators.durable import event_payload, iso, log_info
 from orchestrators.variants import RunFacts, Variant, variant_for
 
@@ -68,7 +68,10 @@ class RunState:
         self.initiator = str(data.get("initiator") or "anonymous")
         #: commit-anyway is a gate (approval policy, links, quorum); runs started before keep the
         #: route-level ``VerificationDecision`` hold they replay (docs/workflow.md, compatibility)
-        self.decisions_by_gate = data.get(DECISIONS_KEY) == DECISIONS_BY_GATE
+        self.decisions_by_gate = data.get(DECISIONS_KEY) in (DECISIONS_BY_GATE, DECISIONS_BY_GATES)
+        #: the decision on a wait for Azure is a gate too; runs started before keep the route-level
+        #: ``AzureWaitDecision`` they replay (``orchestrators.runbook.azure_wait``)
+        self.azure_wait_by_gate = data.get(DECISIONS_KEY) == DECISIONS_BY_GATES
         #: the callback target the HTTP layer sealed (its ``sig=`` is a secret; only post_callback opens it)
         self.sealed_callback: SealedCallback | dict[str, Any] = dict(data.get("callback") or {})
         self.variant: Variant = variant_for(self.request.kind)

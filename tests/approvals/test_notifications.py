@@ -225,3 +225,15 @@ def test_page_without_a_signing_key_answers_503_and_changes_nothing_W4(
     finally:
         get_settings.cache_clear()
     assert response.status_code == 503 and response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_gate_past_the_switchover_says_what_it_asks_and_its_outcome_in_the_readers_words(lang: str) -> None:
+    """W4/H12 (issue 12, part 2): the azure-wait and commit-anyway gates speak of no shutdown to come."""
+    switchover = compose({"kind": "approval-request", "runId": "fb-1", "gate": "switchover"}, [], lang=lang)
+    for gate in ("azure-wait-1", "commit-anyway"):
+        asked = compose({"kind": "approval-request", "runId": "fb-1", "gate": gate}, [], lang=lang)
+        assert asked.text and asked.text != switchover.text, gate
+    closed = {"kind": "decided", "runId": "fb-1", "gate": "azure-wait-2", "outcome": "withdrawn"}
+    decided = compose(closed, [], lang=lang)
+    assert "withdrawn:" not in decided.text if lang == "ja" else "Azure answered again" in decided.text

@@ -183,6 +183,33 @@ def test_a_run_waiting_for_approval_says_so_with_the_reason() -> None:
     assert "nonce" in html  # the live page refreshes itself
 
 
+@pytest.mark.parametrize(
+    ("awaiting", "gate", "says"),
+    [
+        ("approval", "commit-anyway", "Nothing is committed before it"),
+        ("approval", "verification", "confirm that the on-premises VM works"),
+        ("azure", "azure-wait-1", "Waiting for Azure"),
+    ],
+)
+def test_past_the_switchover_the_waiting_text_follows_the_open_gate(
+    awaiting: str, gate: str, says: str
+) -> None:
+    """Issue 12, part 2: "Nothing is switched over before it" is false once the Azure VM was shut down."""
+    body = {
+        "id": "fb-vault-dr-web01-20260301130000",
+        "runtimeStatus": "Running",
+        "phase": "verify",
+        "awaiting": awaiting,
+        "gate": gate,
+        "timeline": phase("switchover", 0, 5) + phase("verify", 5, None),
+    }
+    for lang in ("en", "ja"):
+        html = render_status_page(body, lang)
+        assert "Nothing is switched over" not in html and "切り替えは行われません" not in html, lang
+        assert marks(html)["verify"] != "done"
+    assert says in render_status_page(body, "en")
+
+
 def test_a_terminated_orchestration_without_a_report_is_red() -> None:
     tone, text = banner(render_status_page({"id": "fb-x-y-1", "runtimeStatus": "Failed"}, "en"))
     assert tone == "error" and "without a report" in text

@@ -13,8 +13,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import azure.durable_functions as df
 import pytest
 
+from clients.settings import get_settings
+from domain.request import parse_failback_request
+from function_app.run_start import run_input_of
 from scripts.failback_stack import FailbackStack, sample_request
 from tests.e2e.conftest import approve_and_finish, assert_clean
 
@@ -119,14 +123,22 @@ def test_a_log_analytics_outage_during_verify_holds_the_run_until_it_clears(stac
     assert_clean(stack)
 
 
-def test_an_approver_may_hand_a_run_waiting_for_azure_over_to_manual_work(stack: FailbackStack) -> None:
-    run_id = stack.start_failback(sample_request())
+def test_a_run_started_before_the_azure_wait_gate_is_handed_over_at_the_route(stack: FailbackStack) -> None:
+    """Runs in flight: an input with ``decisions: "gate"`` (commit-anyway only) keeps the route-level
+    ``AzureWaitDecision`` it replays; the approval policy applies to a hand-over there too."""
     stack.sim.control.fault(
         kind="status", status=503, method="POST", path="resume", count=None, retry_after=0
     )
+    request = parse_failback_request(sample_request(), local_mode=get_settings().local_mode)
+    run_id = "fb-vault-dr-web01-20250101000000"  # an id of the old format, as runs in flight have
+    old_input = run_input_of(request, run_id, "alice@contoso.example")
+    old_input["decisions"] = "gate"
+    client = df.DurableOrchestrationClient(stack.running.client_binding())
+    stack.running.call(client.start_new("failback_orchestrator", run_id, old_input))
     _approve(stack, run_id)
     waiting = stack.drive_to(run_id, awaiting="azure", timeout=120)
     assert waiting["awaiting"] == "azure" and waiting["runtimeStatus"] == "Running"
+    assert not waiting["azureWait"].get("gate")  # no gate: the route decides
     path = f"/api/failbacks/{run_id}/azure-wait"
     stranger = stack.post(path, {"decision": "hand-over"}, {WHO: "mallory@contoso.example"})
     assert stranger.status_code == 403  # the approval policy decides who may stop the automation
