@@ -28,7 +28,7 @@ from activities.asr_common import (
     start_item_operation,
 )
 from activities.items import read_rpi
-from activities.vault_cache import item_for_write
+from activities.write_reads import item_for_write
 from clients.settings import Settings
 from domain.contracts import CommitInput, ItemInput, JobStarted, StartFailbackInput
 from domain.errors import FailbackError
@@ -145,7 +145,7 @@ def _run_once(
     ``allowed``: the ``allowedOperations`` name that permits it, or a test of the item's facts.
     ``since``: when a finished job of this kind counts as ours (default: any time).
     """
-    # a wave's write: the grid point's vault-level item list when fresh (activities.vault_cache)
+    # a wave's write: the grid point's vault-level item list when fresh (activities.write_reads)
     listed = item_for_write(vault, payload)
     rpi = listed or read_rpi(vault, payload["item"])
     facts = item_facts(rpi)
