@@ -11,7 +11,7 @@ from typing import Any
 from activities.asr_common import Vault, arm_errors, newest_time, now_of
 from activities.vmware_reads import read_fabric, read_policies
 from clients.settings import Settings
-from domain import vmware
+from domain import vmware, vmware_classic_rules, vmware_modernized_rules
 from domain.items import item_ref
 from domain.plan_checks import group_complete, prefixed
 from domain.request import FailbackRequest
@@ -54,7 +54,7 @@ def vmware_members(
         ] or [facts]
         if family == "vmware-modernized":
             inputs = vmware.choose_modernized_inputs(facts, custom, chosen)
-            rules = vmware.modernized_rules(
+            rules = vmware_modernized_rules.modernized_rules(
                 facts, custom, inputs, policy=policy, group=group, now=now, via_plan=True
             )
         else:
@@ -64,7 +64,7 @@ def vmware_members(
                 wanted["masterTarget"] = group_mt[str(facts["replicationGroup"])]
             inputs = vmware.choose_classic_inputs(facts, custom, wanted)
             load = mt_load.get(str(inputs.get("masterTargetId")), 0)
-            rules = vmware.classic_rules(
+            rules = vmware_classic_rules.classic_rules(
                 facts,
                 custom,
                 providers,

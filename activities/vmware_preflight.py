@@ -15,7 +15,7 @@ from activities.asr_common import Vault, log_event, newest_time, now_of
 from activities.items import find_rpi, recovery_plan_of
 from activities.vmware_reads import group_members, kind_of_provider, read_fabric, read_policies, read_vcenters
 from clients.settings import Settings
-from domain import vmware, vmware_checks
+from domain import vmware, vmware_checks, vmware_classic_rules, vmware_modernized_rules
 from domain.items import item_ref
 from domain.preflight import failure_summary
 from domain.request import FailbackRequest
@@ -42,7 +42,7 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
     wait: dict[str, Any] | None = None  # seed 002: a retention drive still appearing is waited for
     if kind == "vmware-modernized":
         inputs = vmware.choose_modernized_inputs(facts, custom, chosen)
-        checks = vmware.modernized_rules(
+        checks = vmware_modernized_rules.modernized_rules(
             facts, custom, inputs, policy=policy, group=group, now=now, via_plan=via_plan
         )
         checklist = vmware.MODERNIZED_CHECKLIST
@@ -55,7 +55,7 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
             busy = disks_in_run + int(others[str(inputs.get("masterTargetId"))])
             inputs = vmware.choose_classic_inputs(facts, custom, chosen, busy)  # another MT with room, if any
         disks_in_run += int(others.get(str(inputs.get("masterTargetId")), 0) or 0)
-        checks = vmware.classic_rules(
+        checks = vmware_classic_rules.classic_rules(
             facts,
             custom,
             providers,
