@@ -29,7 +29,7 @@ from activities.asr_common import (
     start_operation,
 )
 from activities.items import read_rpi
-from activities.vault_cache import job_for_write
+from activities.write_reads import job_for_write
 from clients.settings import Settings
 from domain.contracts import CancelJobResult, JobInput, JobSnapshot, JobStarted, ResumeInput
 from domain.errors import FailbackError

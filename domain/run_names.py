@@ -9,7 +9,8 @@ Instance ids:
 
 - a run: ``fb-<vault>-<vm>-<key>-g<generation>`` (:func:`run_base`, :func:`run_id`; below);
   runs started before that format were ``fb-<vault>-<item>-<yyyymmddHHMMSS>``, and
-  :func:`vault_run_prefix` finds both;
+  :func:`vault_run_prefix` finds the current ones (and the old ones when the vault's name needed
+  no shortening);
 - its approval gate: ``<runId>:gate:<gate>`` (:func:`gate_instance_id`);
 - a job wait: ``<runId>:job:<phase>[-<n>]`` (:func:`tracker_id`);
 - a VM of a waves run: ``<runId>:vm:<vm>`` (:func:`child_instance_id`).
@@ -102,18 +103,6 @@ class Outcome(StrEnum):
 
 # ------------------------------------------------------------------------------------ instance ids
 
-_DASHED = re.compile(r"[^a-z0-9-]")
-
-
-def vault_run_prefix(vault_name: str) -> str:
-    """``fb-<vault>-`` (lower case, unsafe characters replaced by ``-``): the vault's runs start with it.
-
-    Runs of the format before issue 12 (``fb-<vault>-<item>-<stamp>``) carry it, and so do current
-    ones (:func:`run_base`) when the vault's name needs no shortening to 24 characters and has no run
-    of several unsafe characters (``run_base`` shortens and collapses; this prefix does not).
-    """
-    return f"fb-{_DASHED.sub('-', vault_name.lower())}-"
-
 
 def gate_instance_id(run_id: str, gate: str) -> str:
     """Return the instance id of the gate sub-orchestrator of ``run_id`` (contracts §7)."""
@@ -164,6 +153,8 @@ _UNSAFE = re.compile(r"[^a-z0-9-]+")
 _PROVIDER = "providers/microsoft.recoveryservices/vaults"
 #: Length of the hash of the canonical id in the instance id (hex digits).
 KEY_LENGTH = 12
+#: At most this many characters of the vault's name in an instance id.
+VAULT_LENGTH = 24
 _GENERATION = re.compile(r"^-g(\d{1,6})$")
 
 
@@ -202,10 +193,20 @@ def unresolved_id(vault: Mapping[str, Any], label: str) -> str:
     return f"{vault_id(vault)}/unresolved/{label}".lower()
 
 
+def vault_run_prefix(vault_name: str) -> str:
+    """``fb-<vault>-``: every run id of the vault starts with it (:func:`run_base` begins with it).
+
+    The vault's name as run ids carry it: lower case, runs of unsafe characters collapsed to one
+    ``-``, shortened to 24 characters. Runs of the format before issue 12
+    (``fb-<vault>-<item>-<stamp>``) carry it too when the vault's name needed neither.
+    """
+    return f"fb-{_safe(vault_name, VAULT_LENGTH)}-"
+
+
 def run_base(vault_name: str, label: str, canonical_id: str) -> str:
     """``fb-<vault>-<vm>-<key>``: the instance ids of every run of one item start with it."""
     key = hashlib.sha256(canonical_id.lower().encode()).hexdigest()[:KEY_LENGTH]
-    return f"fb-{_safe(vault_name, 24)}-{_safe(label, 32)}-{key}"
+    return f"{vault_run_prefix(vault_name)}{_safe(label, 32)}-{key}"
 
 
 def run_id(base: str, generation: int) -> str:

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain import i18n
-from domain.report import AZURE_VM_SHUTDOWN, ONPREM_VERIFIED, outcome_tone
+from domain.outcome_texts import outcome_tone
+from domain.timeline import AZURE_VM_SHUTDOWN, ONPREM_VERIFIED
 from function_app.json_body import json_object
 from function_app.status_view import banner, failed_checks, outcome_of, phase_rows, portal_links
 

@@ -39,8 +39,9 @@ from function_app.json_body import read_json_object
 from function_app.problem import problem, unknown_run
 from function_app.responses import html_response, json_response
 from function_app.run_cancel import request_cancel
-from function_app.run_claim import ItemHeldError, ResolveUnavailableError
+from function_app.run_claim import ItemHeldError
 from function_app.run_lookup import RUNNING, custom_status, get_run, job_steps
+from function_app.run_resolve import ResolveUnavailableError
 from function_app.run_start import dry_run_report, start_request
 from function_app.run_view import live_progress, run_view
 from function_app.status_links import RETRY_AFTER_SECONDS, running_headers, status_url

@@ -11,7 +11,7 @@ others read the holder back from the lock's input.
 A lock outlives its run (its timer is long), so a lock whose holder has ended — or never started
 within :data:`PENDING_GRACE` — is stale: the next taker terminates it and takes it. A lock ends by
 itself after :data:`LOCK_DAYS`; runs that live longer (or started before locks existed) are still
-found by ``run_claim.holder``, which the claim re-checks once the locks are held.
+found by ``run_holders.holder``, which the claim re-checks once the locks are held.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Failback runs as the durable client sees them: find, read and wait on them.
 
 Shared by the failback routes and their services (``function_app.run_start``, ``run_cancel``,
-``run_claim``). Only failback runs are visible here, never their gate
+``run_claim``, ``run_holders``). Only failback runs are visible here, never their gate
 or job-wait sub-orchestrations.
 """
 

@@ -36,7 +36,7 @@ def run_input_of(
 
     A Logic App callback URL carries a signature (``sig=``); the input keeps only the sealed
     blob and the host (``domain.callback_seal``), which the ``post_callback`` activity opens.
-    ``live_jobs`` (``run_claim.jobs_of``) goes into the request as ``liveRunJobs``.
+    ``live_jobs`` (``run_holders.jobs_of``) goes into the request as ``liveRunJobs``.
     """
     request_dict = request.to_dict()
     if live_jobs:

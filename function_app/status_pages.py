@@ -19,7 +19,8 @@ from werkzeug.http import parse_accept_header
 
 from domain import i18n
 from domain.i18n import N_
-from domain.report import OUTCOME_LABELS, OUTCOMES, outcome_tone
+from domain.outcome_texts import OUTCOME_LABELS, outcome_tone
+from domain.report import OUTCOMES
 from function_app.dashboard import status_context
 from function_app.json_body import json_object
 from function_app.responses import html_response, json_response

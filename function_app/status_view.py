@@ -14,7 +14,8 @@ from urllib.parse import quote
 
 from domain import i18n
 from domain.i18n import N_
-from domain.report import OUTCOME_TEXTS, OUTCOMES, PHASE_LABELS, outcome_tone
+from domain.outcome_texts import OUTCOME_TEXTS, PHASE_LABELS, outcome_tone
+from domain.report import OUTCOMES
 from function_app.json_body import json_object
 
 #: Default phase order when the run does not list its own phases.

@@ -61,7 +61,7 @@ def shared_delay(context: df.DurableOrchestrationContext, wanted: timedelta) -> 
 
 
 #: ASR-changing activities whose read-before-write a wave serves from the vault-level lists of a grid
-#: point (``activities.vault_cache.item_for_write`` / ``job_for_write``); a cancel is never one (H10).
+#: point (``activities.write_reads.item_for_write`` / ``job_for_write``); a cancel is never one (H10).
 SHARED_WRITES = frozenset({"start_failback", "commit_failover", "reverse_replicate", "resume_job"})
 
 

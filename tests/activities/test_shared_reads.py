@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
-from activities import vault_cache
+from activities import tick_cache
 from activities.jobs import read
 from activities.operations import start
-from activities.vault_cache import TickCache, shared_item, shared_job, tick_of
+from activities.shared_items import shared_item
+from activities.shared_jobs import shared_job
+from activities.tick_cache import TickCache, tick_of
 from orchestrators.durable import iso
 
 ITEMS = [
@@ -28,7 +30,7 @@ ITEMS = [
 @pytest.fixture
 def wave(env: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Ten protected VMs back in Azure, a fresh request log and an empty per-tick cache."""
-    monkeypatch.setattr(vault_cache, "CACHE", TickCache())
+    monkeypatch.setattr(tick_cache, "CACHE", TickCache())
     env.sim.control.reset("scale-10")
     yield env
     env.sim.control.reset("default")

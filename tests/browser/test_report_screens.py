@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from domain.approvals_tokens import KeyRing
-from domain.report import gate_record, timeline_entry
+from domain.report import gate_record
 from domain.report_seal import chain_report, seal
+from domain.timeline import timeline_entry
 from function_app.report_export import report_html
 from tests.approvals.test_status_outcomes import at, finished
 from tests.browser.conftest import PHONE

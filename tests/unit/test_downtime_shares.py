@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.report import (
+from domain.timeline import (
     AZURE_VM_SHUTDOWN,
     JOB_FINISHED,
     ONPREM_VERIFIED,

@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 
 from domain import report as r
+from domain import timeline as tl
+from domain.run_names import Outcome
 from tests.unit.samples import NOW
 
 
@@ -14,35 +16,35 @@ def _at(minutes):
 
 def _timeline():
     return [
-        r.timeline_entry(_at(0), "preflight", r.PHASE_STARTED),
-        r.timeline_entry(_at(1), "preflight", r.PHASE_FINISHED),
-        r.timeline_entry(_at(1), "sync", r.PHASE_STARTED),
-        r.timeline_entry(_at(1), "sync", r.JOB_STARTED, jobId="j1", operation="plannedFailover"),
-        r.timeline_entry(_at(30), "sync", r.PHASE_FINISHED),
-        r.timeline_entry(_at(30), "approval", r.PHASE_STARTED),
-        r.timeline_entry(
-            _at(45), "approval", r.DECISION, decision="approved", by="ops-lead@contoso.com", comment=None
+        tl.timeline_entry(_at(0), "preflight", tl.PHASE_STARTED),
+        tl.timeline_entry(_at(1), "preflight", tl.PHASE_FINISHED),
+        tl.timeline_entry(_at(1), "sync", tl.PHASE_STARTED),
+        tl.timeline_entry(_at(1), "sync", tl.JOB_STARTED, jobId="j1", operation="plannedFailover"),
+        tl.timeline_entry(_at(30), "sync", tl.PHASE_FINISHED),
+        tl.timeline_entry(_at(30), "approval", tl.PHASE_STARTED),
+        tl.timeline_entry(
+            _at(45), "approval", tl.DECISION, decision="approved", by="ops-lead@contoso.com", comment=None
         ),
-        r.timeline_entry(_at(45), "approval", r.PHASE_FINISHED),
-        r.timeline_entry(_at(45), "switchover", r.PHASE_STARTED),
-        r.timeline_entry(_at(45), "switchover", r.AZURE_VM_SHUTDOWN, jobId="j1"),
-        r.timeline_entry(_at(55), "switchover", r.JOB_FINISHED, jobId="j1", state="Succeeded"),
-        r.timeline_entry(_at(55), "switchover", r.PHASE_FINISHED),
-        r.timeline_entry(_at(55), "verify", r.PHASE_STARTED),
-        r.timeline_entry(_at(58), "verify", r.ONPREM_VERIFIED),
-        r.timeline_entry(_at(58), "verify", r.PHASE_FINISHED),
-        r.timeline_entry(_at(58), "commit", r.PHASE_STARTED),
-        r.timeline_entry(_at(59), "commit", r.JOB_ADOPTED, jobId="j2", operation="commit"),
+        tl.timeline_entry(_at(45), "approval", tl.PHASE_FINISHED),
+        tl.timeline_entry(_at(45), "switchover", tl.PHASE_STARTED),
+        tl.timeline_entry(_at(45), "switchover", tl.AZURE_VM_SHUTDOWN, jobId="j1"),
+        tl.timeline_entry(_at(55), "switchover", tl.JOB_FINISHED, jobId="j1", state="Succeeded"),
+        tl.timeline_entry(_at(55), "switchover", tl.PHASE_FINISHED),
+        tl.timeline_entry(_at(55), "verify", tl.PHASE_STARTED),
+        tl.timeline_entry(_at(58), "verify", tl.ONPREM_VERIFIED),
+        tl.timeline_entry(_at(58), "verify", tl.PHASE_FINISHED),
+        tl.timeline_entry(_at(58), "commit", tl.PHASE_STARTED),
+        tl.timeline_entry(_at(59), "commit", tl.JOB_ADOPTED, jobId="j2", operation="commit"),
     ]
 
 
 def test_timeline_entry_drops_empty_details_and_serialises_time():
-    entry = r.timeline_entry(NOW, "sync", r.NOTE, message="x", jobId=None)
+    entry = tl.timeline_entry(NOW, "sync", tl.NOTE, message="x", jobId=None)
     assert entry == {"at": NOW.isoformat(), "phase": "sync", "event": "note", "message": "x"}
 
 
 def test_phase_durations_include_unfinished_phases():
-    durations = {d["phase"]: d["seconds"] for d in r.phase_durations(_timeline())}
+    durations = {d["phase"]: d["seconds"] for d in tl.phase_durations(_timeline())}
     assert durations == {
         "preflight": 60,
         "sync": 1740,
@@ -54,8 +56,8 @@ def test_phase_durations_include_unfinished_phases():
 
 
 def test_downtime_runs_from_azure_shutdown_to_onprem_verified():
-    assert r.downtime_seconds(_timeline()) == 13 * 60
-    assert r.downtime_seconds(_timeline()[:12]) is None
+    assert tl.downtime_seconds(_timeline()) == 13 * 60
+    assert tl.downtime_seconds(_timeline()[:12]) is None
 
 
 def test_report_collects_jobs_decisions_and_after_effects():
@@ -105,15 +107,15 @@ def test_build_report_accepts_each_outcome_and_refuses_unknown_ones():
 def test_report_advises_on_sync_time_only_when_phase_1_ran_long_H11():
     def report(minutes: int, disk_gb: float) -> dict:
         timeline = [
-            r.timeline_entry("2026-03-01T22:00:00Z", "sync", r.PHASE_STARTED),
-            r.timeline_entry(
-                f"2026-03-01T{22 + minutes // 60:02d}:{minutes % 60:02d}:00Z", "sync", r.PHASE_FINISHED
+            tl.timeline_entry("2026-03-01T22:00:00Z", "sync", tl.PHASE_STARTED),
+            tl.timeline_entry(
+                f"2026-03-01T{22 + minutes // 60:02d}:{minutes % 60:02d}:00Z", "sync", tl.PHASE_FINISHED
             ),
         ]
         return r.build_report(
             run_id="fb-x",
             request={"kind": "hyperv"},
-            outcome=r.SUCCEEDED,
+            outcome=Outcome.SUCCEEDED,
             timeline=timeline,
             item={"name": "vm", "diskSizeGB": disk_gb},
             data_sync={"dataSyncOption": "before-failover"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from domain.approvals_tokens import KeyRing
-from domain.report import build_report, timeline_entry
+from domain.report import build_report
 from domain.report_seal import (
     PREV_HASH,
     chain_report,
@@ -15,6 +15,7 @@ from domain.report_seal import (
     verify_export,
     verify_report,
 )
+from domain.timeline import timeline_entry
 
 RING = KeyRing(b"unit-test-signing-key-0123456789")
 

@@ -1,5 +1,7 @@
 """Run identity, phase order and the dry-run plan (contracts §6, issue 4 §5)."""
 
+import pytest
+
 from domain import phases
 from domain import run_names as ids
 from domain.request import parse_failback_request
@@ -17,6 +19,36 @@ def test_the_vault_prefix_finds_runs_of_both_id_formats_of_a_vault():
     )  # before issue 12
     current = ids.run_id(ids.run_base("Vault-DR", "Web01", ids.item_id(vault, "f", "c", "rpi-web01")), 1)
     assert current.startswith(vault_run_prefix("Vault-DR")) and current.endswith("-g1")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "vault-dr-westeurope-production-01",  # longer than the 24 characters a run id keeps
+        "Vault_#DR",  # a run of unsafe characters, collapsed in run ids
+        "-vault-dr-",  # dashes at the ends, stripped in run ids
+        "VAULT-DR-WESTEUROPE-PRODUCTION-0123456789",
+    ],
+)
+def test_the_vault_prefix_is_the_start_of_every_new_run_id_of_the_vault_W6(name):
+    """W6: the vault's live runs are listed by this prefix, so every run id of the vault starts with it.
+
+    Before, the prefix kept the whole name while run ids shorten it to 24 characters and collapse
+    unsafe characters: for such vaults the listing missed every new-format run.
+    """
+    vault = {"subscriptionId": "s", "resourceGroup": "rg", "name": name}
+    for label in ("Web01", "plan-erp", "a" * 80):
+        run = ids.run_id(ids.run_base(name, label, ids.item_id(vault, "f", "c", f"rpi-{label}")), 1)
+        assert run.startswith(vault_run_prefix(name)), (run, vault_run_prefix(name))
+        assert run.startswith(vault_run_prefix(name.upper())) and run.startswith(
+            vault_run_prefix(name.lower())
+        )
+
+
+def test_the_vault_prefix_of_a_long_name_is_shortened_like_run_ids_W6():
+    """W6: the prefix keeps what run ids keep of the name (vaults sharing it are told apart by key)."""
+    assert vault_run_prefix("vault-dr-westeurope-production-01") == "fb-vault-dr-westeurope-prod-"
+    assert vault_run_prefix("Vault_#DR") == "fb-vault-dr-"
 
 
 def test_phase_order_puts_approval_before_the_shutdown_for_both_options_W1():

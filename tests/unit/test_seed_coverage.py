@@ -19,8 +19,20 @@ from typing import Any
 
 import pytest
 
-from domain import approval_summary, phases, preflight, report, runs, vmware, vmware_checks
+from domain import (
+    approval_summary,
+    phases,
+    preflight,
+    report,
+    runs,
+    vmware,
+    vmware_checks,
+    vmware_classic_rules,
+    vmware_modernized_rules,
+    vmware_rules,
+)
 from domain.request import parse_failback_request
+from domain.run_names import Outcome
 from function_app.approval_view import DEFAULT_CHECKLIST
 from tests.unit.samples import NOW, request_body
 
@@ -49,9 +61,9 @@ def rule_ids() -> set[str]:
     request = parse_failback_request(request_body())
     ids = {rule({}, {}, request, NOW)["id"] for rule in preflight.RULES}
     kw: dict[str, Any] = {"policy": None, "group": [], "now": NOW, "via_plan": False}
-    ids |= {c["id"] for c in vmware.classic_rules({}, {}, [], {}, disks_in_run=0, **kw)}
-    ids |= {c["id"] for c in vmware.modernized_rules({}, {}, {}, **kw)}
-    ids |= {c["id"] for c in vmware.group_rules({"replicationGroup": "g"}, [], via_plan=False)}
+    ids |= {c["id"] for c in vmware_classic_rules.classic_rules({}, {}, [], {}, disks_in_run=0, **kw)}
+    ids |= {c["id"] for c in vmware_modernized_rules.modernized_rules({}, {}, {}, **kw)}
+    ids |= {c["id"] for c in vmware_rules.group_rules({"replicationGroup": "g"}, [], via_plan=False)}
     seed = vmware_checks.vcenter_rules([], {}, {}, {"runAsAccountId": "a"}, location="alternate")
     return ids | {c["id"] for c in seed}
 
@@ -70,7 +82,7 @@ def _extra_lists(module: Any) -> list[str]:
 
 def report_keys() -> set[str]:
     """Keys of the run's report."""
-    return set(report.build_report(run_id="r", request={}, outcome=report.SUCCEEDED, timeline=[]))
+    return set(report.build_report(run_id="r", request={}, outcome=Outcome.SUCCEEDED, timeline=[]))
 
 
 def estimate_keys() -> set[str]:

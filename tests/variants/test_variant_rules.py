@@ -92,7 +92,7 @@ def test_shared_waits_meet_on_the_same_grid_point_whatever_their_own_delay() -> 
     from datetime import UTC, datetime
     from types import SimpleNamespace
 
-    from activities.vault_cache import tick_of
+    from activities.tick_cache import tick_of
     from orchestrators.job_wait import shared_delay, shared_tick
 
     a = SimpleNamespace(current_utc_datetime=datetime(2026, 1, 1, 10, 0, 7, tzinfo=UTC))

@@ -1,0 +1,104 @@
+"""The VMware pre-flight rules classic and modernized items share (V2, V3 state and group, V4, V5). Pure.
+
+``domain.vmware_classic_rules`` and ``domain.vmware_modernized_rules`` end their checks with
+:func:`common_rules`; :func:`check` is the shape of every check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from domain.items import parse_time
+from domain.preflight import HEARTBEAT_STALE_AFTER
+from domain.vmware_state import ONPREM_PROVIDERS, reprotect_permission, runs_in_azure
+
+
+def check(rule_id: str, rule: str, passed: bool, evidence: str, remedy: str | None = None) -> dict[str, Any]:
+    """One check ``{id, rule, passed, evidence, remedy?}`` (a remedy only when it failed)."""
+    out: dict[str, Any] = {"id": rule_id, "rule": rule, "passed": passed, "evidence": evidence}
+    if not passed:
+        out["remedy"] = remedy or "Fix the condition, then start a new failback."
+    return out
+
+
+def state_rule(facts: Mapping[str, Any], operation: str = "SwitchProtection") -> dict[str, Any]:
+    """V3: the VM failed over to Azure, was committed and runs no operation (or is re-protected already)."""
+    allowed = list(facts.get("allowedOperations") or [])
+    # Re-protected to on-prem by an earlier run (e.g. one not approved): that re-protect is adopted.
+    reprotected = facts.get("provider") in ONPREM_PROVIDERS and facts.get("protectionState") == "Protected"
+    return check(
+        "V3-state",
+        "The VM failed over to Azure and was committed; it was not migrated or had protection disabled",
+        (reprotect_permission(facts) is not None or operation in allowed or reprotected)
+        and runs_in_azure(facts)
+        and not facts.get("currentScenario"),
+        f"protectionState={facts.get('protectionState')}, activeLocation={facts.get('activeLocation')}, "
+        f"provider={facts.get('provider')}, allowedOperations={allowed}, "
+        f"running={facts.get('currentScenario')}",
+        "Commit the failover to Azure first and wait for running jobs; migrated or unprotected VMs "
+        "cannot fail back.",
+    )
+
+
+def common_rules(
+    facts: Mapping[str, Any],
+    policy: Mapping[str, Any] | None,
+    group: Sequence[Mapping[str, Any]],
+    *,
+    via_plan: bool,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The rules classic and modernized share: V2 (failback policy), the group rules, the V4 note."""
+    v2 = check(
+        "V2",
+        "The failback policy created with the forward policy exists",
+        policy is not None,
+        f"failback policy={(policy or {}).get('name')}",
+        "Re-create the replication policy; its failback policy is created with it.",
+    )
+    return [v2, *group_rules(facts, group, via_plan=via_plan), agent_note(facts, now)]
+
+
+def group_rules(
+    facts: Mapping[str, Any], group: Sequence[Mapping[str, Any]], *, via_plan: bool
+) -> list[dict[str, Any]]:
+    """V3/V5: a replication group shares the OS and master target; it fails back only through its plan."""
+    name = facts.get("replicationGroup")
+    if not name:
+        return [check("V5", "Replication group handled through its recovery plan", True, "not in a group")]
+    os_types = sorted({str(m.get("osType")) for m in group})
+    mts = sorted({str(m.get("masterTargetId")) for m in group if m.get("masterTargetId")})
+    out = [
+        check(
+            "V3-group-os",
+            "All VMs of a replication group share the OS type (and the same master target)",
+            len(os_types) == 1 and len(mts) <= 1,
+            f"group {name}: OS types {os_types}, master targets {mts or 'none yet'}",
+            "Split the replication group by OS, or fail the VMs back with the same master target.",
+        ),
+        check(
+            "V5",
+            "A replication group fails back only through its recovery plan",
+            via_plan and bool(facts.get("recoveryPlan")),
+            f"group {name}, recovery plan {facts.get('recoveryPlan')}, via plan={via_plan}",
+            f"Fail back with kind 'recovery-plan' and recoveryPlan '{facts.get('recoveryPlan')}'.",
+        ),
+    ]
+    return out
+
+
+def agent_note(facts: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """V4, informational: whether the mobility agent has registered; the run waits when not."""
+    beat = parse_time(facts.get("agentLastHeartbeat"))
+    registered = facts.get("agentRegistered")
+    fresh = beat is not None and now - beat <= HEARTBEAT_STALE_AFTER
+    state = "registered" if (registered is True or fresh) else "not registered yet"
+    return check(
+        "V4",
+        "Mobility agent registration (up to 15 minutes after the Azure VM starts; the run waits)",
+        True,
+        f"agent {state} (lastHeartbeat={facts.get('agentLastHeartbeat')}); re-protect is retried on "
+        "'agent not installed' for up to 15 minutes plus a margin",
+    )
