@@ -234,7 +234,7 @@ async def start_failback_run(
                     "outcome": report.get("outcome"),
                     "plan": report.get("plan"),
                     "preflight": report.get("preflight"),
-                    "warnings": warnings,
+                    "warnings": warnings + list((report.get("plan") or {}).get("warnings") or []),
                 },
                 200,
             )
