@@ -119,7 +119,7 @@ def message_page(
     lang = page_language(req)
     _ = i18n.gettext_for(lang)
     if status >= 400 and prefers_json(req):
-        return problem(status, _(title), _(message), reason=kw.get("reason"))
+        return problem(status, _(title), _(message), reason=kw.get("reason"), lang=lang)
     details = [(_(k), v) for k, v in kw.pop("details", [])]
     html = render(
         "message.html", lang=lang, title=_(title), message=_(message), tone=tone, details=details, **kw
@@ -311,7 +311,7 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
     attested = [a for a in form.get("attest", []) if a]
     if decision is None:
         if prefers_json(req):
-            return problem(400, "Bad Request", "decision must be 'approve' or 'reject'")
+            return problem(400, N_("Bad Request"), N_("decision must be 'approve' or 'reject'"), lang=lang)
         html = render_decision_page(
             token, claims, gate, identity, error=_("Choose Approve or Reject."), comment=comment, lang=lang
         )
@@ -320,7 +320,9 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
     if decision == "approved" and missing:
         error = _("To approve, confirm every item: ") + "; ".join(i["text"] for i in missing)
         if prefers_json(req):
-            return problem(422, _("Checklist not attested"), error, errors=[i["id"] for i in missing])
+            return problem(
+                422, _("Checklist not attested"), error, errors=[i["id"] for i in missing], lang=lang
+            )
         html = render_decision_page(
             token,
             claims,

@@ -24,10 +24,11 @@ import azure.functions as func
 from clients.settings import get_settings
 from domain.approvals_identity import caller
 from domain.azure_wait import DECISIONS, HAND_OVER
+from domain.i18n import N_
 from domain.run_names import AWAITING_AZURE, AZURE_WAIT_EVENT
 from function_app.failbacks import RETRY_AFTER_SECONDS, status_url
 from function_app.json_body import json_object, read_json_object
-from function_app.problem import problem, unknown_run
+from function_app.problem import language, problem, unknown_run
 from function_app.responses import json_response
 from function_app.run_lookup import RUNNING, custom_status, get_run
 from function_app.verification_route import claim_decision, refused
@@ -53,17 +54,20 @@ async def decide_azure_wait(
     decision = body.get("decision")
     if decision not in DECISIONS:
         errors = [f"decision: must be one of {', '.join(DECISIONS)}"]
-        return problem(400, "Invalid decision", "Fix every listed field.", errors=errors)
+        return problem(
+            400, N_("Invalid decision"), N_("Fix every listed field."), errors=errors, lang=language(req)
+        )
     status = await get_run(client, instance_id)
     if status is None:
-        return unknown_run(instance_id)
+        return unknown_run(instance_id, language(req))
     custom = custom_status(status)
     wait = json_object(custom.get("azureWait"))
     if status.runtime_status not in RUNNING or custom.get("awaiting") != AWAITING_AZURE or not wait:
         return problem(
             409,
-            "Not waiting for Azure",
-            "The run is not waiting for Azure now.",
+            N_("Not waiting for Azure"),
+            N_("The run is not waiting for Azure now."),
+            lang=language(req),
             awaiting=custom.get("awaiting"),
         )
     by = caller(dict(req.headers), body, local_mode=get_settings().local_mode)
@@ -71,7 +75,13 @@ async def decide_azure_wait(
     run_input = json_object(full.input_ if full else None)
     why = refused(req, by, run_input, policy_applies=decision == HAND_OVER)
     if why:
-        return problem(401 if by is None else 403, "Decision not allowed", f"{why}.", errors=[why])
+        return problem(
+            401 if by is None else 403,
+            N_("Decision not allowed"),
+            f"{why}.",
+            errors=[why],
+            lang=language(req),
+        )
     n = int(wait.get("n") or 0)
     event: dict[str, Any] = {
         "decision": decision,
@@ -85,8 +95,10 @@ async def decide_azure_wait(
     if held.get("claim") != event["claim"]:
         return problem(
             409,
-            "Another decision was taken",
-            f"Yours ({decision}) was not sent: {held.get('by')} decided {held.get('decision')} first.",
+            N_("Another decision was taken"),
+            N_("Yours (%(yours)s) was not sent: %(by)s decided %(decided)s first."),
+            lang=language(req),
+            args={"yours": decision, "by": held.get("by"), "decided": held.get("decision")},
             code="DECIDED",
             decided=held.get("decision"),
             decidedBy=held.get("by"),

@@ -37,7 +37,7 @@ from domain import phases
 from domain.approvals_identity import caller
 from domain.callback_seal import seal_callback
 from domain.errors import RequestInvalid
-from domain.i18n import gettext_for
+from domain.i18n import N_
 from domain.request import FailbackRequest, parse_failback_request, window_problems
 from domain.run_names import (
     APPROVAL_EVENT,
@@ -49,7 +49,7 @@ from domain.run_names import (
 )
 from domain.run_names import FAILBACK_ORCHESTRATOR as ORCHESTRATOR
 from function_app.json_body import read_json_object
-from function_app.problem import problem, unknown_run
+from function_app.problem import language, problem, unknown_run
 from function_app.responses import html_response, json_response
 from function_app.run_claim import ItemHeldError, ResolveUnavailableError, claim_run
 from function_app.run_lookup import (
@@ -169,29 +169,41 @@ async def start_failback_run(
     try:
         request = parse_failback_request(request_body, local_mode=get_settings().local_mode)
     except RequestInvalid as invalid:
-        _ = gettext_for(language_of(req))
         return problem(
-            400, _("Invalid failback request"), _("Fix every listed field."), errors=invalid.reasons
+            400,
+            N_("Invalid failback request"),
+            N_("Fix every listed field."),
+            errors=invalid.reasons,
+            lang=language(req),
         )
     if request.approval.four_eyes and initiator == ANONYMOUS:  # nobody to keep from approving
         return problem(
             401,
-            "Sign in to start a four-eyes failback",
-            "fourEyes keeps the initiator from approving: call with an Entra ID token (App Service "
-            "Authentication), not only a function key.",
+            N_("Sign in to start a four-eyes failback"),
+            N_(
+                "fourEyes keeps the initiator from approving: call with an Entra ID token (App Service "
+                "Authentication), not only a function key."
+            ),
+            lang=language(req),
             errors=["approval.fourEyes: the initiator must be a signed-in identity"],
         )
     warnings = window_problems(request.maintenance_window, datetime.now(UTC))
     if warnings and not request.dry_run:  # refused up front: the run could only end window-missed
-        _ = gettext_for(language_of(req))
-        return problem(400, _("The maintenance window has already ended"), warnings[0], errors=warnings)
+        return problem(
+            400,
+            N_("The maintenance window has already ended"),
+            warnings[0],
+            errors=warnings,
+            lang=language(req),
+        )
     try:
         instance_id, started = await _start(client, request, initiator)
     except ItemHeldError as held:
         return problem(
             409,
-            "A VM of this request is already being failed back",
+            N_("A VM of this request is already being failed back"),
             str(held),
+            lang=language(req),
             code="ITEM_HELD",
             runId=held.run_id,
             statusUrl=status_url(req, held.run_id),
@@ -199,15 +211,18 @@ async def start_failback_run(
     except ResolveUnavailableError as unavailable:
         return problem(
             503,
-            "Site Recovery could not be read",
-            f"The item must be resolved in ASR before a run starts; retry. {unavailable}",
+            N_("Site Recovery could not be read"),
+            N_("The item must be resolved in ASR before a run starts; retry. %(why)s"),
+            lang=language(req),
+            args={"why": str(unavailable)},
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     except Exception:
         return problem(
             503,
-            "Could not start the run",
-            "The Durable host refused to start it; retry.",
+            N_("Could not start the run"),
+            N_("The Durable host refused to start it; retry."),
+            lang=language(req),
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if not started:
@@ -298,7 +313,7 @@ async def get_failback_run(req: func.HttpRequest, client: df.DurableOrchestratio
     instance_id = req.route_params.get("id", "")
     status = await get_run(client, instance_id)
     if status is None:
-        return unknown_run(instance_id)
+        return unknown_run(instance_id, language(req))
     custom = custom_status(status)
     progress = (
         await _live_progress(client, custom) if status.runtime_status in RUNNING else custom.get("progress")
@@ -414,9 +429,11 @@ async def cancel_failback_run(
     answer = await request_cancel(client, instance_id, initiator_of(req, body), reason)
     url = status_url(req, instance_id)
     if answer.get("code") == "UNKNOWN_RUN":
-        return unknown_run(instance_id)
+        return unknown_run(instance_id, language(req))
     if answer.get("code") == "RUN_ENDED":
-        return problem(409, "The run has ended", answer.get("reason"), code="RUN_ENDED")
+        return problem(
+            409, N_("The run has ended"), answer.get("reason"), code="RUN_ENDED", lang=language(req)
+        )
     if answer["accepted"] is None:
         body_out = {
             "id": instance_id,
@@ -429,8 +446,9 @@ async def cancel_failback_run(
     if not answer["accepted"]:
         return problem(
             409,
-            "Cancel refused",
+            N_("Cancel refused"),
             answer.get("reason"),
+            lang=language(req),
             code=answer.get("code"),
             requestId=answer["requestId"],
             statusUrl=url,
