@@ -9,12 +9,13 @@ container's protectable items, ``None`` when ASR cannot tell) and ``recoveryPlan
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import azure.durable_functions as df
 
 from activities.asr_common import Vault, arm_errors, log_event
 from clients.settings import Settings
+from domain.contracts import ItemFacts, ItemInput
 from domain.errors import FailbackError
 from domain.items import item_facts, item_ref
 
@@ -123,7 +124,7 @@ def resolve(payload: Mapping[str, Any], settings: Settings | None = None) -> dic
     return {"item": item_ref(facts), "facts": facts}
 
 
-def read_item(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def read_item(payload: ItemInput, settings: Settings | None = None) -> ItemFacts:
     """Read a known item's facts (the ``get_item`` activity body).
 
     Args:
@@ -140,4 +141,4 @@ def read_item(payload: Mapping[str, Any], settings: Settings | None = None) -> d
 @bp.activity_trigger(input_name="payload")
 def get_item(payload: dict) -> dict:
     """Read a protected item's ``ItemFacts`` (docs/contracts.md §5)."""
-    return read_item(payload)
+    return dict(read_item(cast(ItemInput, payload)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import azure.durable_functions as df
 from azure.mgmt.recoveryservicessiterecovery import models
@@ -31,6 +31,7 @@ from activities.asr_common import (
 from activities.items import read_rpi
 from activities.vault_cache import job_for_write
 from clients.settings import Settings
+from domain.contracts import CancelJobResult, JobInput, JobSnapshot, JobStarted, ResumeInput
 from domain.errors import FailbackError
 from domain.items import item_facts, job_name_from_id
 from domain.jobs import is_sync_task, is_terminal, job_snapshot
@@ -46,21 +47,19 @@ def job_now(payload: Mapping[str, Any], job: Mapping[str, Any], settings: Settin
     return now_of(payload, settings, newest_time(stamps))
 
 
-def snapshot(
-    vault: Vault, payload: Mapping[str, Any], job_id: str, settings: Settings | None
-) -> dict[str, Any]:
+def snapshot(vault: Vault, payload: Mapping[str, Any], job_id: str, settings: Settings | None) -> JobSnapshot:
     """Read a job and build its ``JobSnapshot``."""
     job = read_job_dict(vault, job_id)
     return job_snapshot(job, job_now(payload, job, settings))
 
 
-def read(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def read(payload: JobInput, settings: Settings | None = None) -> JobSnapshot:
     """The ``get_job`` body: ``{vault, jobId, now?}`` → ``JobSnapshot``."""
     vault = Vault(payload["vault"], settings)
     return snapshot(vault, payload, str(payload["jobId"]), settings)
 
 
-def resume(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def resume(payload: ResumeInput, settings: Settings | None = None) -> JobStarted:
     """Resume a suspended job ("complete failover", phase 2), or adopt it if already resumed.
 
     Args:
@@ -116,7 +115,7 @@ def _going_on(
     """The job that carries on after ``name`` was resumed (G3: possibly a new job), else ``name``."""
     ref = payload.get("item")
     if ref:
-        current = item_facts(read_rpi(vault, ref)).get("currentScenario") or {}
+        current: Mapping[str, Any] = item_facts(read_rpi(vault, ref)).get("currentScenario") or {}
         if current.get("jobId") and current.get("scenarioName") == snap.get("scenarioName"):
             return str(current["jobId"])
     if lro_id and lro_id != name:
@@ -179,7 +178,7 @@ def _refusal(snap: Mapping[str, Any]) -> FailbackError | None:
 CANCEL_STATES = ("Cancelling", "Cancelled", "Canceled")
 
 
-def cancel(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def cancel(payload: JobInput, settings: Settings | None = None) -> CancelJobResult:
     """Cancel a suspended (or not yet started) job, never one that synchronizes data (H10).
 
     Args:
@@ -224,16 +223,16 @@ def cancel(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
 @bp.activity_trigger(input_name="payload")
 def get_job(payload: dict) -> dict:
     """Read an ASR job as a ``JobSnapshot`` (docs/contracts.md §5)."""
-    return read(payload)
+    return dict(read(cast(JobInput, payload)))
 
 
 @bp.activity_trigger(input_name="payload")
 def resume_job(payload: dict) -> dict:
     """Resume the suspended failback job (phase 2), idempotently (docs/contracts.md §5)."""
-    return resume(payload)
+    return dict(resume(cast(ResumeInput, payload)))
 
 
 @bp.activity_trigger(input_name="payload")
 def cancel_job(payload: dict) -> dict:
     """Cancel a suspended job; refused while data synchronizes (H10, docs/contracts.md §5)."""
-    return cancel(payload)
+    return dict(cancel(cast(JobInput, payload)))

@@ -18,6 +18,7 @@ from typing import Any
 import azure.durable_functions as df
 
 from clients.settings import get_settings
+from domain.contracts import NotifyResult
 from notifications.base import Channel
 from notifications.compose import compose
 from notifications.links import approval_links, keyring, public_base_url
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 LINK_KINDS = {"approval-request", "reminder", "escalation"}
 
 
-def send_notification(data: dict[str, Any], channels: list[Channel] | None = None) -> dict[str, Any]:
+def send_notification(data: dict[str, Any], channels: list[Channel] | None = None) -> NotifyResult:
     """Compose and send one message (the activity body, callable directly).
 
     Args:
@@ -70,4 +71,4 @@ def send_notification(data: dict[str, Any], channels: list[Channel] | None = Non
 @bp.activity_trigger(input_name="data")
 def notify(data: dict) -> dict:
     """Send one message to the configured channels (see module docstring)."""
-    return send_notification(data)
+    return dict(send_notification(data))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import azure.durable_functions as df
 from azure.mgmt.recoveryservicessiterecovery import models
@@ -30,6 +30,7 @@ from activities.asr_common import (
 from activities.items import read_rpi
 from activities.vault_cache import item_for_write
 from clients.settings import Settings
+from domain.contracts import CommitInput, ItemInput, JobStarted, StartFailbackInput
 from domain.errors import FailbackError
 from domain.items import (
     COMMIT_PENDING_STATES,
@@ -59,13 +60,13 @@ def _is_reprotect(name: str) -> bool:
     return "reprotect" in name.lower()
 
 
-def _adopt_running(facts: Mapping[str, Any], scenario: Scenario, operation: str) -> dict[str, Any] | None:
+def _adopt_running(facts: Mapping[str, Any], scenario: Scenario, operation: str) -> JobStarted | None:
     """Adopt the item's running operation if it is ours; refuse if it is another one."""
     current = facts.get("currentScenario")
     if not current:
         return None
     if scenario(str(current.get("scenarioName"))):
-        return {"jobId": current["jobId"], "adopted": True}
+        return {"jobId": str(current["jobId"]), "adopted": True}
     raise FailbackError(
         "SCENARIO_IN_PROGRESS",
         f"{operation}: item {facts['name']} runs {current.get('scenarioName')} (job {current.get('jobId')})",
@@ -86,7 +87,7 @@ def _item_job(vault: Vault, facts: Mapping[str, Any], scenario: Scenario, since:
 
 def _adopt_finished(
     vault: Vault, facts: Mapping[str, Any], scenario: Scenario, operation: str, since: datetime | None = None
-) -> dict[str, Any]:
+) -> JobStarted:
     """Adopt the latest finished job of this kind on the item, or explain why nothing can start.
 
     ``since``: only a job started after it is ours (a commit after our failback, never the commit
@@ -100,7 +101,8 @@ def _adopt_finished(
             f"{operation}: item {facts['name']} is {facts.get('protectionState')} "
             f"(allowed: {facts.get('allowedOperations')}) and no {operation} job{after} was found",
         )
-    return {"jobId": job_name_of(job), "adopted": True, "state": (job.get("properties") or {}).get("state")}
+    state = str((job.get("properties") or {}).get("state"))
+    return {"jobId": job_name_of(job), "adopted": True, "state": state}
 
 
 def _started_job(
@@ -113,7 +115,7 @@ def _started_job(
     the item since the POST.
     """
     facts = item_facts(read_rpi(vault, ref))
-    current = facts.get("currentScenario") or {}
+    current: Mapping[str, Any] = facts.get("currentScenario") or {}
     if current.get("jobId") and scenario(str(current.get("scenarioName"))):
         return str(current["jobId"])
     if header_id:
@@ -137,7 +139,7 @@ def _run_once(
     already_done: Callable[[Mapping[str, Any]], bool],
     begin: Callable[[Mapping[str, Any], Mapping[str, Any]], str | None],
     since: Callable[[Mapping[str, Any]], datetime | None] | None = None,
-) -> dict[str, Any]:
+) -> JobStarted:
     """Read the item, adopt or start the operation, and return ``{jobId, adopted}``.
 
     ``allowed``: the ``allowedOperations`` name that permits it, or a test of the item's facts.
@@ -225,7 +227,7 @@ def failback_input(
     )
 
 
-def start(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def start(payload: StartFailbackInput, settings: Settings | None = None) -> JobStarted:
     """Start (or adopt) the planned failover from Azure to on-premises (the activity body).
 
     Args:
@@ -262,13 +264,14 @@ def start(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
         already_done=lambda f: f.get("activeLocation") == "Primary",
         begin=begin,
     )
-    return {**result, "dataSyncOption": option}
+    result["dataSyncOption"] = option
+    return result
 
 
 # --------------------------------------------------------------------------- commit
 
 
-def commit(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def commit(payload: CommitInput, settings: Settings | None = None) -> JobStarted:
     """Commit the failback (deletes the Azure VM and its disks, H7), or adopt the commit.
 
     Args:
@@ -337,7 +340,7 @@ def reprotect_input(rpi: Mapping[str, Any]) -> models.ReverseReplicationInput:
     )
 
 
-def reverse(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def reverse(payload: ItemInput, settings: Settings | None = None) -> JobStarted:
     """Start (or adopt) reverse replication on-prem → Azure after the commit (H8).
 
     Args:
@@ -370,16 +373,16 @@ def reverse(payload: Mapping[str, Any], settings: Settings | None = None) -> dic
 @bp.activity_trigger(input_name="payload")
 def start_failback(payload: dict) -> dict:
     """Planned failover RecoveryToPrimary, started once (docs/contracts.md §5)."""
-    return start(payload)
+    return dict(start(cast(StartFailbackInput, payload)))
 
 
 @bp.activity_trigger(input_name="payload")
 def commit_failover(payload: dict) -> dict:
     """Commit the failover, started once (docs/contracts.md §5)."""
-    return commit(payload)
+    return dict(commit(cast(CommitInput, payload)))
 
 
 @bp.activity_trigger(input_name="payload")
 def reverse_replicate(payload: dict) -> dict:
     """Reverse replication PrimaryToRecovery, started once (docs/contracts.md §5)."""
-    return reverse(payload)
+    return dict(reverse(cast(ItemInput, payload)))

@@ -17,7 +17,7 @@ the job ends; only a scenario newer than pre-flight's ``baseline`` is this run's
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from azure.core.rest import HttpRequest
 from azure.mgmt.recoveryservicessiterecovery import models
@@ -25,6 +25,7 @@ from azure.mgmt.recoveryservicessiterecovery import models
 from activities import operations
 from activities.asr_common import Vault, arm_errors, is_conflict, log_event
 from clients.settings import Settings
+from domain.contracts import ItemInput
 from domain.errors import FailbackError
 from domain.items import current_scenario
 from domain.preflight import plan_running, plan_scenario_is_new
@@ -266,5 +267,6 @@ def reprotect(payload: Mapping[str, Any], settings: Settings | None = None) -> d
                 job_id = (plan_running(read_plan(vault, name).get("properties") or {}) or {}).get("jobId")
             log_event(payload, "plan_reprotect: started plan job", jobId=job_id, plan=name)
             return {"jobId": job_id, "adopted": False, "via": "plan"}
-    started = operations.reverse({k: v for k, v in payload.items() if k != "plan"}, settings)
+    item_input = cast(ItemInput, {k: v for k, v in payload.items() if k != "plan"})
+    started = operations.reverse(item_input, settings)
     return {**started, "via": "item"}

@@ -12,7 +12,7 @@ A missing or ambiguous item raises ``[ITEM_NOT_FOUND]`` / ``[AMBIGUOUS_ITEM]``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import azure.durable_functions as df
 
@@ -20,6 +20,7 @@ from activities.asr_common import Vault, arm_errors, log_event, newest_time, now
 from activities.items import find_rpi, on_prem_vm_present, recovery_plan_of
 from clients.settings import Settings
 from domain.approval_summary import hyperv_checklist
+from domain.contracts import CurrentScenario, ItemFacts, PreflightInput, PreflightResult, Recommendation
 from domain.items import fabric_facts, item_facts, item_ref
 from domain.preflight import adopted_data_sync, failback_under_way, failure_summary, run_preflight
 from domain.request import FailbackRequest
@@ -44,7 +45,7 @@ def read_site(vault: Vault, fabric_name: str) -> dict[str, Any]:
     return fabric_facts(fabric, providers)
 
 
-def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def check(payload: PreflightInput, settings: Settings | None = None) -> PreflightResult:
     """Run every pre-flight rule against the live item (the activity body).
 
     Args:
@@ -61,22 +62,23 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
     if adopting is not None:
         # The run adopts this job: its data-sync option (not the request's) decides the phases.
         option = adopted_data_sync(read_job_dict(vault, str(adopting["jobId"])))
-        facts["currentScenario"] = {**adopting, "dataSyncOption": option}
+        facts["currentScenario"] = cast(CurrentScenario, {**adopting, "dataSyncOption": option})
     site = read_site(vault, str(facts["fabric"]))
     answer = preflight_answer(payload, settings, request, facts, site, event="preflight")
     # what the switchover approver attests (no API shows it; H9's host items for an alternate location)
-    return {**answer, "checklist": hyperv_checklist(request.location)}
+    answer["checklist"] = hyperv_checklist(request.location)
+    return answer
 
 
 def preflight_answer(
     payload: Mapping[str, Any],
     settings: Settings | None,
     request: FailbackRequest,
-    facts: dict[str, Any],
+    facts: ItemFacts,
     site: dict[str, Any],
     *,
     event: str,
-) -> dict[str, Any]:
+) -> PreflightResult:
     """Run the Hyper-V rules on facts already read; log ``event`` and return the activity's answer.
 
     Args:
@@ -115,7 +117,7 @@ def preflight_answer(
         "facts": facts,
         "item": item_ref(facts),
         "fabric": site,
-        "recommendation": recommendation,
+        "recommendation": cast(Recommendation, recommendation),
         "adopted": result.get("adopted"),  # the stage past the switchover the run adopts (issue 12)
     }
 
@@ -123,4 +125,4 @@ def preflight_answer(
 @bp.activity_trigger(input_name="payload")
 def preflight(payload: dict) -> dict:
     """Pre-flight checks H2a–H2e, H4, idle item, active in Azure (docs/contracts.md §5)."""
-    return check(payload)
+    return dict(check(cast(PreflightInput, payload)))

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import azure.durable_functions as df
@@ -101,7 +101,7 @@ def _plan_state(plan: Mapping[str, Any], request: FailbackRequest) -> list[dict[
 
 
 def _group_complete(
-    facts: list[dict[str, Any]], all_items: list[dict[str, Any]], plan: str
+    facts: Sequence[Mapping[str, Any]], all_items: Sequence[Mapping[str, Any]], plan: str
 ) -> dict[str, Any]:
     names = {f["name"] for f in facts}
     missing = sorted(

@@ -44,6 +44,7 @@ from activities.asr_common import Vault, arm_errors, job_targets, now_of
 from activities.items import _matches
 from activities.preflight import preflight_answer, read_site
 from clients.settings import Settings
+from domain.contracts import ItemFacts, JobSnapshot, PreflightResult
 from domain.errors import FailbackError
 from domain.items import item_facts, job_name_from_id, parse_time
 from domain.jobs import job_snapshot
@@ -195,7 +196,7 @@ def _successor(
     name = str(job.get("name") or "").lower()
     ref = payload.get("item")
     rpi = listed_item(all_items(vault, tick), ref) if ref else None
-    current = (item_facts(rpi).get("currentScenario") or {}) if rpi else {}
+    current: Mapping[str, Any] = (item_facts(rpi).get("currentScenario") or {}) if rpi else {}
     other_id = str(current.get("jobId") or "")
     if other_id and other_id.lower() != name and str(current.get("scenarioName") or "") == scenario:
         return scan.find(other_id) or read_job(vault, other_id)
@@ -238,7 +239,7 @@ def _started_on_item(
     if rpi is None or scenario is None or since is None:
         return None
     facts = item_facts(rpi)
-    current = facts.get("currentScenario") or {}
+    current: Mapping[str, Any] = facts.get("currentScenario") or {}
     if current.get("jobId") and scenario(str(current.get("scenarioName") or "")):
         return scan.find(str(current["jobId"])) or read_job(vault, str(current["jobId"]))
     scan.find("", since)  # every job started since then
@@ -262,7 +263,7 @@ SCENARIOS: dict[str, Callable[[str], bool]] = {
 }
 
 
-def shared_job(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def shared_job(payload: Mapping[str, Any], settings: Settings | None = None) -> JobSnapshot:
     """``get_job_shared``: the job from this tick's job scan, else (or failed) one ``get``.
 
     A job that ended ``Succeeded`` after a resume is followed into the job the work went on in (G3);
@@ -310,7 +311,7 @@ def listed_item(items: Iterable[Mapping[str, Any]], ref: Mapping[str, Any]) -> d
     return next((dict(rpi) for rpi in items if _matches(rpi, selector)), None)
 
 
-def shared_item(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def shared_item(payload: Mapping[str, Any], settings: Settings | None = None) -> ItemFacts:
     """``get_item_shared``: the item's facts from this tick's vault-level item list."""
     vault = Vault(payload["vault"], settings)
     ref = payload["item"]
@@ -415,7 +416,7 @@ def _site(vault: Vault, tick: str, fabric: str) -> dict[str, Any]:
     return CACHE.get((_vault_key(vault), "site", fabric.lower(), tick), lambda: read_site(vault, fabric))
 
 
-def shared_preflight(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def shared_preflight(payload: Mapping[str, Any], settings: Settings | None = None) -> PreflightResult:
     """``preflight_shared``: ``activities.preflight.check`` with vault-level reads shared per tick."""
     request = FailbackRequest.from_dict(payload["request"])
     vault = Vault(payload.get("vault") or request.vault.to_dict(), settings)
@@ -440,16 +441,16 @@ def shared_preflight(payload: Mapping[str, Any], settings: Settings | None = Non
 @bp.activity_trigger(input_name="payload")
 def get_job_shared(payload: dict) -> dict:
     """A job's snapshot from the vault-level job list of this tick."""
-    return shared_job(payload)
+    return dict(shared_job(payload))
 
 
 @bp.activity_trigger(input_name="payload")
 def get_item_shared(payload: dict) -> dict:
     """An item's facts from the vault-level item list of this tick."""
-    return shared_item(payload)
+    return dict(shared_item(payload))
 
 
 @bp.activity_trigger(input_name="payload")
 def preflight_shared(payload: dict) -> dict:
     """Hyper-V pre-flight with vault-level reads shared by every VM of a wave."""
-    return shared_preflight(payload)
+    return dict(shared_preflight(payload))

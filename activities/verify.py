@@ -10,15 +10,15 @@ orchestrator polls it with durable timers within the verification window.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import azure.durable_functions as df
 
 from activities.asr_common import arm_errors, log_event
 from clients.logs import logs_client
 from clients.settings import Settings
+from domain.contracts import VerifyCheck, VerifyInput, VerifyResult
 from domain.errors import FailbackError
 from domain.items import parse_time
 
@@ -113,7 +113,7 @@ def _azure_copy_off(
     }
 
 
-def verify(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def verify(payload: VerifyInput, settings: Settings | None = None) -> VerifyResult:
     """Run the heartbeat check and every KQL check (the activity body).
 
     Args:
@@ -129,7 +129,9 @@ def verify(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
     results = [beat, _azure_copy_off(client, workspace, computer, since)] + [
         _run(client, workspace, str(c["name"]), str(c["query"]), since) for c in payload.get("checks") or []
     ]
-    checks = [{"name": r["name"], "passed": r["passed"], "evidence": r["evidence"]} for r in results]
+    checks: list[VerifyCheck] = [
+        {"name": r["name"], "passed": r["passed"], "evidence": r["evidence"]} for r in results
+    ]
     passed = all(c["passed"] for c in checks)
     log_event(payload, "verify_onprem", computer=computer, passed=passed)
     return {"passed": passed, "checks": checks, "lastHeartbeat": beat["lastHeartbeat"]}
@@ -138,4 +140,4 @@ def verify(payload: Mapping[str, Any], settings: Settings | None = None) -> dict
 @bp.activity_trigger(input_name="payload")
 def verify_onprem(payload: dict) -> dict:
     """Check the on-prem VM with Azure Monitor Logs (H6, docs/contracts.md §5)."""
-    return verify(payload)
+    return dict(verify(cast(VerifyInput, payload)))

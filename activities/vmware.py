@@ -28,6 +28,7 @@ from activities.items import find_rpi, read_rpi, recovery_plan_of
 from activities.operations import _run_once
 from clients.settings import Settings
 from domain import vmware, vmware_checks, vmware_state
+from domain.contracts import JobStarted
 from domain.items import item_ref
 from domain.preflight import failure_summary
 from domain.request import FailbackRequest
@@ -85,9 +86,9 @@ def group_members(vault: Vault, facts: Mapping[str, Any]) -> list[dict[str, Any]
         return [dict(facts)]
     with arm_errors("list items"):
         rpis = [m.as_dict() for m in vault.client.replication_protected_items.list(*vault.args)]
-    out = []
+    out: list[dict[str, Any]] = []
     for rpi in rpis:
-        member = vmware.vmware_facts(rpi)
+        member = dict(vmware.vmware_facts(rpi))
         if member.get("replicationGroup") == group:
             out.append(member)
     return out
@@ -241,7 +242,7 @@ def reprotect_body(kind: str, direction: str, inputs: Mapping[str, Any]) -> mode
     )
 
 
-def reprotect(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def reprotect(payload: Mapping[str, Any], settings: Settings | None = None) -> JobStarted:
     """Start (or adopt) a VMware re-protect (the ``vmware_reprotect`` activity body)."""
     vault = Vault(payload["vault"], settings)
     ref = payload["item"]
@@ -275,7 +276,7 @@ def _start(vault: Vault, ref: Mapping[str, Any], what: str, body: Any) -> str | 
     return start_item_operation(vault, ref, what, method, body)
 
 
-def failover(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+def failover(payload: Mapping[str, Any], settings: Settings | None = None) -> JobStarted:
     """Start (or adopt) the failback itself (the ``vmware_failover`` activity body)."""
     vault = Vault(payload["vault"], settings)
     ref = payload["item"]
@@ -323,10 +324,10 @@ def preflight_vmware(payload: dict) -> dict:
 @bp.activity_trigger(input_name="payload")
 def vmware_reprotect(payload: dict) -> dict:
     """Re-protect a VMware item to on-premises or back to Azure, started once."""
-    return reprotect(payload)
+    return dict(reprotect(payload))
 
 
 @bp.activity_trigger(input_name="payload")
 def vmware_failover(payload: dict) -> dict:
     """The VMware failback failover (classic unplanned / modernized planned), started once."""
-    return failover(payload)
+    return dict(failover(payload))

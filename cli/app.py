@@ -38,6 +38,10 @@ def main(
     ] = i18n.DEFAULT_LANGUAGE,
 ) -> None:
     """Operate Azure Site Recovery failbacks."""
+    global console
+    # Rich reads the terminal width (COLUMNS) when a Console is made: make it per invocation, so a
+    # run id is never cut to "fb-vault-dr-f…" because the width was taken before the terminal's.
+    console = Console()
     set_language(lang)
 
 
@@ -179,7 +183,12 @@ def list_runs(base_url: BaseUrl = DEFAULT_BASE_URL, key: Key = "") -> None:
         runs = _api(base_url, key).runs()
     except ApiError as exc:
         raise _fail(exc) from exc
-    table = Table(tr("Run"), tr("Outcome"), tr("VMs"), tr("Phase"), tr("Started"), tr("Downtime"))
+    table = Table()
+    # The run id is what an operator copies into the next command: never shortened or wrapped.
+    ids = [r.get("runId") or "" for r in runs]
+    table.add_column(tr("Run"), no_wrap=True, min_width=max(map(len, ids), default=3))
+    for title in ("Outcome", "VMs", "Phase", "Started", "Downtime"):
+        table.add_column(tr(title))
     for r in runs:
         table.add_row(
             r.get("runId") or "",

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
+
+from domain.contracts import ItemFacts, ItemRef
 
 #: ASR's "no operation running" sentinel for ``currentScenario``.
 IDLE_SCENARIO = "None"
@@ -123,7 +125,7 @@ def item_facts(
     *,
     on_prem_vm_present: bool | None = None,
     recovery_plan: str | None = None,
-) -> dict[str, Any]:
+) -> ItemFacts:
     """Build ``ItemFacts`` from a ReplicationProtectedItem dict (wire shape).
 
     Args:
@@ -141,40 +143,43 @@ def item_facts(
     arm_id = str(rpi.get("id") or "")
     disk_count, disk_gb = _disks(details)
     os_details = details.get("oSDetails") or details.get("osDetails") or {}
-    return {
-        "id": arm_id,
-        "name": rpi.get("name") or arm_segment(arm_id, "replicationProtectedItems"),
-        "fabric": arm_segment(arm_id, "replicationFabrics"),
-        "container": arm_segment(arm_id, "replicationProtectionContainers"),
-        "friendlyName": props.get("friendlyName"),
-        "provider": details.get("instanceType"),
-        "protectionState": props.get("protectionState"),
-        "activeLocation": props.get("activeLocation"),
-        "allowedOperations": list(props.get("allowedOperations") or []),
-        "currentScenario": current_scenario(props),
-        "lastFailoverTime": iso(props.get("lastSuccessfulFailoverTime")),
-        "onPremVmPresent": on_prem_vm_present,
-        "useManagedDisks": _truthy(details.get("useManagedDisks")),
-        "diskCount": disk_count,
-        "diskSizeGB": disk_gb,
-        "recoveryPlan": recovery_plan,
-        # extras (additive to the contract)
-        "primaryFabricProvider": props.get("primaryFabricProvider"),
-        "providerId": props.get("recoveryServicesProviderId"),
-        "vmId": details.get("vmId"),
-        "vmName": details.get("recoveryAzureVmName") or props.get("friendlyName"),
-        "osType": os_details.get("osType") or "Windows",
-        "replicationHealth": props.get("replicationHealth"),
-        "failoverHealth": props.get("failoverHealth"),
-        # R9/R10: reverse replication is done when Protected with an RPO (sentinel times = none)
-        "rpoSeconds": _rpo(details),
-        "rpoCalculatedAt": iso(details.get("lastRpoCalculatedTime")),
-        # providers whose details carry no RPO at all: Protected alone says replication is back
-        "rpoReported": "rpoInSeconds" in details,
-    }
+    return cast(
+        ItemFacts,
+        {
+            "id": arm_id,
+            "name": rpi.get("name") or arm_segment(arm_id, "replicationProtectedItems"),
+            "fabric": arm_segment(arm_id, "replicationFabrics"),
+            "container": arm_segment(arm_id, "replicationProtectionContainers"),
+            "friendlyName": props.get("friendlyName"),
+            "provider": details.get("instanceType"),
+            "protectionState": props.get("protectionState"),
+            "activeLocation": props.get("activeLocation"),
+            "allowedOperations": list(props.get("allowedOperations") or []),
+            "currentScenario": current_scenario(props),
+            "lastFailoverTime": iso(props.get("lastSuccessfulFailoverTime")),
+            "onPremVmPresent": on_prem_vm_present,
+            "useManagedDisks": _truthy(details.get("useManagedDisks")),
+            "diskCount": disk_count,
+            "diskSizeGB": disk_gb,
+            "recoveryPlan": recovery_plan,
+            # extras (additive to the contract)
+            "primaryFabricProvider": props.get("primaryFabricProvider"),
+            "providerId": props.get("recoveryServicesProviderId"),
+            "vmId": details.get("vmId"),
+            "vmName": details.get("recoveryAzureVmName") or props.get("friendlyName"),
+            "osType": os_details.get("osType") or "Windows",
+            "replicationHealth": props.get("replicationHealth"),
+            "failoverHealth": props.get("failoverHealth"),
+            # R9/R10: reverse replication is done when Protected with an RPO (sentinel times = none)
+            "rpoSeconds": _rpo(details),
+            "rpoCalculatedAt": iso(details.get("lastRpoCalculatedTime")),
+            # providers whose details carry no RPO at all: Protected alone says replication is back
+            "rpoReported": "rpoInSeconds" in details,
+        },
+    )
 
 
-def item_ref(facts: Mapping[str, Any]) -> dict[str, str]:
+def item_ref(facts: Mapping[str, Any]) -> ItemRef:
     """Return the contract's ``ItemRef`` ``{fabric, container, name}`` of some ``ItemFacts``."""
     return {"fabric": str(facts["fabric"]), "container": str(facts["container"]), "name": str(facts["name"])}
 

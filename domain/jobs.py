@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from domain.contracts import JobSnapshot
 from domain.items import iso, parse_time
 
 MIN_POLL_SECONDS = 5
@@ -109,7 +110,7 @@ def _progress(
     return percent, int(elapsed * (1 - fraction) / fraction)
 
 
-def job_snapshot(job: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def job_snapshot(job: Mapping[str, Any], now: datetime) -> JobSnapshot:
     """Build the contract's ``JobSnapshot`` from a Job wire dict.
 
     Args:
@@ -133,24 +134,27 @@ def job_snapshot(job: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     # (job lists carry no tasks: there ``Resume`` offered is all there is to read)
     task_waits = any(t.get("state") == "Suspended" for t in tasks) or not tasks
     waiting = not is_terminal(state) and (state == "Suspended" or ("Resume" in actions and task_waits))
-    return {
-        "jobId": job.get("name"),
-        "state": state,
-        "stateDescription": props.get("stateDescription"),
-        "scenarioName": props.get("scenarioName"),
-        "friendlyName": props.get("friendlyName"),
-        "allowedActions": actions,
-        "waitingForAction": waiting,
-        "startTime": iso(props.get("startTime")),
-        "endTime": iso(props.get("endTime")),
-        "currentTask": _task(current) if current else None,
-        "tasks": [_task(t) for t in tasks],
-        "percent": percent,
-        "etaSeconds": eta,
-        "dataSyncInProgress": syncing,
-        "errors": _errors(props),
-        "targetObjectName": props.get("targetObjectName"),
-    }
+    return cast(
+        JobSnapshot,
+        {
+            "jobId": job.get("name"),
+            "state": state,
+            "stateDescription": props.get("stateDescription"),
+            "scenarioName": props.get("scenarioName"),
+            "friendlyName": props.get("friendlyName"),
+            "allowedActions": actions,
+            "waitingForAction": waiting,
+            "startTime": iso(props.get("startTime")),
+            "endTime": iso(props.get("endTime")),
+            "currentTask": _task(current) if current else None,
+            "tasks": [_task(t) for t in tasks],
+            "percent": percent,
+            "etaSeconds": eta,
+            "dataSyncInProgress": syncing,
+            "errors": _errors(props),
+            "targetObjectName": props.get("targetObjectName"),
+        },
+    )
 
 
 def _clamp(seconds: float) -> int:

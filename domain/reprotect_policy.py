@@ -7,81 +7,19 @@ its RPO (``rpoInSeconds``) then falls. The run calls reverse replication done wh
 that bound the failback still succeeded, and the report says that protection is not back yet.
 
 Request field ``reverseReplication``: ``true``/``false``, or
-``{"enabled": true, "rpoSlaMinutes": 30, "maxWaitHours": 24}``.
+``{"enabled": true, "rpoSlaMinutes": 30, "maxWaitHours": 24}`` (``domain.request.models.ReverseReplication``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 DEFAULT_RPO_SLA_MINUTES = 30.0
 DEFAULT_MAX_WAIT_HOURS = 24.0
 MAX_RPO_SLA_MINUTES = 1440.0
 MAX_WAIT_HOURS = 168.0
 PROTECTED = "Protected"
-_FIELDS = ("enabled", "rpoSlaMinutes", "maxWaitHours")
-
-
-class Reasons(Protocol):
-    """What ``domain.request`` collects reasons with (only the parts used here)."""
-
-    def add(self, reason: str) -> None: ...  # noqa: D102
-
-    def unknown(self, path: str, obj: Mapping[str, Any], allowed: tuple[str, ...]) -> None: ...  # noqa: D102
-
-    def flag(self, body: Mapping[str, Any], key: str, path: str, default: bool) -> bool: ...  # noqa: D102
-
-    def number(  # noqa: D102
-        self, body: Mapping[str, Any], key: str, path: str, default: float | None, low: float, high: float
-    ) -> float | None: ...
-
-
-@dataclass(frozen=True)
-class ReverseReplication:
-    """Whether to re-protect, the RPO that counts as protected again, and how long to wait for it."""
-
-    enabled: bool = True
-    rpo_sla_minutes: float = DEFAULT_RPO_SLA_MINUTES
-    max_wait_hours: float = DEFAULT_MAX_WAIT_HOURS
-
-    def normalized(self, enabled: bool) -> bool | dict[str, Any]:
-        """``reverseReplication`` of the normalized request: the boolean unless the SLA was changed."""
-        if (self.rpo_sla_minutes, self.max_wait_hours) == (DEFAULT_RPO_SLA_MINUTES, DEFAULT_MAX_WAIT_HOURS):
-            return enabled
-        sla = {"rpoSlaMinutes": self.rpo_sla_minutes, "maxWaitHours": self.max_wait_hours}
-        return {"enabled": enabled, **sla}
-
-    @classmethod
-    def from_normalized(cls, value: object) -> ReverseReplication:
-        """Read back ``reverseReplication`` of a normalized request (boolean or object; trusted)."""
-        if not isinstance(value, Mapping):
-            return cls(bool(True if value is None else value))
-        return cls(
-            bool(value.get("enabled", True)),
-            float(value.get("rpoSlaMinutes", DEFAULT_RPO_SLA_MINUTES)),
-            float(value.get("maxWaitHours", DEFAULT_MAX_WAIT_HOURS)),
-        )
-
-
-def parse(r: Reasons, body: Mapping[str, Any]) -> ReverseReplication:
-    """``reverseReplication`` of a request body: a boolean, or the object form with the SLA."""
-    value = body.get("reverseReplication", True)
-    if value is None or isinstance(value, bool):
-        return ReverseReplication(True if value is None else value)
-    if not isinstance(value, Mapping):
-        r.add("reverseReplication: must be true, false or {enabled, rpoSlaMinutes, maxWaitHours}")
-        return ReverseReplication()
-    path = "reverseReplication."
-    r.unknown(path, value, _FIELDS)
-    sla = r.number(value, "rpoSlaMinutes", path, DEFAULT_RPO_SLA_MINUTES, 1, MAX_RPO_SLA_MINUTES)
-    wait = r.number(value, "maxWaitHours", path, DEFAULT_MAX_WAIT_HOURS, 0.25, MAX_WAIT_HOURS)
-    return ReverseReplication(
-        r.flag(value, "enabled", path, True),
-        float(sla if sla is not None else DEFAULT_RPO_SLA_MINUTES),
-        float(wait if wait is not None else DEFAULT_MAX_WAIT_HOURS),
-    )
 
 
 def protected_within(facts: Mapping[str, Any], rpo_sla_seconds: float) -> bool:

@@ -7,8 +7,9 @@ with).
 
 Instance ids:
 
-- a run: ``fb-<vault>-<item>-<yyyymmddHHMMSS>`` (:func:`run_instance_id`; one run per item, the HTTP
-  layer finds it by :func:`run_prefix` and :func:`is_run_of`);
+- a run: ``fb-<vault>-<vm>-<key>-g<generation>`` (:func:`run_base`, :func:`run_id`; below);
+  runs started before that format were ``fb-<vault>-<item>-<yyyymmddHHMMSS>``, and
+  :func:`vault_run_prefix` finds both;
 - its approval gate: ``<runId>:gate:<gate>`` (:func:`gate_instance_id`);
 - a job wait: ``<runId>:job:<phase>[-<n>]`` (:func:`tracker_id`);
 - a VM of a waves run: ``<runId>:vm:<vm>`` (:func:`child_instance_id`).
@@ -16,9 +17,9 @@ Instance ids:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -48,7 +49,20 @@ GATE_WINDOW = "window"
 #: A person confirms the on-premises VM works (``verification.humanConfirmation``).
 GATE_VERIFICATION = "verification"
 #: Not a gate sub-orchestration: the run's own wait for ``VerificationDecision`` (timeline ``gate``).
+#: Only runs started before decisions went through gates (no :data:`DECISIONS_KEY` in their input).
 VERIFICATION_DECISION = "verification-decision"
+#: After a failed verification: approving commits anyway (deletes the Azure VM), rejecting leaves
+#: the failback for manual work; the approval policy applies (quorum, four-eyes), as on any gate.
+GATE_COMMIT_ANYWAY = "commit-anyway"
+
+# ------------------------------------------------------------------------------------ run input
+
+#: Key of the run's input naming how its decisions are taken. Absent: a run started before the
+#: commit-anyway gate existed, which replays its original route-level hold (``VerificationDecision``).
+DECISIONS_KEY = "decisions"
+#: :data:`DECISIONS_KEY` of runs whose decision after a failed verification is the gate
+#: :data:`GATE_COMMIT_ANYWAY`.
+DECISIONS_BY_GATE = "gate"
 
 # ------------------------------------------------------------------------------------ custom status
 
@@ -81,28 +95,17 @@ class Outcome(StrEnum):
 
 # ------------------------------------------------------------------------------------ instance ids
 
-_UNSAFE = re.compile(r"[^a-z0-9-]")
-_STAMP = re.compile(r"^\d{14}$")
+_DASHED = re.compile(r"[^a-z0-9-]")
 
 
-def _safe(text: str) -> str:
-    return _UNSAFE.sub("-", text.lower())
+def vault_run_prefix(vault_name: str) -> str:
+    """``fb-<vault>-`` (lower case, unsafe characters replaced by ``-``): the vault's runs start with it.
 
-
-def run_prefix(vault_name: str, item_name: str) -> str:
-    """Return ``fb-<vault>-<item>-`` (lower case, unsafe characters replaced by ``-``)."""
-    return f"fb-{_safe(vault_name)}-{_safe(item_name)}-"
-
-
-def run_instance_id(vault_name: str, item_name: str, started_at: datetime) -> str:
-    """Return the instance id of a run started at ``started_at`` (UTC)."""
-    return f"{run_prefix(vault_name, item_name)}{started_at:%Y%m%d%H%M%S}"
-
-
-def is_run_of(instance_id: str, vault_name: str, item_name: str) -> bool:
-    """Whether an instance id is a run of exactly this item (``vm1`` is a prefix of ``vm1-b``)."""
-    prefix = run_prefix(vault_name, item_name)
-    return instance_id.startswith(prefix) and bool(_STAMP.match(instance_id[len(prefix) :]))
+    Runs of the format before issue 12 (``fb-<vault>-<item>-<stamp>``) carry it, and so do current
+    ones (:func:`run_base`) when the vault's name needs no shortening to 24 characters and has no run
+    of several unsafe characters (``run_base`` shortens and collapses; this prefix does not).
+    """
+    return f"fb-{_DASHED.sub('-', vault_name.lower())}-"
 
 
 def gate_instance_id(run_id: str, gate: str) -> str:
@@ -123,3 +126,79 @@ def vm_label(entry: Mapping[str, Any]) -> str:
 def child_instance_id(run_id: str, entry: Mapping[str, Any]) -> str:
     """Instance id of a VM's run inside the waves run."""
     return f"{run_id}:vm:{vm_label(entry).lower()}"
+
+
+# ------------------------------------------------------------------------------------ one run per item
+# One run per item: the canonical ARM id of what a run fails back, and the run's instance id.
+#
+# A request may name a VM by its friendly name or by its ASR name, in any case; the HTTP layer
+# resolves it in ASR first (``function_app.run_claim``) and keys the run on the item's canonical ARM
+# id (subscription, resource group, vault, fabric, container, item; lower case). The instance id is
+#
+#     fb-<vault>-<vm>-<key>-g<generation>
+#
+# ``<vault>`` and ``<vm>`` (the friendly name ASR gives the item) are for people; ``<key>`` is a hash of
+# the canonical id, so two vaults of one name in two resource groups or subscriptions never share a
+# run; ``<generation>`` counts the runs of the item (a new run after one has ended takes the next).
+# Starting an instance id the host already runs is refused (the Durable singleton pattern), so of
+# concurrent requests for one item exactly one starts the run.
+
+_UNSAFE = re.compile(r"[^a-z0-9-]+")
+_PROVIDER = "providers/microsoft.recoveryservices/vaults"
+#: Length of the hash of the canonical id in the instance id (hex digits).
+KEY_LENGTH = 12
+_GENERATION = re.compile(r"^-g(\d{1,6})$")
+
+
+def _safe(text: str, limit: int) -> str:
+    return _UNSAFE.sub("-", text.lower()).strip("-")[:limit] or "x"
+
+
+def vault_id(vault: Mapping[str, Any]) -> str:
+    """The vault's ARM id (lower case) from ``{subscriptionId, resourceGroup, name}``."""
+    return (
+        f"/subscriptions/{vault['subscriptionId']}/resourcegroups/{vault['resourceGroup']}/"
+        f"{_PROVIDER}/{vault['name']}"
+    ).lower()
+
+
+def item_id(vault: Mapping[str, Any], fabric: str, container: str, name: str) -> str:
+    """The canonical ARM id (lower case) of a replication protected item."""
+    return (
+        f"{vault_id(vault)}/replicationfabrics/{fabric}/replicationprotectioncontainers/{container}/"
+        f"replicationprotecteditems/{name}"
+    ).lower()
+
+
+def plan_id(vault: Mapping[str, Any], plan: str) -> str:
+    """The canonical ARM id (lower case) of a recovery plan."""
+    return f"{vault_id(vault)}/replicationrecoveryplans/{plan}".lower()
+
+
+def waves_id(vault: Mapping[str, Any], name: str) -> str:
+    """The key of a waves run: the vault's id and the waves' name (a waves run is no ASR resource)."""
+    return f"{vault_id(vault)}/waves/{name}".lower()
+
+
+def unresolved_id(vault: Mapping[str, Any], label: str) -> str:
+    """The key of a request naming nothing ASR knows (its run ends at pre-flight, changing nothing)."""
+    return f"{vault_id(vault)}/unresolved/{label}".lower()
+
+
+def run_base(vault_name: str, label: str, canonical_id: str) -> str:
+    """``fb-<vault>-<vm>-<key>``: the instance ids of every run of one item start with it."""
+    key = hashlib.sha256(canonical_id.lower().encode()).hexdigest()[:KEY_LENGTH]
+    return f"fb-{_safe(vault_name, 24)}-{_safe(label, 32)}-{key}"
+
+
+def run_id(base: str, generation: int) -> str:
+    """The instance id of the ``generation``-th run of an item (1 for the first)."""
+    return f"{base}-g{generation}"
+
+
+def generation_of(instance_id: str, base: str) -> int | None:
+    """The generation of an instance id of ``base``; None for any other id (gates, other items)."""
+    if not instance_id.startswith(base):
+        return None
+    match = _GENERATION.match(instance_id[len(base) :])
+    return int(match.group(1)) if match else None

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.contracts import ItemFacts
 from domain.items import item_facts, parse_time
 from domain.preflight import HEARTBEAT_STALE_AFTER
 from domain.vmware_checks import SEED_CHECKLIST
@@ -76,7 +77,7 @@ def _check(rule_id: str, rule: str, passed: bool, evidence: str, remedy: str | N
     return out
 
 
-def vmware_facts(rpi: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+def vmware_facts(rpi: Mapping[str, Any], **extra: Any) -> ItemFacts:
     """``ItemFacts`` of a VMware item plus its VMware details (OS, disks, group, agent)."""
     facts = item_facts(rpi, **extra)
     details = (rpi.get("properties") or {}).get("providerSpecificDetails") or {}

@@ -26,11 +26,11 @@ from domain.approvals_identity import caller
 from domain.azure_wait import DECISIONS, HAND_OVER
 from domain.i18n import N_
 from domain.run_names import AWAITING_AZURE, AZURE_WAIT_EVENT
-from function_app.failbacks import RETRY_AFTER_SECONDS, status_url
 from function_app.json_body import json_object, read_json_object
 from function_app.problem import language, problem, unknown_run
 from function_app.responses import json_response
 from function_app.run_lookup import RUNNING, custom_status, get_run
+from function_app.status_links import RETRY_AFTER_SECONDS, status_url
 from function_app.verification_route import claim_decision, refused
 
 bp = df.Blueprint()

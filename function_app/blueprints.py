@@ -11,6 +11,7 @@ from function_app.azure_wait_route import bp as azure_wait_bp
 from function_app.failbacks import bp as failbacks_bp
 from function_app.health import bp as health_bp
 from function_app.history_purge import bp as history_purge_bp
+from function_app.item_locks import bp as item_locks_bp
 from function_app.openapi import bp as openapi_bp
 from function_app.outbox import bp as outbox_bp
 from function_app.report_export import bp as report_export_bp
@@ -38,6 +39,7 @@ BLUEPRINTS: list[df.Blueprint] = [
     alerts_bp,
     openapi_bp,
     history_purge_bp,
+    item_locks_bp,
     *FAILBACK_ACTIVITY_BLUEPRINTS,
     *VARIANT_ACTIVITY_BLUEPRINTS,
 ]

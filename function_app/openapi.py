@@ -1,9 +1,11 @@
-"""``GET /api/openapi.json``: the OpenAPI 3.0 document of our HTTP API.
+"""``GET /api/openapi.json``: the OpenAPI 3.1 document of our HTTP API.
 
-Written by hand next to the code and checked against the registered routes in
-``tests/api`` (every documented operation exists and every route is documented),
-and exercised by schemathesis. Durable's own ``/runtime/webhooks`` routes are
-not part of our API and never documented or exposed to callers.
+The request body of ``POST /api/failbacks`` is the JSON schema of the pydantic model that
+validates it (``domain.request.FailbackRequest``), so the two cannot disagree; OpenAPI 3.1
+takes JSON Schema 2020-12 as pydantic writes it. The rest (paths, responses, other bodies)
+is written here and checked against the registered routes in ``tests/api`` (every documented
+operation exists and every route is documented), and exercised by schemathesis. Durable's own
+``/runtime/webhooks`` routes are not part of our API and never documented or exposed to callers.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import Any
 
 import azure.durable_functions as df
 import azure.functions as func
+from pydantic.json_schema import GenerateJsonSchema
 
+from domain.request import FailbackRequest
 from function_app.responses import json_response
 
 bp = df.Blueprint()
@@ -57,9 +61,28 @@ _TOKEN = {
     "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]+$", "maxLength": 2048},
     "description": "signed approval token from the link",
 }
-_NAMES = {"type": "array", "items": {"type": "string", "minLength": 1}}
+
+
+class _WithoutFieldTitles(GenerateJsonSchema):
+    """pydantic's schema, without the ``title`` it derives from each attribute name (noise here)."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
+def request_schemas() -> dict[str, Any]:
+    """``FailbackRequest`` and the models it uses, as OpenAPI components, from the model itself."""
+    schema = FailbackRequest.model_json_schema(
+        by_alias=True, ref_template="#/components/schemas/{model}", schema_generator=_WithoutFieldTitles
+    )
+    components = schema.pop("$defs", {})
+    # Read by the route, not the request: who started the run, where no sign-in names the caller.
+    schema["properties"]["initiator"] = {"type": "string", "description": "local runs only"}
+    return {**components, "FailbackRequest": schema}
+
 
 SCHEMAS: dict[str, Any] = {
+    **request_schemas(),
     "Problem": {
         "type": "object",
         "description": "RFC 9457 problem details",
@@ -70,89 +93,6 @@ SCHEMAS: dict[str, Any] = {
             "status": {"type": "integer"},
             "detail": {"type": "string"},
             "errors": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "FailbackRequest": {
-        "type": "object",
-        "description": "see docs/request.md",
-        "required": ["vault", "item", "approval", "verification"],
-        "properties": {
-            "kind": {
-                "type": "string",
-                "enum": ["hyperv", "vmware-classic", "vmware-modernized", "recovery-plan"],
-            },
-            "vault": {
-                "type": "object",
-                "required": ["subscriptionId", "resourceGroup", "name"],
-                "properties": {
-                    "subscriptionId": {"type": "string", "format": "uuid"},
-                    "resourceGroup": {"type": "string"},
-                    "name": {"type": "string"},
-                },
-            },
-            "item": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string"},
-                    "friendlyName": {"type": "string"},
-                    "fabric": {"type": "string"},
-                    "container": {"type": "string"},
-                },
-            },
-            "dataSync": {"type": "string", "enum": ["auto", "before-failover", "during-failover"]},
-            "location": {"type": "string", "enum": ["original", "alternate"]},
-            "targetHost": {"type": "string"},
-            "createVmIfNotFound": {"type": "boolean"},
-            "approval": {
-                "type": "object",
-                "required": ["approvers"],
-                "properties": {
-                    "approvers": _NAMES,
-                    "timeoutHours": {"type": "number"},
-                    "reminderMinutes": {"type": "integer"},
-                    "escalateTo": _NAMES,
-                    "quorum": {"type": "integer"},
-                    "fourEyes": {"type": "boolean"},
-                },
-            },
-            "verification": {
-                "type": "object",
-                "required": ["workspaceId", "computer"],
-                "properties": {
-                    "workspaceId": {"type": "string", "format": "uuid"},
-                    "computer": {"type": "string"},
-                    "checks": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {"name": {"type": "string"}, "query": {"type": "string"}},
-                        },
-                    },
-                    "windowMinutes": {"type": "integer"},
-                    "humanConfirmation": {"type": "boolean"},
-                },
-            },
-            "reverseReplication": {
-                "oneOf": [
-                    {"type": "boolean"},
-                    {
-                        "type": "object",
-                        "properties": {
-                            "enabled": {"type": "boolean"},
-                            "rpoSlaMinutes": {"type": "number", "minimum": 1, "maximum": 1440},
-                            "maxWaitHours": {"type": "number", "minimum": 0.25, "maximum": 168},
-                        },
-                        "additionalProperties": False,
-                    },
-                ]
-            },
-            "maintenanceWindow": {
-                "type": "object",
-                "properties": {"start": {"type": "string"}, "end": {"type": "string"}},
-            },
-            "callbackUrl": {"type": "string"},
-            "dryRun": {"type": "boolean"},
-            "initiator": {"type": "string"},
         },
     },
     "RunAccepted": {
@@ -502,7 +442,7 @@ PATHS: dict[str, Any] = {
 def openapi_document(server_url: str = "/") -> dict[str, Any]:
     """Return the OpenAPI document (paths are absolute from the host root)."""
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "ASR failback",
             "version": "1.0.0",

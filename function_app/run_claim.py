@@ -2,7 +2,7 @@
 
 ``POST /api/failbacks`` (and the alert route through ``start_run``) call :func:`claim_run`:
 
-1. **Resolve** what the request names to its canonical ARM id (``domain.run_identity``), reading ASR
+1. **Resolve** what the request names to its canonical ARM id (``domain.run_names``), reading ASR
    through the app's own Site Recovery client: an item by friendly name or ASR name, a recovery
    plan (and its members), or each member of a waves request. A request naming nothing ASR knows
    is keyed on what it names: its run ends at pre-flight with the reason, changing nothing. ASR
@@ -33,10 +33,13 @@ from azure.durable_functions.models.RpcManagementOptions import RpcManagementOpt
 from activities.asr_common import Vault, arm_errors
 from activities.items import find_rpi
 from clients.settings import Settings, get_settings
-from domain import run_identity as ids
+from domain import run_names as ids
+from domain.contracts import RunClaims, RunInput
 from domain.errors import FailbackError
 from domain.items import item_facts
 from domain.request import FailbackRequest
+from function_app.item_locks import release as release_items
+from function_app.item_locks import take as take_items
 from function_app.json_body import json_object
 from function_app.run_lookup import custom_status
 from function_app.status_pages import RUN_PREFIX, is_run
@@ -233,7 +236,7 @@ def master_target_disks(runs: Iterable[DurableOrchestrationStatus], vault_id: st
 
 
 async def _start_new(
-    client: df.DurableOrchestrationClient, orchestrator: str, instance_id: str, run_input: dict[str, Any]
+    client: df.DurableOrchestrationClient, orchestrator: str, instance_id: str, run_input: RunInput
 ) -> bool:
     """Start the instance; False when the host refuses because it exists and runs (lost the race)."""
     try:
@@ -247,11 +250,24 @@ async def _start_new(
     return True
 
 
+def _held_by(request: FailbackRequest, resolved: Resolved, run_id: str, held: str) -> tuple[str, bool]:
+    """Another run holds ``held``: a request for that item joins it; a plan or waves request is refused.
+
+    Raises:
+        ItemHeldError: a member of a plan or waves request is held by another run.
+    """
+    base = ids.run_base(request.vault.name, resolved.label, resolved.key)
+    own = ids.generation_of(run_id, base) is not None
+    if held == resolved.key or own or request.kind not in ("recovery-plan", "waves"):
+        return run_id, False
+    raise ItemHeldError(run_id, next((n for n, k in resolved.names.items() if k == held), held))
+
+
 async def claim_run(
     client: df.DurableOrchestrationClient,
     orchestrator: str,
     request: FailbackRequest,
-    make_input: Callable[[str, dict[str, str]], dict[str, Any]],
+    make_input: Callable[[str, dict[str, str]], RunInput],
 ) -> tuple[str, bool]:
     """Start the run of what the request names, or return the run that holds it.
 
@@ -273,20 +289,17 @@ async def claim_run(
     runs = await _live_runs(client)
     found = holder(runs, request, resolved)
     if found is not None:
-        run_id, held = found
-        own = ids.generation_of(run_id, base) is not None
-        if held == resolved.key or own or request.kind not in ("recovery-plan", "waves"):
-            return run_id, False
-        raise ItemHeldError(run_id, next((n for n, k in resolved.names.items() if k == held), held))
-    claims = {"key": resolved.key, "items": list(resolved.items)}
+        return _held_by(request, resolved, *found)
+    claims: RunClaims = {"key": resolved.key, "items": list(resolved.items)}
 
     disks = master_target_disks(runs, ids.vault_id(request.vault.to_dict()))
 
-    def run_input(instance_id: str) -> dict[str, Any]:
+    def run_input(instance_id: str) -> RunInput:
         made = make_input(instance_id, jobs_of(runs))
         if disks and isinstance(made.get("request"), dict):
             made["request"]["liveMasterTargetDisks"] = disks
-        return {**made, CLAIMS_KEY: claims}
+        made["claims"] = claims  # CLAIMS_KEY
+        return made
 
     if request.dry_run:  # a plan only: its own id, never holding the item
         instance_id = f"{base}-dry-{uuid.uuid4().hex[:8]}"
@@ -304,6 +317,16 @@ async def claim_run(
         taken = await client.get_status(candidate)
         if taken is not None and taken.runtime_status is not None:  # a concurrent request took it: re-read
             continue
+        # Every item the run drives is claimed atomically first: a waves or plan run and a single
+        # run naming one of its items, started at once, have different ids (function_app.item_locks).
+        items = resolved.items or (resolved.key,)
+        other = await take_items(client, items, candidate)
+        if other is not None:
+            return _held_by(request, resolved, *other)
+        found = holder(await _live_runs(client), request, resolved)  # a run older than its lock
+        if found is not None:
+            await release_items(client, items, candidate)
+            return _held_by(request, resolved, *found)
         if await _start_new(client, orchestrator, candidate, run_input(candidate)):
             return candidate, True
         return candidate, False

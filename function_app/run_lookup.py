@@ -1,7 +1,7 @@
 """Failback runs as the durable client sees them: find, read and wait on them.
 
-Shared by the routes of ``function_app/failbacks.py`` (and, through its ``start_run`` and
-``request_cancel``, the alert route). Only failback runs are visible here, never their gate
+Shared by the failback routes and their services (``function_app.run_start``, ``run_cancel``,
+``run_claim``). Only failback runs are visible here, never their gate
 or job-wait sub-orchestrations.
 """
 
@@ -17,7 +17,7 @@ from azure.durable_functions.models.DurableOrchestrationStatus import DurableOrc
 from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus as Rs
 from azure.durable_functions.models.RpcManagementOptions import RpcManagementOptions
 
-from domain.run_names import is_run_of, run_prefix
+from domain.run_names import vault_run_prefix
 from function_app.json_body import json_object
 from function_app.status_pages import is_run
 
@@ -40,17 +40,6 @@ async def get_run(
         return None
     status = await client.get_status(instance_id)
     return status if status and status.runtime_status is not None else None
-
-
-async def existing_run(client: df.DurableOrchestrationClient, vault: str, item: str) -> str | None:
-    """The id of a run of this item that is still in progress, if any (one run per item)."""
-    found = await client.get_status_by(
-        instance_id_prefix=run_prefix(vault, item), runtime_status=list(RUNNING)
-    )
-    ids = sorted(
-        s.instance_id for s in found or [] if s.instance_id and is_run_of(s.instance_id, vault, item)
-    )
-    return ids[0] if ids else None
 
 
 async def wait_for(
@@ -79,7 +68,7 @@ async def live_runs(client: df.DurableOrchestrationClient, vault: str) -> list[D
     same query is issued with ``showInput=true`` through the client's own HTTP call.
     """
     options = RpcManagementOptions(
-        instance_id_prefix=run_prefix(vault, "").removesuffix("-"),
+        instance_id_prefix=vault_run_prefix(vault),
         runtime_status=list(RUNNING),
         show_input=True,
     )

@@ -10,18 +10,17 @@ a tampered one ``403`` (``application/problem+json``, nothing about the run).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from domain.i18n import N_
 from domain.status_links import LinkFailure, verify_status
-from function_app.failbacks import RETRY_AFTER_SECONDS, run_view
 from function_app.problem import language, problem
 from function_app.responses import json_response
 from function_app.run_lookup import RUNNING, custom_status, get_run, job_steps
-from function_app.status_links import STATUS_ROUTE, signed_status_url, signing_ring
+from function_app.run_view import live_progress, run_view
+from function_app.status_links import RETRY_AFTER_SECONDS, STATUS_ROUTE, signed_status_url, signing_ring
 
 bp = df.Blueprint()
 
@@ -36,14 +35,6 @@ _REFUSALS: dict[LinkFailure, tuple[int, str, str]] = {
     LinkFailure.EXPIRED: (401, N_("Status link expired"), N_("Follow the Location of the last 202 answer.")),
     LinkFailure.FORGED: (403, N_("Status link not genuine"), N_("The link's signature does not match.")),
 }
-
-
-async def _progress(client: df.DurableOrchestrationClient, custom: dict[str, Any]) -> Any:
-    tracker = custom.get("tracker")
-    if not tracker:
-        return custom.get("progress")
-    child = await client.get_status(str(tracker))
-    return (custom_status(child).get("progress") if child else None) or custom.get("progress")
 
 
 @bp.route(route=STATUS_ROUTE, methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
@@ -80,7 +71,7 @@ async def signed_run_status(
         )
     custom = custom_status(status)
     running = status.runtime_status in RUNNING
-    progress = await _progress(client, custom) if running else custom.get("progress")
+    progress = await live_progress(client, custom) if running else custom.get("progress")
     view = run_view(status, custom, progress)
     view["asrJobs"] = await job_steps(client, instance_id)
     if running or status.runtime_status == df.OrchestrationRuntimeStatus.Suspended:

@@ -1,4 +1,4 @@
-"""Signed status URLs for ``Location`` (Logic Apps polling; ``domain.status_links``).
+"""Links to a run's status: the keyed ``statusUrl`` and the signed ``Location`` (``domain.status_links``).
 
 ``signed_status_url`` is what every ``202`` of the failback API puts in ``Location``: the
 anonymous ``GET /api/runs/{id}/status?exp=...&sig=...`` (``function_app.run_status``), readable
@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: Route of the signed status (under ``/api``).
 STATUS_ROUTE = "runs/{id}/status"
+#: What every ``202`` of the failback API asks pollers to wait (seconds).
+RETRY_AFTER_SECONDS = 10
 
 
 def origin_of(req: func.HttpRequest) -> str:
@@ -47,3 +49,16 @@ def signed_status_url(req: func.HttpRequest, instance_id: str, now: datetime | N
         return f"{origin_of(req)}/api/failbacks/{quote(instance_id)}"
     query = urlencode(sign_status(ring, instance_id, now or datetime.now(UTC)))
     return f"{origin_of(req)}/api/runs/{quote(instance_id)}/status?{query}"
+
+
+def status_url(req: func.HttpRequest, instance_id: str) -> str:
+    """Absolute URL of ``GET /api/failbacks/{id}`` on the host that received ``req``."""
+    return f"{origin_of(req)}/api/failbacks/{instance_id}"
+
+
+def running_headers(req: func.HttpRequest, instance_id: str) -> dict[str, str]:
+    """``Location`` and ``Retry-After`` of a ``202`` about a run that has not ended.
+
+    ``Location`` is the signed, short-lived status URL a Logic App can poll without the key (issue 13).
+    """
+    return {"Location": signed_status_url(req, instance_id), "Retry-After": str(RETRY_AFTER_SECONDS)}

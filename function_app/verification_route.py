@@ -8,11 +8,18 @@
   four-eyes (the run's initiator may not commit anyway); a refusal is 403 with the reason;
 - ``leave-manual`` (nothing destructive) needs a signed-in caller only.
 
-Decisions raced on one run: exactly one is sent to the run. Each decision first claims the run's
-``<runId>:decision:verification`` instance (``decision_claim``, running while the hold lasts); the
-Durable host refuses to start an instance id that is running, so of concurrent callers one wins and
-the others are answered 409 with the decision taken (``decided``, ``decidedBy``) — never a second
-``VerificationDecision`` on the run. The winner's answer waits briefly for the run to take it.
+Runs started since the ``commit-anyway`` gate exists hold at that gate (``awaiting: approval``,
+``gate: commit-anyway``): the decision is then sent to the gate (``function_app.gate_decision``), which
+applies the whole policy, quorum included, and this route answers what the gate did with it. The
+route-level path below stays for runs started before (their input has no ``decisions`` key), which
+replay the hold they began with (``awaiting: verification-decision``).
+
+Decisions raced on one run of the route-level path: exactly one is sent to the run. Each decision
+first claims the run's ``<runId>:decision:verification`` instance (``decision_claim``, running while
+the hold lasts); the Durable host refuses to start an instance id that is running, so of concurrent
+callers one wins and the others are answered 409 with the decision taken (``decided``,
+``decidedBy``) — never a second ``VerificationDecision`` on the run. The winner's answer waits
+briefly for the run to take it.
 """
 
 from __future__ import annotations
@@ -29,12 +36,19 @@ from clients.settings import get_settings
 from domain.approvals import ApprovalPolicy, refusal_reason
 from domain.approvals_identity import caller, identity_from_headers
 from domain.i18n import N_
-from domain.run_names import AWAITING_DECISION, VERIFICATION_DECISION, VERIFICATION_EVENT
-from function_app.failbacks import RETRY_AFTER_SECONDS, status_url
+from domain.run_names import (
+    AWAITING_APPROVAL,
+    AWAITING_DECISION,
+    GATE_COMMIT_ANYWAY,
+    VERIFICATION_DECISION,
+    VERIFICATION_EVENT,
+)
+from function_app.gate_decision import decide_on_gate
 from function_app.json_body import json_object, read_json_object
 from function_app.problem import language, problem, unknown_run
 from function_app.responses import json_response
 from function_app.run_lookup import RUNNING, custom_status, get_run, wait_for
+from function_app.status_links import RETRY_AFTER_SECONDS, status_url
 
 bp = df.Blueprint()
 
@@ -141,6 +155,19 @@ async def decide_failback_verification(
     if status is None:
         return unknown_run(instance_id, language(req))
     custom = custom_status(status)
+    at_gate = (custom.get("awaiting"), custom.get("gate")) == (AWAITING_APPROVAL, GATE_COMMIT_ANYWAY)
+    if status.runtime_status in RUNNING and at_gate:
+        decider = caller(dict(req.headers), body, local_mode=get_settings().local_mode)
+        if decider is None:
+            sign_in = "sign in: the decision is recorded under your organisation account"
+            return problem(
+                401, N_("Decision not allowed"), f"{sign_in}.", errors=[sign_in], lang=language(req)
+            )
+        note = str(body.get("comment") or "")[:1000]
+        url = status_url(req, instance_id)
+        return await decide_on_gate(
+            client, req, instance_id, GATE_COMMIT_ANYWAY, str(body["decision"]), decider, note, url
+        )
     if status.runtime_status not in RUNNING or custom.get("awaiting") != AWAITING_DECISION:
         return problem(
             409,

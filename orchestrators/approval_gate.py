@@ -26,6 +26,7 @@ import azure.durable_functions as df
 from azure.durable_functions.models.Task import TaskBase
 
 from domain.approvals import ApprovalPolicy, GateState
+from domain.contracts import GateInput, GateResult
 from domain.run_names import APPROVAL_EVENT, GATE_ORCHESTRATOR, gate_instance_id
 from orchestrators.durable import event_payload, iso
 
@@ -46,9 +47,16 @@ def call_gate(
 
     One place builds the gate's input, for a single VM's run and for a waves run alike.
     """
+    gate_input: GateInput = {
+        "runId": run_id,
+        "gate": gate,
+        "policy": policy,
+        "summary": summary,
+        "initiator": initiator,
+    }
     return context.call_sub_orchestrator(
         GATE_ORCHESTRATOR,
-        {"runId": run_id, "gate": gate, "policy": policy, "summary": summary, "initiator": initiator},
+        gate_input,
         gate_instance_id(run_id, gate),
     )
 
@@ -74,7 +82,7 @@ def _notify(
             log.warning("approval gate %s: notify %s failed: %s", state.gate, kind, exc)
 
 
-def _result(state: GateState, decision: str, at: datetime) -> dict[str, Any]:
+def _result(state: GateState, decision: str, at: datetime) -> GateResult:
     accepted = [d for d in state.decisions if d["accepted"]]
     last = accepted[-1] if accepted and decision != "timeout" else None
     return {
@@ -88,7 +96,7 @@ def _result(state: GateState, decision: str, at: datetime) -> dict[str, Any]:
 
 
 @bp.orchestration_trigger(context_name="context")
-def approval_gate(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any]]:
+def approval_gate(context: df.DurableOrchestrationContext) -> Generator[Any, Any, GateResult]:
     """Send links, then wait for decisions, reminders, escalation or the deadline."""
     data = event_payload(context.get_input())
     policy = ApprovalPolicy.from_dict(data.get("policy"))

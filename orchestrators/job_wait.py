@@ -26,10 +26,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Generator, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import azure.durable_functions as df
 
+from domain.contracts import ItemRef, JobSnapshot, JobWaitInput, JobWaitResult, VaultRef
 from domain.items import job_name_from_id, parse_time
 from domain.jobs import is_terminal, progress_of
 from domain.poll_plan import next_poll, on_shared_grid, shared_tick_at
@@ -93,18 +94,18 @@ def _log_fields(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def wait_input(
-    vault: dict[str, Any],
+    vault: VaultRef,
     job_id: str,
     phase: str,
     *,
     stop_when_suspended: bool = False,
-    item: dict[str, Any] | None = None,
+    item: ItemRef | None = None,
     until_protected: bool = False,
     rpo_sla_seconds: float = DEFAULT_RPO_SLA_MINUTES * 60,
     max_wait_seconds: float = DEFAULT_MAX_WAIT_HOURS * 3600,
-) -> dict[str, Any]:
+) -> JobWaitInput:
     """Build the sub-orchestrator's input."""
-    out: dict[str, Any] = {
+    out: JobWaitInput = {
         "vault": vault,
         "jobId": job_id,
         "phase": phase,
@@ -120,7 +121,7 @@ def wait_input(
     return out
 
 
-def _trim(snapshot: dict[str, Any]) -> dict[str, Any]:
+def _trim(snapshot: dict[str, Any]) -> JobSnapshot:
     """The parts of a JobSnapshot the run keeps (report, decisions), without bulk."""
     keys = (
         "jobId",
@@ -137,12 +138,12 @@ def _trim(snapshot: dict[str, Any]) -> dict[str, Any]:
         {k: t.get(k) for k in ("name", "friendlyName", "state", "startTime", "endTime")}
         for t in snapshot.get("tasks") or []
     ]
-    return out
+    return cast(JobSnapshot, out)  # a subset of the snapshot's keys, built from its own values
 
 
 def _done(
     state: dict[str, Any], snapshot: dict[str, Any], context: df.DurableOrchestrationContext
-) -> dict[str, Any]:
+) -> JobWaitResult:
     return {
         "jobId": state["jobId"],
         "state": snapshot.get("state"),
@@ -241,7 +242,7 @@ def _poll_item(context: df.DurableOrchestrationContext, state: dict[str, Any]) -
 
 
 @bp.orchestration_trigger(context_name="context")
-def wait_for_asr_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any] | None]:
+def wait_for_asr_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, JobWaitResult | None]:
     """Poll the job (then the item) until done; continue as new to bound history."""
     state = event_payload(context.get_input())
     started_polls = int(state.get("polls", 0))

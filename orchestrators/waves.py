@@ -1,6 +1,6 @@
 """Waves: many VMs failed back in ordered waves, each VM a sub-orchestration (issue 7).
 
-A ``waves`` request (``domain.request_variants``) runs here, inside ``failback_orchestrator``
+A ``waves`` request (``domain.request.variants``) runs here, inside ``failback_orchestrator``
 (the HTTP layer starts every kind the same way). For each wave in order:
 
 1. approval: one ``approval_gate`` per wave (``wavePolicy.approval = per-wave``) or one
@@ -27,8 +27,8 @@ import azure.durable_functions as df
 
 from domain import report as reports
 from domain.approval_summary import hyperv_checklist
-from domain.request_variants import EACH_VM
-from domain.run_names import CANCEL_EVENT, child_instance_id, vm_label
+from domain.request import EACH_VM
+from domain.run_names import CANCEL_EVENT, DECISIONS_BY_GATE, DECISIONS_KEY, child_instance_id, vm_label
 from domain.vmware import CHECKLIST, MODERNIZED_CHECKLIST
 from orchestrators.approval_gate import call_gate
 from orchestrators.durable import event_payload, iso, log_info
@@ -74,7 +74,7 @@ class WavesRun:
         self.phase = "waves"
         self.step = "starting"
         self.awaiting: str | None = None
-        #: The gate open right now; published so a cancel can close it (function_app.failbacks).
+        #: The gate open right now; published so a cancel can close it (function_app.run_cancel).
         self.open_gate: str | None = None
         self.message = ""
         self.started_at = iso(context.current_utc_datetime)
@@ -149,8 +149,7 @@ class WavesRun:
     def gate(self, n: int, names: list[str]) -> Generator[Any, Any, dict[str, Any]]:
         """The approval of wave ``n`` (or of every wave when approval is ``once``)."""
         gate = f"wave-{n + 1}" if self.policy.get("approval") == "per-wave" else "waves"
-        policy = dict(self.request["approval"])
-        policy["timeoutSeconds"] = int(float(policy.get("timeoutHours") or 24) * 3600)
+        policy = dict(self.request["approval"])  # the gate reads timeoutHours (no timeoutSeconds: unread)
         scope = (
             f"wave {n + 1} ({self.waves[n]['name']})" if gate != "waves" else f"all {len(self.waves)} waves"
         )
@@ -220,6 +219,7 @@ class WavesRun:
                         "runId": child_instance_id(self.run_id, entry),
                         "request": child_request(self.request, entry, approved),
                         "initiator": self.initiator,
+                        DECISIONS_KEY: DECISIONS_BY_GATE,  # a VM's commit-anyway is a gate
                     },
                     child_instance_id(self.run_id, entry),
                 )

@@ -13,6 +13,7 @@ from typing import Any
 from azure.durable_functions.models.Task import TaskBase
 
 from domain import report as reports
+from domain.contracts import CancelAnswer
 from domain.phases import SYNC
 from domain.run_names import CANCEL_EVENT
 from orchestrators.durable import event_payload, log_info
@@ -42,7 +43,14 @@ class CancelListener:
         payload = event_payload(raw)
         verdict = cancel_verdict(run.phase)
         by = str(payload.get("by") or "anonymous")
-        run.cancel_answer = {"requestId": payload.get("requestId"), "by": by, **verdict.to_dict()}
+        answer: CancelAnswer = {
+            "requestId": payload.get("requestId"),
+            "by": by,
+            "accepted": verdict.accepted,
+            "code": verdict.code,
+            "reason": verdict.reason,
+        }
+        run.cancel_answer = answer
         run.note(
             reports.DECISION,
             decision="cancel-accepted" if verdict.accepted else "cancel-refused",
@@ -59,7 +67,7 @@ class CancelListener:
             # H10 forbids stopping the sync; the requester (a Resolved alert) still wants the run
             # stopped, which is safe once phase 1 ended: the approval gate applies it.
             run.deferred_cancel = {"by": by, "reason": payload.get("reason")}
-            run.cancel_answer["deferred"] = True
+            answer["deferred"] = True
         run.publish(message=verdict.reason)
         log_info(
             run.ctx,

@@ -7,10 +7,11 @@ phase the run is in.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, cast
 
 from domain import phases
 from domain import report as reports
+from domain.contracts import ItemRef, JobWaitResult
 from domain.errors import parse_error, remedy_for
 from domain.report import FAILED
 from domain.run_names import WAIT_ORCHESTRATOR, Outcome, tracker_id
@@ -56,8 +57,8 @@ class Jobs:
         *,
         stop_when_suspended: bool = False,
         until_protected: bool = False,
-        item: dict[str, Any] | None = None,
-    ) -> Generator[Any, Any, dict[str, Any]]:
+        item: ItemRef | None = None,
+    ) -> Generator[Any, Any, JobWaitResult]:
         """Follow an ASR job in ``wait_for_asr_job``; a failed or cancelled job stops the run."""
         run = self.run
         facts = run.run_facts()
@@ -102,7 +103,7 @@ class Jobs:
                 code=code,
                 advice=job_failure_advice(run.phase),
             )
-        return dict(result)
+        return cast(JobWaitResult, dict(result))  # the child's output (JSON) as its contract
 
     def start(self, call: ActivityCall) -> Generator[Any, Any, str]:
         """Run an ASR-changing activity (``{jobId, adopted}``) and record its job."""
@@ -118,7 +119,7 @@ class Jobs:
         )
         return run.job_id
 
-    def run_to_end(self, call: ActivityCall, **wait: Any) -> Generator[Any, Any, dict[str, Any]]:
+    def run_to_end(self, call: ActivityCall, **wait: Any) -> Generator[Any, Any, JobWaitResult]:
         """Start an ASR operation and wait for its job; retry after a durable timer when the variant says so.
 
         V4: a VMware re-protect fails with "agent not installed" until the VM's mobility agent

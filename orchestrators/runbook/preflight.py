@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Generator, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from domain import phases
 from domain import report as reports
+from domain.contracts import ItemRef
 from domain.items import item_ref
 from domain.preflight import failure_summary
 from domain.report import CANCELLED, DRY_RUN, REJECTED
@@ -38,7 +39,8 @@ def preflight(run: Run) -> Generator[Any, Any, None]:
     facts = dict(result.get("facts") or {})
     sync = data_sync_of(state, result, facts)
     details: dict[str, Any] = {k: result[k] for k in ("inputs", "plan") if k in result}
-    ref = result.get("item") or (item_ref(facts) if facts.get("name") else {})
+    # no item found: an empty ref (the run ends at pre-flight)
+    ref: ItemRef = result.get("item") or (item_ref(facts) if facts.get("name") else cast(ItemRef, {}))
     state.facts = RunFacts(state.request, ref, sync, facts, details)
     master_target = (result.get("inputs") or {}).get("masterTargetId")
     if master_target:  # V3 across runs: the HTTP layer sums the disks of live runs per master target

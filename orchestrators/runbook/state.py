@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import azure.durable_functions as df
 
 from domain import phases
 from domain import report as reports
+from domain.contracts import CancelAnswer, CustomStatus, Progress, RunInput, SealedCallback
 from domain.errors import remedy_for
 from domain.request import FailbackRequest
-from domain.run_names import Outcome
+from domain.run_names import DECISIONS_BY_GATE, DECISIONS_KEY, Outcome
 from orchestrators.durable import event_payload, iso, log_info
 from orchestrators.variants import RunFacts, Variant, variant_for
 
@@ -60,24 +61,27 @@ class RunState:
 
     def __init__(self, context: df.DurableOrchestrationContext) -> None:
         self.ctx = context
-        data = event_payload(context.get_input())
+        data = cast(RunInput, event_payload(context.get_input()))  # plain JSON, read as its contract
         self.run_id = str(data.get("runId") or context.instance_id)
         self.request_dict: dict[str, Any] = dict(data["request"])
         self.request = FailbackRequest.from_dict(self.request_dict)
         self.initiator = str(data.get("initiator") or "anonymous")
+        #: commit-anyway is a gate (approval policy, links, quorum); runs started before keep the
+        #: route-level ``VerificationDecision`` hold they replay (docs/workflow.md, compatibility)
+        self.decisions_by_gate = data.get(DECISIONS_KEY) == DECISIONS_BY_GATE
         #: the callback target the HTTP layer sealed (its ``sig=`` is a secret; only post_callback opens it)
-        self.sealed_callback: dict[str, Any] = dict(data.get("callback") or {})
+        self.sealed_callback: SealedCallback | dict[str, Any] = dict(data.get("callback") or {})
         self.variant: Variant = variant_for(self.request.kind)
         self.timeline: list[Mapping[str, Any]] = []
         self.phase = phases.PREFLIGHT
         self.step = "starting"
         self.awaiting: str | None = None
-        #: the approval gate open right now, published so a cancel can close it (function_app.failbacks)
+        #: the approval gate open right now, published so a cancel can close it (function_app.run_cancel)
         self.open_gate: str | None = None
         self.message = ""
         self.job_id: str | None = None
         self.tracker: str | None = None
-        self.progress: dict[str, Any] | None = None
+        self.progress: Progress | None = None
         self.facts: RunFacts | None = None
         #: ``{name, friendlyName}`` of the item once pre-flight resolved it: published so a
         #: request naming the item the other way finds this run (one run per item).
@@ -94,7 +98,7 @@ class RunState:
         self.master_target: dict[str, Any] | None = None
         #: published while the run waits for Azure (``orchestrators.runbook.azure_wait``)
         self.azure_wait: dict[str, Any] | None = None
-        self.cancel_answer: dict[str, Any] | None = None
+        self.cancel_answer: CancelAnswer | None = None
         self.cancel_accepted = False
         #: a cancel refused while phase 1 synchronized, to apply at the approval gate (alerts ask so)
         self.deferred_cancel: dict[str, Any] | None = None
@@ -124,7 +128,7 @@ class RunState:
             self.step = step
         if message is not None:
             self.message = message
-        status: dict[str, Any] = {
+        status: CustomStatus = {
             "phase": self.phase,
             "step": self.step,
             "progress": self.progress,

@@ -15,6 +15,7 @@ from domain import phases
 from domain import report as reports
 from domain.approval_summary import phase1_result, switchover_facts
 from domain.azure_wait import shutdown_seen
+from domain.contracts import JobWaitResult
 from domain.report import CANCELLED, NOT_APPROVED, WINDOW_MISSED
 from domain.reprotect_policy import protection_report
 from domain.run_names import AWAITING_WINDOW, GATE_SWITCHOVER, GATE_WINDOW
@@ -31,7 +32,7 @@ def sync_phase_1(run: Run) -> Generator[Any, Any, None]:
     """2. Start the planned failover (adopting one under way); wait until ASR suspends the job."""
     state = run.state
     facts = state.run_facts()
-    result: dict[str, Any] = {}
+    result: JobWaitResult = {}
     for call in state.variant.start_steps(facts):
         # VMware: the re-protect to on-premises job ends before the data is there; the approval gate
         # opens only once the item is Protected again (issue 12, part 8)

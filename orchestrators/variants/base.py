@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from domain import phases
+from domain.contracts import ItemRef, VaultRef
 from domain.request import FailbackRequest
 
 
@@ -34,15 +35,15 @@ class RunFacts:
     """
 
     request: FailbackRequest
-    item: dict[str, str]
+    item: ItemRef
     sync: Mapping[str, Any]
     facts: Mapping[str, Any] = field(default_factory=dict)
     details: Mapping[str, Any] = field(default_factory=dict)
 
     @property
-    def vault(self) -> dict[str, str]:
+    def vault(self) -> VaultRef:
         """The vault dict of the contract."""
-        return self.request.vault.to_dict()
+        return cast(VaultRef, self.request.vault.to_dict())
 
     @property
     def data_sync(self) -> str:

@@ -13,8 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from domain import report as reports
-from domain.request import FailbackRequest
-from domain.request_variants import EACH_VM
+from domain.request import EACH_VM, FailbackRequest
 from orchestrators.variants.base import (
     ActivityCall,
     RunFacts,

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import requests
 
+from domain.alerts import matching_rules, parse_alert, receipt_id
 from domain.approval_summary import HYPERV_CHECKLIST
-from function_app.alerts import matching_rules, parse_alert, receipt_id
 from tests.approvals.conftest import ROOT, app_env
 
 REQUEST = {

@@ -49,7 +49,7 @@ def _left_commit_pending(stack: FailbackStack) -> None:
     first = stack.start_failback(sample_request(verification=_verification()))
     stack.drive_to(first, awaiting="approval")
     assert stack.decide(first, "approved").status_code == 200
-    stack.drive_to(first, awaiting="verification-decision")
+    stack.drive_to(first, step="awaiting commit-anyway approval")  # the commit-anyway gate
     left = stack.post(f"/api/failbacks/{first}/verification", {"decision": "leave-manual"}, APPROVER)
     assert left.status_code == 200, left.text
     assert stack.finish(first)["outcome"] == "left-manual"
@@ -78,7 +78,7 @@ def test_a_commit_pending_item_is_adopted_verified_committed_and_reprotected(sta
     first = stack.start_failback(sample_request(verification=_verification()))
     stack.drive_to(first, awaiting="approval")
     assert stack.decide(first, "approved").status_code == 200
-    stack.drive_to(first, awaiting="verification-decision")
+    stack.drive_to(first, step="awaiting commit-anyway approval")  # the commit-anyway gate
     left = stack.post(f"/api/failbacks/{first}/verification", {"decision": "leave-manual"}, APPROVER)
     assert left.status_code == 200, left.text
     assert stack.finish(first)["outcome"] == "left-manual"  # switched over, not committed

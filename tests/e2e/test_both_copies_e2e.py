@@ -24,7 +24,7 @@ def test_an_azure_copy_still_beating_holds_the_run_before_the_commit(stack: Fail
     run_id = stack.start_failback(sample_request())
     stack.drive_to(run_id, awaiting="approval")
     assert stack.decide(run_id, "approved").status_code == 200
-    held = stack.drive_to(run_id, awaiting="verification-decision")
+    held = stack.drive_to(run_id, step="awaiting commit-anyway approval")  # the commit-anyway gate
     assert held["phase"] == "verify" and "azure-copy-off" in held["message"]
     assert stack.writes().get("write items.failover_commit", 0) == 0  # nothing deleted while both run
     left = stack.post(

@@ -290,7 +290,7 @@ def test_failed_verification_holds_for_a_person_and_never_commits_by_itself_H6(
     run_id = stack.start_failback(sample_request(verification=verification))
     stack.drive_to(run_id, awaiting="approval")
     stack.decide(run_id, "approved")
-    held = stack.drive_to(run_id, awaiting="verification-decision")
+    held = stack.drive_to(run_id, step="awaiting commit-anyway approval")  # the commit-anyway gate
     assert held["phase"] == "verify"
     assert stack.writes().get("write items.failover_commit", 0) == 0
     early = stack.post(f"/api/failbacks/{run_id}/verification", {"decision": "maybe"})

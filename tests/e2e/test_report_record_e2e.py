@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from domain.approvals_tokens import KeyRing, key_fingerprint
@@ -64,6 +65,8 @@ def _cli(
     )
 
 
+# Every byte of the export is edited and verified (tens of thousands of checks): more than the default budget.
+@pytest.mark.timeout(360)
 def test_the_report_records_every_decider_and_job_and_an_edited_byte_is_found(
     stack: FailbackStack, tmp_path: Path
 ) -> None:

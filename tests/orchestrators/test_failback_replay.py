@@ -169,7 +169,8 @@ def test_rejection_before_a_during_failover_start_changes_nothing_in_asr() -> No
     assert host.output["outcome"] == "not-approved"
 
 
-def test_gate_gets_the_policy_with_its_timeout_in_seconds_and_the_contract_instance_id() -> None:
+def test_gate_gets_the_policy_with_its_timeout_and_the_contract_instance_id() -> None:
+    """The gate reads ``timeoutHours``; the unread ``timeoutSeconds`` is gone (issue 11, item 6)."""
     seen: list[tuple[dict[str, Any], str]] = []
     asr = FakeAsr()
     host = asr.host(request())
@@ -178,7 +179,7 @@ def test_gate_gets_the_policy_with_its_timeout_in_seconds_and_the_contract_insta
     host.run()
     payload, instance = seen[0]
     assert instance == "fb-vault-dr-web01-20260301090000:gate:switchover"
-    assert payload["policy"]["timeoutSeconds"] == 4 * 3600
+    assert payload["policy"]["timeoutHours"] == 4 and "timeoutSeconds" not in payload["policy"]
     assert payload["summary"]["jobId"] == "failover-1"
 
 

@@ -92,14 +92,12 @@ def test_H2d_alternate_location_needs_hyperv_site_and_known_live_host_H9():
 
 
 def test_H2e_recovery_plan_with_alternate_location_fails():
-    from dataclasses import replace
-
     facts = item_facts(rpi(), on_prem_vm_present=True, recovery_plan="rp-web")
     req = parse_failback_request(request_body(location="alternate", targetHost="hv-host-a"))
     fab = fabric_facts(fabric(), [provider()])
     item_level = run_preflight(facts, fab, req, NOW)
     assert _check(item_level, "H2e")["passed"] is True
-    plan_level = run_preflight(facts, fab, replace(req, kind="recovery-plan"), NOW)
+    plan_level = run_preflight(facts, fab, req.model_copy(update={"kind": "recovery-plan"}), NOW)
     check = _check(plan_level, "H2e")
     assert check["passed"] is False and "rp-web" in check["evidence"]
 

@@ -89,51 +89,12 @@ def test_V6_after_effects_for_linux_vmware():
     assert r.after_effects("hyperv", "Linux") == []
 
 
-def _outcomes_the_orchestrator_produces():
-    """Outcome values the runbook (``orchestrators/runbook/``: ``failback.py`` and its
-    collaborators) passes to ``RunStopped``/``abandon`` or assigns."""
-    import ast
-    import inspect
-
-    from orchestrators.runbook import cancel, failback, gates, jobs, preflight, report, state, steps, verify
-
-    modules = (failback, state, cancel, jobs, gates, preflight, steps, verify, report)
-    trees = [(module, ast.parse(inspect.getsource(module))) for module in modules]
-    found: set[str] = set()
-
-    def resolve(node, module):
-        if isinstance(node, ast.IfExp):
-            return resolve(node.body, module) | resolve(node.orelse, module)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            return {node.value}
-        if isinstance(node, ast.Name) and isinstance(getattr(module, node.id, None), str):
-            return {getattr(module, node.id)}
-        return set()  # a local variable holding an outcome chosen elsewhere
-
-    for module, node in ((m, n) for m, tree in trees for n in ast.walk(tree)):
-        if isinstance(node, ast.Call) and node.args:
-            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-            if name in ("RunStopped", "abandon"):
-                found |= resolve(node.args[0], module)
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                names = target.elts if isinstance(target, ast.Tuple) else [target]
-                values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
-                for t, v in zip(names, values, strict=False):
-                    if isinstance(t, ast.Name) and t.id == "outcome":
-                        found |= resolve(v, module)
-    return found
-
-
-def test_outcomes_list_every_outcome_the_orchestrator_ends_a_run_with():
-    """W1 report: the outcomes a run really ends with are the documented list, no more, no less."""
-    produced = _outcomes_the_orchestrator_produces()
-    assert {"not-approved", "cancelled", "left-manual", "window-missed", "succeeded"} <= produced
-    assert produced == set(r.OUTCOMES)
-
-
 def test_build_report_accepts_each_outcome_and_refuses_unknown_ones():
-    """W1 report: an outcome a caller cannot interpret (e.g. the old ``held``) is refused."""
+    """W1 report: an outcome a caller cannot interpret (e.g. the old ``held``) is refused.
+
+    The runbook can only end a run with an ``Outcome`` member (``RunStopped``, ``abandon`` and the
+    report take ``Outcome``; mypy checks it), so the outcomes stay in step without reading its source.
+    """
     for outcome in r.OUTCOMES:
         assert r.build_report(run_id="x", request={}, outcome=outcome, timeline=[])["outcome"] == outcome
     for bad in ("held", "timeout", "Succeeded", ""):

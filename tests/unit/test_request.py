@@ -222,3 +222,39 @@ def test_reverse_replication_takes_an_rpo_sla_and_a_wait_bound_or_the_boolean_R9
         "reverseReplication.rpoSlaMinutes: must be between 1 and 1440",
         "reverseReplication.maxWaitHours: must be between 0.25 and 168",
     ]
+
+
+def test_types_are_strict_and_null_means_not_given():
+    body = request_body(dryRun="true", targetHost=None, maintenanceWindow=None)
+    body["approval"] = {"approvers": ["a"], "quorum": "1", "timeoutHours": None}
+    reasons = _reasons(body)
+    assert "dryRun: must be true or false" in reasons
+    assert "approval.quorum: must be an integer (how many distinct approvers must approve)" in reasons
+    assert not any("timeoutHours" in r or "targetHost" in r or "maintenanceWindow" in r for r in reasons)
+    body = request_body()
+    body["approval"]["timeoutHours"] = None
+    assert parse_failback_request(body).approval.timeout_hours == 24.0
+
+
+def test_only_the_documented_camel_case_names_are_accepted():
+    body = request_body()
+    body["approval"]["timeout_hours"] = 4
+    body["dry_run"] = True
+    text = "\n".join(_reasons(body))
+    assert "approval.timeout_hours: unknown field (allowed: approvers, timeoutHours," in text
+    assert "dry_run: unknown field" in text
+
+
+def test_a_long_refused_value_is_not_echoed_whole():
+    reasons = _reasons(request_body(kind="x" * 5000))
+    assert reasons[0].startswith("kind: 'xxx") and len(reasons[0]) < 200
+
+
+def test_keys_the_app_adds_on_the_way_travel_in_extra_and_back():
+    req = parse_failback_request(request_body())
+    added = {**req.to_dict(), "liveRunJobs": {"sync": "job-1"}, "sharedPolling": True}
+    again = FailbackRequest.from_dict(added)
+    assert again.extra == {"liveRunJobs": {"sync": "job-1"}, "sharedPolling": True}
+    assert again.to_dict() == added
+    with pytest.raises(RequestInvalid, match="liveRunJobs: unknown field"):
+        parse_failback_request(added)  # a caller cannot send them

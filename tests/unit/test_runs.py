@@ -1,24 +1,22 @@
 """Run identity, phase order and the dry-run plan (contracts §6, issue 4 §5)."""
 
-from datetime import UTC, datetime
-
 from domain import phases
+from domain import run_names as ids
 from domain.request import parse_failback_request
-from domain.run_names import is_run_of, run_instance_id, run_prefix
+from domain.run_names import vault_run_prefix
 from domain.runs import dry_run_plan, estimate_downtime, sync_advice
 from tests.unit.samples import request_body
 
 
-def test_instance_id_format_lowercases_and_replaces_unsafe_characters():
-    at = datetime(2026, 1, 10, 21, 5, 9, tzinfo=UTC)
-    assert run_instance_id("Vault-DR", "Web01_SQL.x", at) == "fb-vault-dr-web01-sql-x-20260110210509"
-    assert run_prefix("Vault-DR", "Web01_SQL.x") == "fb-vault-dr-web01-sql-x-"
-
-
-def test_is_run_of_does_not_confuse_items_sharing_a_prefix():
-    at = datetime(2026, 1, 10, tzinfo=UTC)
-    assert is_run_of(run_instance_id("v", "vm1", at), "v", "vm1")
-    assert not is_run_of(run_instance_id("v", "vm1-b", at), "v", "vm1")
+def test_the_vault_prefix_finds_runs_of_both_id_formats_of_a_vault():
+    """One run per item (contracts §6): the listing of a vault's live runs starts from this prefix."""
+    vault = {"subscriptionId": "s", "resourceGroup": "rg", "name": "Vault-DR"}
+    assert vault_run_prefix("Vault-DR") == "fb-vault-dr-"
+    assert "fb-vault-dr-web01-sql-x-20260110210509".startswith(
+        vault_run_prefix("Vault-DR")
+    )  # before issue 12
+    current = ids.run_id(ids.run_base("Vault-DR", "Web01", ids.item_id(vault, "f", "c", "rpi-web01")), 1)
+    assert current.startswith(vault_run_prefix("Vault-DR")) and current.endswith("-g1")
 
 
 def test_phase_order_puts_approval_before_the_shutdown_for_both_options_W1():
