@@ -24,7 +24,9 @@ from domain.contracts import CurrentScenario, ItemFacts, PreflightInput, Preflig
 from domain.items import fabric_facts, item_facts, item_ref
 from domain.preflight import adopted_data_sync, failback_under_way, failure_summary, run_preflight
 from domain.request import FailbackRequest
+from domain.runs import estimate_downtime
 from domain.sync_policy import resolve_data_sync
+from domain.window_fit import window_fit
 
 bp = df.Blueprint()
 
@@ -93,6 +95,15 @@ def preflight_answer(
     now = now_of(payload, settings, newest_time(p.get("lastHeartBeat") for p in site["providers"]))
     result = run_preflight(facts, site, request, now)
     recommendation = resolve_data_sync(request.data_sync, facts, request.location, now)
+    window = request.maintenance_window
+    if window is not None and not result.get("adopted"):  # past the switchover, no window applies
+        # Issue 13, part 7: the estimate needs the disks and the data-sync option, known only here.
+        start, end = window.bounds()
+        option = str(recommendation["dataSyncOption"])
+        estimate = estimate_downtime(float(facts.get("diskSizeGB") or 0), option)
+        fit = window_fit(start, end, estimate, option, now, dry_run=request.dry_run)
+        result["checks"].append(fit)
+        result["passed"] = bool(result["passed"] and fit["passed"])
     log_event(
         payload,
         event,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
@@ -135,3 +135,35 @@ def format_minutes(seconds: Any, lang: str) -> str:
     if minutes < 1 and seconds > 0:
         return _("{n} s").format(n=round(float(seconds)))
     return _("{n} min").format(n=minutes)
+
+
+def message(msgid: str, **args: Any) -> dict[str, Any]:
+    """A text recorded for later translation: its catalog id, its arguments and the English text.
+
+    Pre-flight checks are written into a run's history in English (the API's language); pages and
+    reports show them in their reader's language from ``msgid`` and ``args`` (``%(name)s`` style).
+    """
+    return {"msgid": msgid, "args": args, "text": msgid % args if args else msgid}
+
+
+def localized(msg: Any, lang: str) -> str:
+    """A :func:`message` in ``lang``; its English text when the catalog's text does not fit the arguments."""
+    if not isinstance(msg, dict) or not isinstance(msg.get("msgid"), str):
+        return "" if msg is None else str(msg)
+    args = msg.get("args") if isinstance(msg.get("args"), dict) else {}
+    text = gettext_for(lang)(msg["msgid"])
+    try:
+        return text % args if args else text
+    except (KeyError, TypeError, ValueError):  # a catalog entry that lost a placeholder
+        return str(msg.get("text") or msg["msgid"])
+
+
+def localize_check(check: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """A pre-flight check whose ``rule``, ``evidence`` and ``remedy`` are in ``lang`` where recorded so."""
+    out = dict(check)
+    messages = check.get("messages")
+    if isinstance(messages, dict):
+        for field, msg in messages.items():
+            if field in ("rule", "evidence", "remedy", "warning"):
+                out[field] = localized(msg, lang)
+    return out

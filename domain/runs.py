@@ -124,7 +124,8 @@ def dry_run_plan(
 
     Returns:
         ``{wouldStart, item, dataSync, phases: [{name, description}], expectedDowntime, advice,
-        approvalsNeeded, preflight}`` (``advice``: H11's when the estimate is long).
+        approvalsNeeded, preflight, warnings}`` (``advice``: H11's when the estimate is long;
+        ``warnings``: the checks a dry run only warns about, such as a window too short).
     """
     option = str(sync["dataSyncOption"])
     estimate = estimate_downtime(float(facts.get("diskSizeGB") or 0), option)
@@ -143,4 +144,6 @@ def dry_run_plan(
         "advice": [text] if (text := sync_advice(estimate=estimate)) else [],
         "approvalsNeeded": approvals_needed(request),
         "preflight": dict(preflight),
+        # what a real run would be refused for that a rehearsal only warns about (issue 13, part 7)
+        "warnings": [str(c["warning"]) for c in preflight.get("checks") or [] if c.get("warning")],
     }

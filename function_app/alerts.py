@@ -38,6 +38,7 @@ import azure.functions as func
 
 from clients.settings import get_settings
 from domain.alerts import matching_rules, parse_alert, receipt_id
+from domain.i18n import N_
 from function_app.alert_actions import (
     RECEIPT_EVENT,
     cancel_started,
@@ -49,7 +50,7 @@ from function_app.alert_actions import (
     wait_published,
 )
 from function_app.json_body import json_object, parse_json
-from function_app.problem import problem
+from function_app.problem import language, problem
 from function_app.responses import json_response
 
 bp = df.Blueprint()
@@ -77,12 +78,12 @@ def alert_receipt(context: df.DurableOrchestrationContext) -> Any:
 @bp.durable_client_input(client_name="client")
 async def alerts(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Handle one Azure Monitor alert delivery (see module docstring)."""
-    body = parse_json(req.get_body() or b"")
+    body = parse_json(req.get_body() or b"", language(req))
     if isinstance(body, func.HttpResponse):
         return body
     alert, reasons = parse_alert(body)
     if alert is None:
-        return problem(400, "Not a common-schema alert", errors=reasons)
+        return problem(400, N_("Not a common-schema alert"), errors=reasons, lang=language(req))
     rules = matching_rules(alert, get_settings().alert_rules)
     if not rules:
         answer = {"alertId": alert.alert_id, "condition": alert.condition, "runs": [], "matched": 0}

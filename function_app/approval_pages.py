@@ -90,7 +90,7 @@ def message_page(
     lang = page_language(req)
     _ = i18n.gettext_for(lang)
     if status >= 400 and prefers_json(req):
-        return problem(status, _(title), _(message), reason=kw.get("reason"))
+        return problem(status, _(title), _(message), reason=kw.get("reason"), lang=lang)
     details = [(_(k), v) for k, v in kw.pop("details", [])]
     html = render(
         "message.html", lang=lang, title=_(title), message=_(message), tone=tone, details=details, **kw

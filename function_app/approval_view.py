@@ -141,7 +141,9 @@ def _summary_context(gate: GateView, lang: str) -> dict[str, Any]:
         "data_gb": summary.get("dataToTransferGB"),
         "downtime": _downtime(summary, _),
         "recommendation": rec,
-        "preflight": [c for c in summary.get("preflight") or [] if isinstance(c, dict)],
+        "preflight": [
+            i18n.localize_check(c, lang) for c in summary.get("preflight") or [] if isinstance(c, dict)
+        ],
         "checklist": checklist_of(gate, lang),
         "extra": extra,
         "initiator": summary.get("initiator") or gate.input.get("initiator"),

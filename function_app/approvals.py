@@ -99,7 +99,7 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
     attested = [a for a in form.get("attest", []) if a]
     if decision is None:
         if prefers_json(req):
-            return problem(400, "Bad Request", "decision must be 'approve' or 'reject'")
+            return problem(400, N_("Bad Request"), N_("decision must be 'approve' or 'reject'"), lang=lang)
         html = render_decision_page(
             token, claims, gate, identity, error=_("Choose Approve or Reject."), comment=comment, lang=lang
         )
@@ -108,7 +108,9 @@ async def approval_decide(req: func.HttpRequest, client: df.DurableOrchestration
     if decision == "approved" and missing:
         error = _("To approve, confirm every item: ") + "; ".join(i["text"] for i in missing)
         if prefers_json(req):
-            return problem(422, _("Checklist not attested"), error, errors=[i["id"] for i in missing])
+            return problem(
+                422, _("Checklist not attested"), error, errors=[i["id"] for i in missing], lang=lang
+            )
         html = render_decision_page(
             token,
             claims,

@@ -32,10 +32,11 @@ import azure.functions as func
 from clients.settings import get_settings
 from domain.approvals_identity import caller
 from domain.azure_wait import AS_GATE_DECISION, DECISIONS, HAND_OVER
+from domain.i18n import N_
 from domain.run_names import AWAITING_AZURE, AZURE_WAIT_EVENT, DECISIONS_BY_GATES, DECISIONS_KEY
 from function_app.gate_decision import decide_on_gate
 from function_app.json_body import json_object, read_json_object
-from function_app.problem import problem, unknown_run
+from function_app.problem import language, problem, unknown_run
 from function_app.responses import json_response
 from function_app.run_lookup import RUNNING, custom_status, get_run
 from function_app.status_links import RETRY_AFTER_SECONDS, status_url
@@ -61,12 +62,13 @@ async def _to_gate(
     """Send the decision to the run's open azure-wait gate, which decides and says what it did."""
     if by is None:
         sign_in = "sign in: the decision is recorded under your organisation account"
-        return problem(401, "Decision not allowed", f"{sign_in}.", errors=[sign_in])
+        return problem(401, N_("Decision not allowed"), f"{sign_in}.", errors=[sign_in], lang=language(req))
     if not wait.get("gate"):  # retrying after a decision, or the last gate timed out
         return problem(
             409,
-            "No decision open",
-            "The run is retrying; it asks its approvers again if Azure keeps failing.",
+            N_("No decision open"),
+            N_("The run is retrying; it asks its approvers again if Azure keeps failing."),
+            lang=language(req),
             code="GATE_OPENING",
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
@@ -89,18 +91,23 @@ async def decide_azure_wait(
     decision = body.get("decision")
     if decision not in DECISIONS:
         errors = [f"decision: must be one of {', '.join(DECISIONS)}"]
-        return problem(400, "Invalid decision", "Fix every listed field.", errors=errors)
+        return problem(
+            400, N_("Invalid decision"), N_("Fix every listed field."), errors=errors, lang=language(req)
+        )
     status = await get_run(client, instance_id)
     if status is None:
-        return unknown_run(instance_id)
+        return unknown_run(instance_id, language(req))
     custom = custom_status(status)
     wait = json_object(custom.get("azureWait"))
     if status.runtime_status not in RUNNING or custom.get("awaiting") != AWAITING_AZURE or not wait:
         return problem(
             409,
-            "Not waiting for Azure",
-            "The run is not waiting for Azure now (Azure answered again, or the run ended): "
-            "no decision is needed.",
+            N_("Not waiting for Azure"),
+            N_(
+                "The run is not waiting for Azure now (Azure answered again, or the run ended): "
+                "no decision is needed."
+            ),
+            lang=language(req),
             awaiting=custom.get("awaiting"),
         )
     by = caller(dict(req.headers), body, local_mode=get_settings().local_mode)
@@ -110,7 +117,13 @@ async def decide_azure_wait(
         return await _to_gate(client, req, instance_id, wait, str(decision), by, body)
     why = refused(req, by, run_input, policy_applies=decision == HAND_OVER)
     if why:
-        return problem(401 if by is None else 403, "Decision not allowed", f"{why}.", errors=[why])
+        return problem(
+            401 if by is None else 403,
+            N_("Decision not allowed"),
+            f"{why}.",
+            errors=[why],
+            lang=language(req),
+        )
     n = int(wait.get("n") or 0)
     event: dict[str, Any] = {
         "decision": decision,
@@ -124,8 +137,10 @@ async def decide_azure_wait(
     if held.get("claim") != event["claim"]:
         return problem(
             409,
-            "Another decision was taken",
-            f"Yours ({decision}) was not sent: {held.get('by')} decided {held.get('decision')} first.",
+            N_("Another decision was taken"),
+            N_("Yours (%(yours)s) was not sent: %(by)s decided %(decided)s first."),
+            lang=language(req),
+            args={"yours": decision, "by": held.get("by"), "decided": held.get("decision")},
             code="DECIDED",
             decided=held.get("decision"),
             decidedBy=held.get("by"),

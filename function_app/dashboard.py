@@ -117,7 +117,7 @@ def status_context(body: Mapping[str, Any], lang: str, now: datetime | None = No
         "running": outcome_of(body) is None and str(body.get("runtimeStatus")) in ("Running", "Pending"),
         "message": body.get("message") if outcome_of(body) is None else report.get("message"),
         "error": error,
-        "checks": failed_checks(report),
+        "checks": failed_checks(report, lang),
         "progress": progress if isinstance(progress, dict) else None,
         "phases": rows,
         "gantt": gantt(rows, timeline, now or datetime.now(UTC)),

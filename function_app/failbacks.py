@@ -32,11 +32,11 @@ from azure.durable_functions.models.OrchestrationRuntimeStatus import Orchestrat
 
 from clients.settings import get_settings
 from domain.errors import RequestInvalid
-from domain.i18n import gettext_for
+from domain.i18n import N_
 from domain.request import parse_failback_request, window_problems
 from function_app.initiator import ANONYMOUS, initiator_of
 from function_app.json_body import read_json_object
-from function_app.problem import problem, unknown_run
+from function_app.problem import language, problem, unknown_run
 from function_app.responses import html_response, json_response
 from function_app.run_cancel import request_cancel
 from function_app.run_claim import ItemHeldError
@@ -64,29 +64,41 @@ async def start_failback_run(
     try:
         request = parse_failback_request(request_body, local_mode=get_settings().local_mode)
     except RequestInvalid as invalid:
-        _ = gettext_for(language_of(req))
         return problem(
-            400, _("Invalid failback request"), _("Fix every listed field."), errors=invalid.reasons
+            400,
+            N_("Invalid failback request"),
+            N_("Fix every listed field."),
+            errors=invalid.reasons,
+            lang=language(req),
         )
     if request.approval.four_eyes and initiator == ANONYMOUS:  # nobody to keep from approving
         return problem(
             401,
-            "Sign in to start a four-eyes failback",
-            "fourEyes keeps the initiator from approving: call with an Entra ID token (App Service "
-            "Authentication), not only a function key.",
+            N_("Sign in to start a four-eyes failback"),
+            N_(
+                "fourEyes keeps the initiator from approving: call with an Entra ID token (App Service "
+                "Authentication), not only a function key."
+            ),
+            lang=language(req),
             errors=["approval.fourEyes: the initiator must be a signed-in identity"],
         )
     warnings = window_problems(request.maintenance_window, datetime.now(UTC))
     if warnings and not request.dry_run:  # refused up front: the run could only end window-missed
-        _ = gettext_for(language_of(req))
-        return problem(400, _("The maintenance window has already ended"), warnings[0], errors=warnings)
+        return problem(
+            400,
+            N_("The maintenance window has already ended"),
+            warnings[0],
+            errors=warnings,
+            lang=language(req),
+        )
     try:
         instance_id, started = await start_request(client, request, initiator)
     except ItemHeldError as held:
         return problem(
             409,
-            "A VM of this request is already being failed back",
+            N_("A VM of this request is already being failed back"),
             str(held),
+            lang=language(req),
             code="ITEM_HELD",
             runId=held.run_id,
             statusUrl=status_url(req, held.run_id),
@@ -94,15 +106,18 @@ async def start_failback_run(
     except ResolveUnavailableError as unavailable:
         return problem(
             503,
-            "Site Recovery could not be read",
-            f"The item must be resolved in ASR before a run starts; retry. {unavailable}",
+            N_("Site Recovery could not be read"),
+            N_("The item must be resolved in ASR before a run starts; retry. %(why)s"),
+            lang=language(req),
+            args={"why": str(unavailable)},
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     except Exception:
         return problem(
             503,
-            "Could not start the run",
-            "The Durable host refused to start it; retry.",
+            N_("Could not start the run"),
+            N_("The Durable host refused to start it; retry."),
+            lang=language(req),
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if not started:
@@ -124,7 +139,7 @@ async def start_failback_run(
                 "outcome": report.get("outcome"),
                 "plan": report.get("plan"),
                 "preflight": report.get("preflight"),
-                "warnings": warnings,
+                "warnings": warnings + list((report.get("plan") or {}).get("warnings") or []),
             },
             200,
         )
@@ -149,7 +164,7 @@ async def get_failback_run(req: func.HttpRequest, client: df.DurableOrchestratio
     instance_id = req.route_params.get("id", "")
     status = await get_run(client, instance_id)
     if status is None:
-        return unknown_run(instance_id)
+        return unknown_run(instance_id, language(req))
     custom = custom_status(status)
     progress = (
         await live_progress(client, custom) if status.runtime_status in RUNNING else custom.get("progress")
@@ -180,9 +195,11 @@ async def cancel_failback_run(
     answer = await request_cancel(client, instance_id, initiator_of(req, body), reason)
     url = status_url(req, instance_id)
     if answer.get("code") == "UNKNOWN_RUN":
-        return unknown_run(instance_id)
+        return unknown_run(instance_id, language(req))
     if answer.get("code") == "RUN_ENDED":
-        return problem(409, "The run has ended", answer.get("reason"), code="RUN_ENDED")
+        return problem(
+            409, N_("The run has ended"), answer.get("reason"), code="RUN_ENDED", lang=language(req)
+        )
     if answer["accepted"] is None:
         body_out = {
             "id": instance_id,
@@ -195,8 +212,9 @@ async def cancel_failback_run(
     if not answer["accepted"]:
         return problem(
             409,
-            "Cancel refused",
+            N_("Cancel refused"),
             answer.get("reason"),
+            lang=language(req),
             code=answer.get("code"),
             requestId=answer["requestId"],
             statusUrl=url,

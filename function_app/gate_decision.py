@@ -37,10 +37,11 @@ import azure.functions as func
 from domain.approvals import WITHDRAWN, ApprovalPolicy, refusal_reason
 from domain.approvals_identity import identity_from_headers
 from domain.approvals_tokens import TokenClaims
+from domain.i18n import N_
 from domain.run_names import APPROVAL_EVENT, gate_instance_id
 from function_app.approval_outcome import closed_decision, gate_verdict
 from function_app.approval_view import load_gate
-from function_app.problem import problem
+from function_app.problem import language, problem
 from function_app.responses import json_response
 
 #: The route's decisions as the gate's: committing anyway approves, leaving for manual work rejects.
@@ -92,11 +93,13 @@ async def decide_on_gate(
     )
     answer: dict[str, Any] = {"id": run_id, "gate": gate, "decision": decision, "by": by}
     answer["statusUrl"] = status_url
+    lang = language(req)
     if not view.exists:  # the run published its gate a moment before the gate's first episode
         return problem(
             409,
-            "Decision gate opening",
-            "The gate is opening; send the decision again in a moment.",
+            N_("Decision gate opening"),
+            N_("The gate is opening; send the decision again in a moment."),
+            lang=lang,
             code="GATE_OPENING",
             headers={"Retry-After": "2"},
             **answer,
@@ -107,21 +110,26 @@ async def decide_on_gate(
             return withdrawn(answer, decision, view.output.get("comment"))
         return problem(
             409,
-            "Another decision was taken",
-            f"Yours ({decision}) was not counted: the gate had already decided {closed}.",
+            N_("Another decision was taken"),
+            N_("Yours (%(yours)s) was not counted: the gate had already decided %(decided)s."),
+            lang=lang,
+            args={"yours": decision, "decided": closed},
             code="DECIDED",
             **{**answer, "decided": closed, "yours": False},
         )
     if view.used_by(claims, by.strip().lower()):  # quorum counts distinct people: a second one is not
         return problem(
             409,
-            "Already decided",
-            "You already decided on this gate; the quorum counts distinct people.",
+            N_("Already decided"),
+            N_("You already decided on this gate; the quorum counts distinct people."),
+            lang=lang,
             code="ALREADY_DECIDED",
             **answer,
         )
     if why:
-        return problem(403, "Decision not allowed", f"{why}.", errors=[why], decision=decision, gate=gate)
+        return problem(
+            403, N_("Decision not allowed"), f"{why}.", errors=[why], decision=decision, gate=gate, lang=lang
+        )
     payload = {
         "decision": words[decision],
         "by": by,
@@ -150,8 +158,10 @@ async def decide_on_gate(
     if kind == "superseded":
         return problem(
             409,
-            "Another decision was taken",
-            f"Yours ({decision}) was not counted: the gate had already decided {decided}.",
+            N_("Another decision was taken"),
+            N_("Yours (%(yours)s) was not counted: the gate had already decided %(decided)s."),
+            lang=lang,
+            args={"yours": decision, "decided": decided},
             code="DECIDED",
             **{**answer, "decided": decided, "yours": False},
         )

@@ -7,7 +7,8 @@ from typing import Any
 
 import azure.functions as func
 
-from function_app.problem import problem
+from domain.i18n import N_
+from function_app.problem import language, problem
 
 
 def json_object(value: Any) -> dict[str, Any]:
@@ -41,15 +42,26 @@ def nesting_depth(value: Any) -> int:
     return deepest
 
 
-def parse_json(raw: bytes) -> Any | func.HttpResponse:
-    """Any JSON body, or the 400 problem to answer (invalid, or nested deeper than ``MAX_DEPTH``)."""
+def parse_json(raw: bytes, lang: str | None = None) -> Any | func.HttpResponse:
+    """Any JSON body, or the 400 problem to answer in ``lang`` (invalid, or deeper than ``MAX_DEPTH``)."""
     try:
         body = json.loads(raw)
     except (ValueError, RecursionError):  # the decoder recurses: a very deep body is a RecursionError
-        return problem(400, "Invalid JSON", "The body is not valid JSON.", errors=["body: not valid JSON"])
+        return problem(
+            400,
+            N_("Invalid JSON"),
+            N_("The body is not valid JSON."),
+            errors=["body: not valid JSON"],
+            lang=lang,
+        )
     if nesting_depth(body) > MAX_DEPTH:
         return problem(
-            400, "Invalid JSON", f"The body nests deeper than {MAX_DEPTH} levels.", errors=["body: too deep"]
+            400,
+            N_("Invalid JSON"),
+            N_("The body nests deeper than %(max)s levels."),
+            errors=["body: too deep"],
+            lang=lang,
+            args={"max": MAX_DEPTH},
         )
     return body
 
@@ -63,9 +75,9 @@ def read_json_object(req: func.HttpRequest) -> dict[str, Any] | func.HttpRespons
     raw = req.get_body() or b""
     if not raw.strip():
         return {}
-    body = parse_json(raw)
+    body = parse_json(raw, language(req))
     if isinstance(body, func.HttpResponse):
         return body
     if not isinstance(body, dict):
-        return problem(400, "Invalid request", errors=["body: must be a JSON object"])
+        return problem(400, N_("Invalid request"), errors=["body: must be a JSON object"], lang=language(req))
     return body

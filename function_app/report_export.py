@@ -24,7 +24,7 @@ import azure.functions as func
 
 from domain.i18n import gettext_for
 from domain.report_seal import INTEGRITY, export_json, seal
-from function_app.problem import problem, unknown_run
+from function_app.problem import language, problem, unknown_run
 from function_app.responses import html_response
 from function_app.run_lookup import RUNNING, get_run
 from function_app.status_links import signed_status_url, signing_ring
@@ -134,20 +134,26 @@ async def export_failback_report(
     _ = gettext_for(language_of(req))
     fmt = (req.params.get("format") or "json").lower()
     if fmt not in FORMATS:
-        return problem(400, _("Unknown format"), errors=[f"format: must be one of {', '.join(FORMATS)}"])
+        return problem(
+            400,
+            _("Unknown format"),
+            errors=[f"format: must be one of {', '.join(FORMATS)}"],
+            lang=language(req),
+        )
     status = await get_run(client, instance_id)
     if status is None:
-        return unknown_run(instance_id)
+        return unknown_run(instance_id, language(req))
     if status.runtime_status in RUNNING or status.runtime_status == df.OrchestrationRuntimeStatus.Suspended:
         return problem(
             409,
             _("The run has not ended"),
             _("The report exists once the run has ended; follow its status."),
             code="RUN_RUNNING",
+            lang=language(req),
             headers={"Location": signed_status_url(req, instance_id), "Retry-After": "10"},
         )
     if not isinstance(status.output, dict):
-        return problem(409, _("The run ended without a report"), code="NO_REPORT")
+        return problem(409, _("The run ended without a report"), code="NO_REPORT", lang=language(req))
     report = sealed(status.output)
     name = f"{instance_id}.report.{fmt}"
     head = str((report.get(INTEGRITY) or {}).get("head") or "")

@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 import azure.durable_functions as df
 import azure.functions as func
 
+from domain.i18n import N_
 from domain.status_links import LinkFailure, verify_status
-from function_app.problem import problem
+from function_app.problem import language, problem
 from function_app.responses import json_response
 from function_app.run_lookup import RUNNING, custom_status, get_run, job_steps
 from function_app.run_view import live_progress, run_view
@@ -26,9 +27,13 @@ bp = df.Blueprint()
 #: Headers of every answer: the URL is a credential; never cache it or pass it on.
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 _REFUSALS: dict[LinkFailure, tuple[int, str, str]] = {
-    LinkFailure.MALFORMED: (401, "Status link incomplete", "Follow the Location of the last 202 answer."),
-    LinkFailure.EXPIRED: (401, "Status link expired", "Follow the Location of the last 202 answer."),
-    LinkFailure.FORGED: (403, "Status link not genuine", "The link's signature does not match."),
+    LinkFailure.MALFORMED: (
+        401,
+        N_("Status link incomplete"),
+        N_("Follow the Location of the last 202 answer."),
+    ),
+    LinkFailure.EXPIRED: (401, N_("Status link expired"), N_("Follow the Location of the last 202 answer.")),
+    LinkFailure.FORGED: (403, N_("Status link not genuine"), N_("The link's signature does not match.")),
 }
 
 
@@ -47,10 +52,23 @@ async def signed_run_status(
     )
     if failure is not None:
         status_code, title, detail = _REFUSALS[failure]
-        return problem(status_code, title, detail, code=f"STATUS_LINK_{failure.name}", headers=NO_STORE)
+        return problem(
+            status_code,
+            title,
+            detail,
+            code=f"STATUS_LINK_{failure.name}",
+            headers=NO_STORE,
+            lang=language(req),
+        )
     status = await get_run(client, instance_id)
     if status is None:  # only a link we signed gets here: the run's history was purged
-        return problem(404, "Unknown failback run", "The run's history is gone.", headers=NO_STORE)
+        return problem(
+            404,
+            N_("Unknown failback run"),
+            N_("The run's history is gone."),
+            headers=NO_STORE,
+            lang=language(req),
+        )
     custom = custom_status(status)
     running = status.runtime_status in RUNNING
     progress = await live_progress(client, custom) if running else custom.get("progress")

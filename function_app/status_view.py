@@ -150,9 +150,10 @@ def phase_rows(body: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def failed_checks(report: Mapping[str, Any]) -> list[dict[str, str]]:
-    """Failed pre-flight checks as found / to do, the rule id only as a reference."""
+def failed_checks(report: Mapping[str, Any], lang: str = "en") -> list[dict[str, str]]:
+    """Failed pre-flight checks as found / to do in ``lang``, the rule id only as a reference."""
     pre = json_object(report.get("preflight"))
+    checks = [i18n.localize_check(c, lang) for c in pre.get("checks") or [] if isinstance(c, dict)]
     return [
         {
             "found": str(c.get("evidence") or ""),
@@ -160,8 +161,8 @@ def failed_checks(report: Mapping[str, Any]) -> list[dict[str, str]]:
             "rule": str(c.get("rule") or ""),
             "ref": str(c.get("id") or ""),
         }
-        for c in pre.get("checks") or []
-        if isinstance(c, dict) and not c.get("passed")
+        for c in checks
+        if not c.get("passed")
     ]
 
 

@@ -35,6 +35,7 @@ import azure.functions as func
 from clients.settings import get_settings
 from domain.approvals import ApprovalPolicy, refusal_reason
 from domain.approvals_identity import caller, identity_from_headers
+from domain.i18n import N_
 from domain.run_names import (
     AWAITING_APPROVAL,
     AWAITING_DECISION,
@@ -44,7 +45,7 @@ from domain.run_names import (
 )
 from function_app.gate_decision import decide_on_gate
 from function_app.json_body import json_object, read_json_object
-from function_app.problem import problem, unknown_run
+from function_app.problem import language, problem, unknown_run
 from function_app.responses import json_response
 from function_app.run_lookup import RUNNING, custom_status, get_run, wait_for
 from function_app.status_links import RETRY_AFTER_SECONDS, status_url
@@ -147,17 +148,21 @@ async def decide_failback_verification(
         return body
     reasons = _invalid(body)
     if reasons:
-        return problem(400, "Invalid decision", "Fix every listed field.", errors=reasons)
+        return problem(
+            400, N_("Invalid decision"), N_("Fix every listed field."), errors=reasons, lang=language(req)
+        )
     status = await get_run(client, instance_id)
     if status is None:
-        return unknown_run(instance_id)
+        return unknown_run(instance_id, language(req))
     custom = custom_status(status)
     at_gate = (custom.get("awaiting"), custom.get("gate")) == (AWAITING_APPROVAL, GATE_COMMIT_ANYWAY)
     if status.runtime_status in RUNNING and at_gate:
         decider = caller(dict(req.headers), body, local_mode=get_settings().local_mode)
         if decider is None:
             sign_in = "sign in: the decision is recorded under your organisation account"
-            return problem(401, "Decision not allowed", f"{sign_in}.", errors=[sign_in])
+            return problem(
+                401, N_("Decision not allowed"), f"{sign_in}.", errors=[sign_in], lang=language(req)
+            )
         note = str(body.get("comment") or "")[:1000]
         url = status_url(req, instance_id)
         return await decide_on_gate(
@@ -166,8 +171,9 @@ async def decide_failback_verification(
     if status.runtime_status not in RUNNING or custom.get("awaiting") != AWAITING_DECISION:
         return problem(
             409,
-            "No decision awaited",
-            "The run is not holding after a failed verification.",
+            N_("No decision awaited"),
+            N_("The run is not holding after a failed verification."),
+            lang=language(req),
             awaiting=custom.get("awaiting"),
         )
     decision = str(body["decision"])
@@ -177,15 +183,19 @@ async def decide_failback_verification(
     why = refused(req, by, run_input, policy_applies=decision == "commit-anyway")
     if why:
         code = 401 if by is None else 403
-        return problem(code, "Decision not allowed", f"{why}.", errors=[why], decision=decision)
+        return problem(
+            code, N_("Decision not allowed"), f"{why}.", errors=[why], decision=decision, lang=language(req)
+        )
     comment = str(body.get("comment") or "")[:1000]
     event = {"decision": decision, "by": by, "comment": comment, "claim": uuid.uuid4().hex}
     held = await claim_decision(client, claim_id(instance_id), event)
     if held.get("claim") != event["claim"]:
         return problem(
             409,
-            "Another decision was taken",
-            f"Yours ({decision}) was not sent: {held.get('by')} decided {held.get('decision')} first.",
+            N_("Another decision was taken"),
+            N_("Yours (%(yours)s) was not sent: %(by)s decided %(decided)s first."),
+            lang=language(req),
+            args={"yours": decision, "by": held.get("by"), "decided": held.get("decision")},
             code="DECIDED",
             decided=held.get("decision"),
             decidedBy=held.get("by"),
@@ -207,9 +217,10 @@ async def decide_failback_verification(
         return json_response(answer, 200)
     return problem(
         409,
-        "Another decision was taken",
-        f"Yours ({decision}) was not counted: the run had already decided {taken.get('decision')} "
-        f"(by {taken.get('by')}).",
+        N_("Another decision was taken"),
+        N_("Yours (%(yours)s) was not counted: the run had already decided %(decided)s (by %(by)s)."),
+        lang=language(req),
+        args={"yours": decision, "decided": taken.get("decision"), "by": taken.get("by")},
         code="DECIDED",
         **{**answer, "yours": False},
     )

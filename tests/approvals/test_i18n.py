@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from babel.messages.pofile import read_po
 
 from domain import i18n
@@ -15,6 +18,10 @@ from notifications.compose import compose
 from tests.approvals.test_status_outcomes import finished
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def placeholders(text: str) -> set[tuple[str, str]]:
+    return set(re.findall(r"%\((\w+)\)s|\{(\w+)\}", text))
 
 
 def catalog_ids(path: Path) -> set[str]:
@@ -82,3 +89,54 @@ def test_approval_message_in_japanese_has_deadline_and_initiator(monkeypatch: py
     facts = dict(msg.facts)
     assert facts["決定期限"] == "2026年3月2日 00:00 (UTC+09:00)"
     assert facts["開始者"] == "ops@contoso.com" and facts["推定ダウンタイム (分)"] == "12"
+
+
+def test_every_msgid_of_the_committed_template_has_a_japanese_translation(tmp_path: Path) -> None:
+    """Issue 13, part 6: locale/messages.pot is the extract of today's sources, all of it in Japanese."""
+    with (ROOT / "locale/messages.pot").open("rb") as fh:
+        committed = {m.id for m in read_po(fh) if m.id}
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "locale/babel.cfg"]
+        + [arg for k in ("N_", "tr", "OutcomeView:1") for arg in ("-k", k)]
+        + ["--no-location", "-o", str(pot), "."],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    assert catalog_ids(pot) == committed  # regenerate the pot (README) when this fails
+    with (ROOT / "locale/ja/LC_MESSAGES/messages.po").open("rb") as fh:
+        japanese = {m.id: m.string for m in read_po(fh, locale="ja") if m.id}
+    assert sorted(i for i in committed if not japanese.get(i)) == []
+    # placeholders survive translation: the Japanese text formats with the English text's arguments
+    for msgid in committed:
+        assert placeholders(japanese[msgid]) == placeholders(msgid), msgid
+
+
+def test_problem_details_answer_in_the_callers_language(host: Any) -> None:
+    """Issue 13, part 6: an API client sending Accept-Language: ja reads the problem in Japanese."""
+    key = {"code": host.function_key}
+    ja = requests.get(
+        f"{host.base_url}/api/failbacks/fb-vault-dr-nothing-20260101000000",
+        params=key,
+        headers={"Accept": "application/json", "Accept-Language": "ja-JP,ja;q=0.9"},
+        timeout=10,
+    )
+    assert ja.status_code == 404
+    assert ja.headers["Content-Type"].startswith("application/problem+json")
+    assert ja.headers["Content-Language"] == "ja"
+    body = ja.json()
+    assert body["title"] == "不明なフェイルバック実行"
+    assert body["detail"] == "フェイルバック実行 'fb-vault-dr-nothing-20260101000000' はありません。"
+    en = requests.post(f"{host.base_url}/api/failbacks", params=key, data=b"{not json", timeout=10)
+    assert en.status_code == 400 and en.json()["title"] == "Invalid JSON"
+    bad = requests.post(
+        f"{host.base_url}/api/failbacks",
+        params=key,
+        data=b"{not json",
+        headers={"Accept-Language": "ja"},
+        timeout=10,
+    )
+    assert bad.status_code == 400 and bad.json()["title"] == "JSON が不正です"
+    assert bad.json()["detail"] == "本文が正しい JSON ではありません。"
+    assert bad.json()["errors"] == ["body: not valid JSON"]  # for programs: unchanged
