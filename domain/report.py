@@ -12,36 +12,7 @@ from typing import Any
 from domain.report_seal import chain_report as chain_report  # where runs assemble reports
 from domain.run_names import Outcome
 from domain.runs import estimate_downtime, sync_advice
-
-# The runbook (orchestrators/runbook/, orchestrators/waves.py) still reads the timeline's names and the
-# outcomes below here; they go once it imports domain.timeline and domain.run_names.Outcome itself
-# (those files are being edited elsewhere). New code imports them from their homes.
-from domain.timeline import (  # noqa: F401
-    AZURE_VM_SHUTDOWN,
-    DECISION,
-    JOB_ADOPTED,
-    JOB_FINISHED,
-    JOB_STARTED,
-    NOTE,
-    ONPREM_VERIFIED,
-    PHASE_FINISHED,
-    PHASE_STARTED,
-    asr_jobs,
-    decisions,
-    downtime_seconds,
-    downtime_shares,
-    phase_durations,
-    timeline_entry,
-)
-
-SUCCEEDED = Outcome.SUCCEEDED
-REJECTED = Outcome.REJECTED
-DRY_RUN = Outcome.DRY_RUN
-NOT_APPROVED = Outcome.NOT_APPROVED
-CANCELLED = Outcome.CANCELLED
-FAILED = Outcome.FAILED
-LEFT_MANUAL = Outcome.LEFT_MANUAL
-WINDOW_MISSED = Outcome.WINDOW_MISSED
+from domain.timeline import asr_jobs, decisions, downtime_seconds, downtime_shares, phase_durations
 
 #: Every outcome :func:`build_report` accepts.
 OUTCOMES = tuple(Outcome)

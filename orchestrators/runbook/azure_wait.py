@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from azure.durable_functions.models.Task import TaskBase
 
-from domain import report as reports
+from domain import timeline
 from domain.azure_wait import (
     HAND_OVER,
     WITHDRAWN_AZURE_BACK,
@@ -34,8 +34,7 @@ from domain.azure_wait import (
     waitable,
     waiting_message,
 )
-from domain.report import LEFT_MANUAL
-from domain.run_names import AWAITING_AZURE, AZURE_WAIT_EVENT
+from domain.run_names import AWAITING_AZURE, AZURE_WAIT_EVENT, Outcome
 from orchestrators.durable import event_payload, iso
 from orchestrators.runbook.azure_wait_gate import AzureWaitGate
 from orchestrators.runbook.cancel import CancelListener
@@ -82,7 +81,7 @@ class AzureWait:
                     since, self.waits = run.now, self.waits + 1
                     wait_no = self.waits
                     run.note(
-                        reports.NOTE, detail=f"waiting for Azure: {step}: {stop.message}", code=stop.code
+                        timeline.NOTE, detail=f"waiting for Azure: {step}: {stop.message}", code=stop.code
                     )
                 last_notice = yield from self._back_off(step, stop, tries, since, last_notice, wait_no)
                 continue
@@ -93,7 +92,7 @@ class AzureWait:
                 raise self._handed_over(step, by)
             if since is not None:
                 self.waited_seconds += (run.now - since).total_seconds()
-                run.note(reports.NOTE, detail=f"Azure answered again: {step} went on after {tries} retries")
+                run.note(timeline.NOTE, detail=f"Azure answered again: {step} went on after {tries} retries")
                 run.awaiting, run.azure_wait = None, None
                 run.publish(step=step, message=f"Azure answered again; {step} goes on.")
             return result
@@ -147,7 +146,7 @@ class AzureWait:
             if payload.get("wait") not in (None, n):  # sent for an earlier wait
                 continue
             run.note(
-                reports.DECISION,
+                timeline.DECISION,
                 gate=AZURE_WAIT_GATE,
                 decision=payload.get("decision"),
                 by=payload.get("by"),
@@ -160,7 +159,7 @@ class AzureWait:
 
     def _handed_over(self, step: str, by: Any) -> RunStopped:
         return RunStopped(
-            LEFT_MANUAL,
+            Outcome.LEFT_MANUAL,
             f"Handed over to manual work by {by} while waiting for Azure ({step}).",
             code="AZURE_WAIT_HANDED_OVER",
             advice=hand_over_advice(step, self.run.job_id),
@@ -180,4 +179,4 @@ class AzureWait:
         try:
             yield run.ctx.call_activity("notify", message)
         except Exception:  # a failed notice must not stop the wait
-            run.note(reports.NOTE, detail="could not notify the operators of the wait for Azure")
+            run.note(timeline.NOTE, detail="could not notify the operators of the wait for Azure")

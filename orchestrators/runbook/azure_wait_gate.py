@@ -23,6 +23,7 @@ from typing import Any
 from azure.durable_functions.models.Task import TaskBase
 
 from domain import report as reports
+from domain import timeline
 from domain.azure_wait import AS_GATE_DECISION, gate_summary
 from domain.run_names import azure_wait_gate
 from orchestrators.approval_gate import call_gate
@@ -70,7 +71,7 @@ class AzureWaitGate:
         result = dict((yield self.task) or {})  # already complete: its value, or its failure raised
         self.task, self.run.open_gate = None, None
         self.run.note(
-            reports.DECISION,
+            timeline.DECISION,
             gate=self.name,
             decision=result.get("decision"),
             by=result.get("by"),
@@ -90,7 +91,7 @@ class AzureWaitGate:
                 "close_gate", {"runId": run.run_id, "gate": self.name, "reason": reason}
             )
         except Exception:  # the gate ends at its own deadline; a late click is then told it closed
-            run.note(reports.NOTE, detail=f"could not close gate {self.name}: it ends at its deadline")
+            run.note(timeline.NOTE, detail=f"could not close gate {self.name}: it ends at its deadline")
         timer = run.ctx.create_timer(run.now + CLOSE_WAIT)
         winner = yield from self.listener.await_any([self.task, timer])
         if winner is not self.task:

@@ -12,7 +12,7 @@ from typing import Any
 
 from azure.durable_functions.models.Task import TaskBase
 
-from domain import report as reports
+from domain import timeline
 from domain.contracts import CancelAnswer
 from domain.phases import SYNC
 from domain.run_names import CANCEL_EVENT
@@ -52,7 +52,7 @@ class CancelListener:
         }
         run.cancel_answer = answer
         run.note(
-            reports.DECISION,
+            timeline.DECISION,
             decision="cancel-accepted" if verdict.accepted else "cancel-refused",
             by=by,
             comment=payload.get("reason"),

@@ -15,10 +15,9 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from domain import report as reports
+from domain import timeline
 from domain.phases import APPROVAL, COMMIT, REPROTECT, SWITCHOVER, SYNC, VERIFY, WINDOW
-from domain.report import SUCCEEDED
-from domain.run_names import FAILBACK_ORCHESTRATOR
+from domain.run_names import FAILBACK_ORCHESTRATOR, Outcome
 from orchestrators.durable import event_payload
 from orchestrators.runbook.preflight import preflight
 from orchestrators.runbook.report import finish
@@ -36,7 +35,7 @@ ORCHESTRATOR = FAILBACK_ORCHESTRATOR
 def run_failback(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any]]:
     """One failback, in the seed's order; any step may stop the run with an outcome (``RunStopped``)."""
     run = Run(context)
-    run.state.note(reports.NOTE, detail="run started", by=run.state.initiator)
+    run.state.note(timeline.NOTE, detail="run started", by=run.state.initiator)
     try:
         yield from preflight(run)  # 1. check everything, change nothing (H2); a dry run ends here
         yield from run.phase(SYNC, sync_phase_1)  # 2. planned failover until ASR suspends (before-failover)
@@ -46,10 +45,10 @@ def run_failback(context: df.DurableOrchestrationContext) -> Generator[Any, Any,
         yield from run.phase(VERIFY, verify)  # 6. Azure Monitor Logs (H6); a failure holds for a person
         yield from run.phase(COMMIT, commit)  # 7. commit: the Azure VM and its disks go (H7)
         yield from run.phase(REPROTECT, reprotect)  # 8. reverse replication, protected again (H8)
-        outcome, error, message = SUCCEEDED, None, "Failback completed."
+        outcome, error, message = Outcome.SUCCEEDED, None, "Failback completed."
     except RunStopped as stop:
         outcome, error, message = stop.outcome, stop.error(), stop.message
-        run.state.note(reports.NOTE, outcome=outcome, detail=message)
+        run.state.note(timeline.NOTE, outcome=outcome, detail=message)
     return (yield from finish(run, outcome, error, message))  # 9. report, callback, final status
 
 

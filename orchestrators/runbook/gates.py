@@ -7,14 +7,15 @@ from datetime import timedelta
 from typing import Any, cast
 
 from domain import report as reports
+from domain import timeline
 from domain.contracts import GateResult
-from domain.report import LEFT_MANUAL
 from domain.run_names import (
     AWAITING_APPROVAL,
     AWAITING_DECISION,
     GATE_COMMIT_ANYWAY,
     VERIFICATION_DECISION,
     VERIFICATION_EVENT,
+    Outcome,
 )
 from orchestrators.approval_gate import call_gate
 from orchestrators.durable import event_payload
@@ -62,7 +63,7 @@ class Gates:
         if run.deferred_cancel is not None:
             run.cancel_accepted = True
             by, reason = run.deferred_cancel.get("by"), run.deferred_cancel.get("reason")
-            run.note(reports.DECISION, gate=gate, decision="cancel-accepted", by=by, comment=reason)
+            run.note(timeline.DECISION, gate=gate, decision="cancel-accepted", by=by, comment=reason)
             return {"decision": "cancelled", "by": by, "comment": reason}
         run.awaiting, run.open_gate = AWAITING_APPROVAL, gate
         run.publish(step=f"awaiting {gate} approval")
@@ -77,7 +78,7 @@ class Gates:
         result = cast(GateResult, dict((yield from self.listener.await_task(child)) or {}))
         run.awaiting, run.open_gate = None, None
         run.note(
-            reports.DECISION,
+            timeline.DECISION,
             gate=gate,
             decision=result.get("decision"),
             by=result.get("by"),
@@ -119,9 +120,11 @@ class Gates:
         decision = result.get("decision")
         if decision != "approved":
             why = "nobody decided in time" if decision == "timeout" else f"left for manual work ({decision})"
-            raise RunStopped(LEFT_MANUAL, f"Verification failed; {why}. Not committed.", code="VERIFY_FAILED")
+            raise RunStopped(
+                Outcome.LEFT_MANUAL, f"Verification failed; {why}. Not committed.", code="VERIFY_FAILED"
+            )
         by = ", ".join(str(a) for a in result.get("approvers") or []) or result.get("by")
-        run.note(reports.ONPREM_VERIFIED, computer=run.request.verification.computer, by=by, manual=True)
+        run.note(timeline.ONPREM_VERIFIED, computer=run.request.verification.computer, by=by, manual=True)
 
     def _failed(self) -> list[str]:
         checks = (self.run.verification or {}).get("checks") or []
@@ -145,9 +148,9 @@ class Gates:
         winner = yield from self.listener.await_any([decision, timeout])
         run.awaiting = None
         if winner is not decision:
-            run.note(reports.DECISION, gate=VERIFICATION_DECISION, decision="timeout", by=None)
+            run.note(timeline.DECISION, gate=VERIFICATION_DECISION, decision="timeout", by=None)
             raise RunStopped(
-                LEFT_MANUAL,
+                Outcome.LEFT_MANUAL,
                 "Verification failed and nobody decided in time; not committed.",
                 code="VERIFY_FAILED",
             )
@@ -156,7 +159,7 @@ class Gates:
         choice = payload.get("decision")
         by = payload.get("by")
         run.note(
-            reports.DECISION,
+            timeline.DECISION,
             gate=VERIFICATION_DECISION,
             decision=choice,
             by=by,
@@ -164,8 +167,8 @@ class Gates:
         )
         if choice != "commit-anyway":
             raise RunStopped(
-                LEFT_MANUAL,
+                Outcome.LEFT_MANUAL,
                 "Verification failed; left for manual work by decision. Not committed.",
                 code="VERIFY_FAILED",
             )
-        run.note(reports.ONPREM_VERIFIED, computer=run.request.verification.computer, by=by, manual=True)
+        run.note(timeline.ONPREM_VERIFIED, computer=run.request.verification.computer, by=by, manual=True)

@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, cast
 
-from domain import phases
-from domain import report as reports
+from domain import phases, timeline
 from domain.contracts import ItemRef, JobWaitResult
 from domain.errors import parse_error, remedy_for
-from domain.report import FAILED
 from domain.run_names import WAIT_ORCHESTRATOR, Outcome, tracker_id
 from orchestrators.durable import StepFailed, call_activity, log_info
 from orchestrators.job_wait import shared_write, wait_input
@@ -40,7 +38,7 @@ class Jobs:
             return (yield from call_activity(run.ctx, call.name, payload, self.listener.await_task))
         except StepFailed as failure:
             raise RunStopped(
-                FAILED,
+                Outcome.FAILED,
                 f"{call.name}: {failure.message}",
                 code=failure.code,
                 advice=self._advice(failure.code),
@@ -86,19 +84,19 @@ class Jobs:
             result = yield from self.listener.await_task(child)
         except Exception as exc:
             code, message = parse_error(str(exc))
-            raise RunStopped(FAILED, message, code=code, advice=self._advice(code)) from None
+            raise RunStopped(Outcome.FAILED, message, code=code, advice=self._advice(code)) from None
         run.job_id = str(result.get("jobId") or job_id)  # waves: the job the wait found (G3/G4)
         state = result.get("state")
         snapshot = result.get("snapshot") or {}
         run.tracker = None
         run.progress = {"task": None, "percent": 100.0 if state == "Succeeded" else None, "etaSeconds": None}
-        run.note(reports.JOB_FINISHED, jobId=job_id, state=state, operation=run.phase)
+        run.note(timeline.JOB_FINISHED, jobId=job_id, state=state, operation=run.phase)
         if state in ("Failed", "Cancelled", "Canceled"):
             errors = snapshot.get("errors") or []
             detail = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors) or "no error details"
             code = "ASR_JOB_FAILED" if state == "Failed" else "ASR_JOB_CANCELLED"
             raise RunStopped(
-                FAILED,
+                Outcome.FAILED,
                 f"ASR job {job_id} {state.lower()}: {detail}",
                 code=code,
                 advice=job_failure_advice(run.phase),
@@ -112,7 +110,7 @@ class Jobs:
         call = yield from shared_write(run.ctx, call, run.request.extra, self.listener.await_task)  # waves
         started = yield from self.activity(call)
         run.job_id = str(started["jobId"])
-        event = reports.JOB_ADOPTED if started.get("adopted") else reports.JOB_STARTED
+        event = timeline.JOB_ADOPTED if started.get("adopted") else timeline.JOB_STARTED
         run.note(event, jobId=run.job_id, operation=run.phase)
         log_info(
             run.ctx, f"{call.name}: job {run.job_id}", runId=run.run_id, phase=run.phase, jobId=run.job_id
@@ -136,7 +134,7 @@ class Jobs:
                 delay = run.variant.retry_delay(facts, run.phase, stop.message, run.now - first)
                 if delay is None or stop.code != "ASR_JOB_FAILED":
                     raise
-                run.note(reports.NOTE, detail=f"retrying in {delay}: {stop.message}", jobId=job_id)
+                run.note(timeline.NOTE, detail=f"retrying in {delay}: {stop.message}", jobId=job_id)
                 run.publish(step="waiting to retry", message=f"Retrying in {delay}: {stop.message}")
                 yield from self.listener.await_task(run.ctx.create_timer(run.now + delay))
 

@@ -6,12 +6,11 @@ from collections.abc import Generator, Mapping
 from datetime import timedelta
 from typing import Any, cast
 
-from domain import phases
-from domain import report as reports
+from domain import phases, timeline
 from domain.contracts import ItemRef
 from domain.items import item_ref
 from domain.preflight import failure_summary
-from domain.report import CANCELLED, DRY_RUN, REJECTED
+from domain.run_names import Outcome
 from domain.runs import dry_run_plan
 from domain.sync_policy import resolve_data_sync
 from domain.vmware_checks import retention_gave_up
@@ -52,20 +51,24 @@ def preflight(run: Run) -> Generator[Any, Any, None]:
     if adopted and result.get("passed"):  # ASR is past the switchover: go on from there (issue 12, part 4)
         state.adopted = dict(adopted)
         state.switchover_done = state.switchover_requested = True
-        state.note(reports.NOTE, detail=f"adopted at {adopted.get('stage')}: {adopted.get('explain')}")
+        state.note(timeline.NOTE, detail=f"adopted at {adopted.get('stage')}: {adopted.get('explain')}")
     state.note(
-        reports.NOTE,
+        timeline.NOTE,
         passed=bool(result.get("passed")),
         dataSync=sync["dataSyncOption"],
         reason=sync["reason"],
     )
     if state.cancel_accepted:
-        raise RunStopped(CANCELLED, "Cancelled during pre-flight; nothing was changed in ASR.")
+        raise RunStopped(Outcome.CANCELLED, "Cancelled during pre-flight; nothing was changed in ASR.")
     if state.request.dry_run:
         state.plan = dry_run_plan(state.request, facts, sync, state.preflight_result)
-        raise RunStopped(DRY_RUN, "Dry run: pre-flight done, the plan is in the report; nothing changed.")
+        raise RunStopped(
+            Outcome.DRY_RUN, "Dry run: pre-flight done, the plan is in the report; nothing changed."
+        )
     if not result.get("passed"):
-        raise RunStopped(REJECTED, failure_summary(state.preflight_result["checks"]), code="PREFLIGHT_FAILED")
+        raise RunStopped(
+            Outcome.REJECTED, failure_summary(state.preflight_result["checks"]), code="PREFLIGHT_FAILED"
+        )
     state.leave()
 
 
@@ -91,7 +94,7 @@ def preflight_waiting(run: Run, call: ActivityCall) -> Generator[Any, Any, dict[
             payload = {"vault": state.request.vault.to_dict(), **wait["refresh"]}
             yield from run.jobs.activity(ActivityCall("refresh_configuration_server", payload))
             refreshed = True
-        state.note(reports.NOTE, detail=f"waiting {every}: {wait.get('reason')}")
+        state.note(timeline.NOTE, detail=f"waiting {every}: {wait.get('reason')}")
         state.publish(step="waiting", message=str(wait.get("reason")))
         yield from run.cancel.await_task(state.ctx.create_timer(state.now + every))
         if state.cancel_accepted:

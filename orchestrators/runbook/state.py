@@ -11,8 +11,7 @@ from typing import Any, cast
 
 import azure.durable_functions as df
 
-from domain import phases
-from domain import report as reports
+from domain import phases, timeline
 from domain.contracts import CancelAnswer, CustomStatus, Progress, RunInput, SealedCallback
 from domain.errors import remedy_for
 from domain.request import FailbackRequest
@@ -22,14 +21,14 @@ from orchestrators.variants import RunFacts, Variant, variant_for
 
 #: Timeline events also shown in the custom status (bounded: it must stay far below 16 KB).
 MILESTONES = (
-    reports.PHASE_STARTED,
-    reports.PHASE_FINISHED,
-    reports.JOB_STARTED,
-    reports.JOB_ADOPTED,
-    reports.JOB_FINISHED,
-    reports.DECISION,
-    reports.AZURE_VM_SHUTDOWN,
-    reports.ONPREM_VERIFIED,
+    timeline.PHASE_STARTED,
+    timeline.PHASE_FINISHED,
+    timeline.JOB_STARTED,
+    timeline.JOB_ADOPTED,
+    timeline.JOB_FINISHED,
+    timeline.DECISION,
+    timeline.AZURE_VM_SHUTDOWN,
+    timeline.ONPREM_VERIFIED,
 )
 MAX_STATUS_TIMELINE = 40
 
@@ -123,7 +122,7 @@ class RunState:
 
     def note(self, event: str, **detail: Any) -> None:
         """Append a timeline entry at the current time."""
-        self.timeline.append(reports.timeline_entry(iso(self.now), self.phase, event, **detail))
+        self.timeline.append(timeline.timeline_entry(iso(self.now), self.phase, event, **detail))
 
     def publish(self, step: str | None = None, message: str | None = None) -> None:
         """Set the custom status (docs/contracts.md §6), kept small."""
@@ -167,7 +166,7 @@ class RunState:
         self.awaiting = None
         self.progress = None
         self.tracker = None
-        self.note(reports.PHASE_STARTED)
+        self.note(timeline.PHASE_STARTED)
         self.publish(step="started", message=phases.DESCRIPTIONS.get(phase, phase))
         log_info(
             self.ctx, f"run {self.run_id}: phase {phase}", runId=self.run_id, phase=phase, jobId=self.job_id
@@ -175,4 +174,4 @@ class RunState:
 
     def leave(self) -> None:
         """Finish the current phase."""
-        self.note(reports.PHASE_FINISHED)
+        self.note(timeline.PHASE_FINISHED)

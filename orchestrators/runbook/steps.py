@@ -11,14 +11,12 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from domain import phases
-from domain import report as reports
+from domain import phases, timeline
 from domain.approval_summary import phase1_result, switchover_facts
 from domain.azure_wait import shutdown_seen
 from domain.contracts import JobWaitResult
-from domain.report import CANCELLED, NOT_APPROVED, WINDOW_MISSED
 from domain.reprotect_policy import protection_report
-from domain.run_names import AWAITING_WINDOW, GATE_SWITCHOVER, GATE_WINDOW
+from domain.run_names import AWAITING_WINDOW, GATE_SWITCHOVER, GATE_WINDOW, Outcome
 from domain.runs import estimate_downtime
 from orchestrators.durable import iso
 from orchestrators.runbook.run import Run
@@ -46,7 +44,7 @@ def sync_phase_1(run: Run) -> Generator[Any, Any, None]:
         # Resumed outside the workflow: the switchover already happened.
         state.switchover_done = True
         state.note(
-            reports.NOTE, detail="job completed without waiting for approval (resumed outside the run)"
+            timeline.NOTE, detail="job completed without waiting for approval (resumed outside the run)"
         )
 
 
@@ -72,7 +70,7 @@ def approval(run: Run) -> Generator[Any, Any, None]:
     approved = state.request.extra.get("preApproved")
     if approved:  # waves: the wave's gate already decided for every VM in it
         state.note(
-            reports.DECISION,
+            timeline.DECISION,
             gate=GATE_SWITCHOVER,
             decision="approved",
             by=approved.get("by"),
@@ -82,18 +80,18 @@ def approval(run: Run) -> Generator[Any, Any, None]:
     result = yield from run.gates.ask(GATE_SWITCHOVER, summary)
     if state.cancel_accepted or result.get("decision") == "cancelled":
         yield from run.jobs.abandon(
-            CANCELLED, "Cancelled while waiting for approval; the Azure VM keeps running."
+            Outcome.CANCELLED, "Cancelled while waiting for approval; the Azure VM keeps running."
         )
     if result.get("decision") != "approved":
         yield from run.jobs.abandon(
-            NOT_APPROVED,
+            Outcome.NOT_APPROVED,
             f"Approval {result.get('decision')}: the Azure VM keeps running; a new failback can start.",
         )
 
 
 def _phase1_seconds(run: Run) -> float | None:
     """How long sync phase 1 took in this run (``None`` when it did not run)."""
-    durations = reports.phase_durations(run.state.timeline)
+    durations = timeline.phase_durations(run.state.timeline)
     return next((d["seconds"] for d in durations if d["phase"] == phases.SYNC), None)
 
 
@@ -112,11 +110,13 @@ def window(run: Run) -> Generator[Any, Any, None]:
         done = yield from run.cancel.await_any([timer], stop_on_cancel=True)
         state.awaiting = None
         if done is None:
-            yield from run.jobs.abandon(CANCELLED, "Cancelled while waiting for the maintenance window.")
+            yield from run.jobs.abandon(
+                Outcome.CANCELLED, "Cancelled while waiting for the maintenance window."
+            )
     disk_gb = float(facts.facts.get("diskSizeGB") or 0)
     needed = timedelta(seconds=estimate_downtime(disk_gb, facts.data_sync)["seconds"])
     if state.now + needed > end:
-        state.note(reports.NOTE, detail=f"maintenance window closes at {iso(end)}; holding for a decision")
+        state.note(timeline.NOTE, detail=f"maintenance window closes at {iso(end)}; holding for a decision")
         result = yield from run.gates.ask(
             GATE_WINDOW,
             {
@@ -127,7 +127,7 @@ def window(run: Run) -> Generator[Any, Any, None]:
             },
         )
         if state.cancel_accepted or result.get("decision") != "approved":
-            outcome = CANCELLED if state.cancel_accepted else WINDOW_MISSED
+            outcome = Outcome.CANCELLED if state.cancel_accepted else Outcome.WINDOW_MISSED
             yield from run.jobs.abandon(outcome, "Maintenance window missed: the Azure VM keeps running.")
 
 
@@ -139,12 +139,14 @@ def switchover(run: Run) -> Generator[Any, Any, None]:
     """
     state = run.state
     state.switchover_requested = True
-    state.note(reports.NOTE, detail="switchover requested: ASR shuts the Azure VM down", jobId=state.job_id)
+    state.note(timeline.NOTE, detail="switchover requested: ASR shuts the Azure VM down", jobId=state.job_id)
     call = state.variant.switchover(state.run_facts(), state.job_id)
     job_id = yield from run.azure.persist("switchover", lambda: run.jobs.start(call))
     result = yield from run.azure.persist("switchover", lambda: run.jobs.wait(job_id))
     seen = shutdown_seen(result.get("snapshot") or {}) or iso(state.now)
-    state.timeline.append(reports.timeline_entry(seen, state.phase, reports.AZURE_VM_SHUTDOWN, jobId=job_id))
+    state.timeline.append(
+        timeline.timeline_entry(seen, state.phase, timeline.AZURE_VM_SHUTDOWN, jobId=job_id)
+    )
 
 
 def commit(run: Run) -> Generator[Any, Any, None]:
@@ -173,7 +175,7 @@ def reprotect(run: Run) -> Generator[Any, Any, None]:
         started = (result.get("snapshot") or {}).get("startTime")
         state.reprotection = protection_report(result, started)
         state.note(
-            reports.NOTE,
+            timeline.NOTE,
             detail="reverse replication: "
             + ("within the RPO SLA" if state.reprotection["withinSla"] else "NOT within the RPO SLA"),
             rpoSeconds=state.reprotection["rpoSeconds"],

@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from domain import report as reports
+from domain import timeline
 from domain.poll_plan import verify_wait
 from domain.run_names import GATE_VERIFICATION
 from orchestrators.durable import iso
@@ -61,7 +61,7 @@ def verify(run: Run) -> Generator[Any, Any, None]:
         if result.get("decision") != "approved":
             yield from run.gates.hold_for_decision()
             return
-    state.note(reports.ONPREM_VERIFIED, computer=", ".join(computers))
+    state.note(timeline.ONPREM_VERIFIED, computer=", ".join(computers))
 
 
 def merge_verifications(computers: list[str], results: list[dict[str, Any]]) -> dict[str, Any]:
