@@ -1,5 +1,8 @@
 """``GET /api/openapi.json``: the OpenAPI 3.1 document of our HTTP API.
 
+One job, over 300 lines: most of it is the document itself (every path, its answers and bodies),
+which reads best in one place next to the route table it is checked against.
+
 The request body of ``POST /api/failbacks`` is the JSON schema of the pydantic model that
 validates it (``domain.request.FailbackRequest``), so the two cannot disagree; OpenAPI 3.1
 takes JSON Schema 2020-12 as pydantic writes it. The rest (paths, responses, other bodies)

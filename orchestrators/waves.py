@@ -1,5 +1,8 @@
 """Waves: many VMs failed back in ordered waves, each VM a sub-orchestration (issue 7).
 
+One job, over 300 lines: ``WavesRun`` is one orchestration's state and steps; split, its
+generator methods would pass that state around instead of reading it.
+
 A ``waves`` request (``domain.request.variants``) runs here, inside ``failback_orchestrator``
 (the HTTP layer starts every kind the same way). For each wave in order:
 
