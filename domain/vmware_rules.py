@@ -15,7 +15,14 @@ from domain.items import parse_time
 from domain.preflight import HEARTBEAT_STALE_AFTER
 from domain.vmware_state import ONPREM_PROVIDERS, reprotect_permission, runs_in_azure
 
-Text = str | dict[str, Any]
+#: A plain English string, a ``domain.i18n.message``, or messages shown joined by "; ".
+Text = str | dict[str, Any] | list[dict[str, Any]]
+
+
+def _english(text: Text) -> str:
+    if isinstance(text, list):
+        return "; ".join(str(m["text"]) for m in text)
+    return str(text["text"]) if isinstance(text, dict) else text
 
 
 def check(
@@ -30,8 +37,8 @@ def check(
     if not passed:
         texts["remedy"] = remedy or message(N_("Fix the condition, then start a new failback."))
     out: dict[str, Any] = {"id": rule_id, "passed": passed}
-    out.update({k: v["text"] if isinstance(v, dict) else v for k, v in texts.items()})
-    messages = {k: v for k, v in texts.items() if isinstance(v, dict)}
+    out.update({k: _english(v) for k, v in texts.items()})
+    messages = {k: v for k, v in texts.items() if not isinstance(v, str)}
     if messages:
         out["messages"] = messages
     return out
