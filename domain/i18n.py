@@ -147,7 +147,12 @@ def message(msgid: str, **args: Any) -> dict[str, Any]:
 
 
 def localized(msg: Any, lang: str) -> str:
-    """A :func:`message` in ``lang``; its English text when the catalog's text does not fit the arguments."""
+    """A :func:`message` in ``lang``; its English text when the catalog's text does not fit the arguments.
+
+    A list of messages (an evidence naming several things) is shown joined by "; ".
+    """
+    if isinstance(msg, list):
+        return "; ".join(localized(part, lang) for part in msg)
     if not isinstance(msg, dict) or not isinstance(msg.get("msgid"), str):
         return "" if msg is None else str(msg)
     args = msg.get("args") if isinstance(msg.get("args"), dict) else {}

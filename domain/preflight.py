@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.adoption import adoptable_stage
+from domain.i18n import N_, message
 from domain.items import current_scenario, parse_time
 from domain.jobs import is_sync_task
 from domain.request import FailbackRequest
@@ -23,26 +24,54 @@ _ENCRYPTION_OFF = ("", "none", "disabled", "notconfigured")
 
 Check = dict[str, Any]
 Rule = Callable[[Mapping[str, Any], Mapping[str, Any], FailbackRequest, datetime], Check]
+#: A recorded text (``domain.i18n.message``), or several shown joined by "; " (an evidence list).
+Text = dict[str, Any] | list[dict[str, Any]]
+_DEFAULT_REMEDY = N_("Fix the condition, then start a new failback.")
 
 
-def _check(rule_id: str, rule: str, passed: bool, evidence: str, remedy: str | None = None) -> Check:
-    out: Check = {"id": rule_id, "rule": rule, "passed": passed, "evidence": evidence}
+def _text(msg: Text | str) -> str:
+    """The English text of a message or of a list of messages."""
+    if isinstance(msg, str):
+        return msg
+    return "; ".join(m["text"] for m in msg) if isinstance(msg, list) else str(msg["text"])
+
+
+def _check(rule_id: str, rule: Text, passed: bool, evidence: Text | str, remedy: Text | None = None) -> Check:
+    """A check with its English texts (read by the API and tests) and their ``messages`` (pages)."""
+    messages: dict[str, Text] = {"rule": rule}
+    if not isinstance(evidence, str):
+        messages["evidence"] = evidence
+    out: Check = {"id": rule_id, "rule": _text(rule), "passed": passed, "evidence": _text(evidence)}
     if not passed:
-        out["remedy"] = remedy or "Fix the condition, then start a new failback."
+        messages["remedy"] = remedy or message(_DEFAULT_REMEDY)
+        out["remedy"] = _text(messages["remedy"])
+    out["messages"] = messages
     return out
 
 
 def provider_is_live(provider: Mapping[str, Any], now: datetime) -> tuple[bool, str]:
     """Whether a Hyper-V host / VMM provider is connected with a recent heartbeat, and why."""
+    live, msg = _provider_state(provider, now)
+    return live, str(msg["text"])
+
+
+def _provider_state(provider: Mapping[str, Any], now: datetime) -> tuple[bool, dict[str, Any]]:
     status = provider.get("connectionStatus")
     beat = parse_time(provider.get("lastHeartBeat"))
-    label = provider.get("friendlyName") or provider.get("name")
-    text = f"{label}: connectionStatus={status}, lastHeartBeat={provider.get('lastHeartBeat')}"
+    args = {
+        "label": provider.get("friendlyName") or provider.get("name"),
+        "status": status,
+        "beat": provider.get("lastHeartBeat"),
+    }
+    text = N_("%(label)s: connectionStatus=%(status)s, lastHeartBeat=%(beat)s")
     if status != "Connected":
-        return False, text
+        return False, message(text, **args)
     if beat is not None and now - beat > HEARTBEAT_STALE_AFTER:
-        return False, f"{text} (older than {int(HEARTBEAT_STALE_AFTER.total_seconds() // 60)} min)"
-    return True, text
+        stale = N_(
+            "%(label)s: connectionStatus=%(status)s, lastHeartBeat=%(beat)s (older than %(minutes)s min)"
+        )
+        return False, message(stale, minutes=int(HEARTBEAT_STALE_AFTER.total_seconds() // 60), **args)
+    return True, message(text, **args)
 
 
 def find_host(fabric: Mapping[str, Any], host: str) -> Mapping[str, Any] | None:
@@ -109,11 +138,13 @@ def adopted_data_sync(job: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _adopting(scenario: Mapping[str, Any]) -> str:
-    return (
-        f"adopting job {scenario.get('jobId')}: the failback (planned failover to on-premises) "
-        f"has been under way since {scenario.get('startTime')}"
-    )
+_ADOPTING = N_(
+    "adopting job %(job)s: the failback (planned failover to on-premises) has been under way since %(since)s"
+)
+
+
+def _adopting(scenario: Mapping[str, Any], msgid: str = _ADOPTING) -> dict[str, Any]:
+    return message(msgid, job=scenario.get("jobId"), since=scenario.get("startTime"))
 
 
 def rule_managed_disks(
@@ -123,11 +154,15 @@ def rule_managed_disks(
     value = facts.get("useManagedDisks")
     return _check(
         "H2a",
-        "The Azure VM uses managed disks",
+        message(N_("The Azure VM uses managed disks")),
         value is True,
-        f"useManagedDisks={value} on item {facts.get('name')}",
-        "Failback is supported only for VMs that failed over with managed disks; move the VM to "
-        "managed disks or fail back by hand.",
+        message(N_("useManagedDisks=%(value)s on item %(item)s"), value=value, item=facts.get("name")),
+        message(
+            N_(
+                "Failback is supported only for VMs that failed over with managed disks; move the VM to "
+                "managed disks or fail back by hand."
+            )
+        ),
     )
 
 
@@ -142,17 +177,22 @@ def rule_host_connected(
         if facts.get("providerId") and str(p.get("id") or "").lower() == str(facts["providerId"]).lower()
     ]
     candidates = own or providers
-    results = [provider_is_live(p, now) for p in candidates]
+    results = [_provider_state(p, now) for p in candidates]
     passed = any(ok for ok, _ in results)
-    evidence = (
-        "; ".join(text for _, text in results) or f"no provider registered in fabric {fabric.get('name')}"
+    evidence: Text = [msg for _, msg in results] or message(
+        N_("no provider registered in fabric %(fabric)s"), fabric=fabric.get("name")
     )
     return _check(
         "H2b",
-        "The on-premises Hyper-V host or VMM server is running and connected to Azure",
+        message(N_("The on-premises Hyper-V host or VMM server is running and connected to Azure")),
         passed,
         evidence,
-        "Start the Hyper-V host / VMM server and its Site Recovery provider; check its connection to Azure.",
+        message(
+            N_(
+                "Start the Hyper-V host / VMM server and its Site Recovery provider; check its connection "
+                "to Azure."
+            )
+        ),
     )
 
 
@@ -161,54 +201,82 @@ def rule_failover_committed(
 ) -> Check:
     """H2c: the earlier failover to Azure was committed (``Failback`` is an allowed operation)."""
     allowed = list(facts.get("allowedOperations") or [])
-    evidence = f"protectionState={facts.get('protectionState')}, allowedOperations={allowed}"
+    evidence: list[dict[str, Any]] = [
+        message(
+            N_("protectionState=%(state)s, allowedOperations=%(allowed)s"),
+            state=facts.get("protectionState"),
+            allowed=str(allowed),
+        )
+    ]
     adopting = failback_under_way(facts, req)
     if adopting is not None:  # ASR lists no operation while a job runs; the failback itself proves it
-        evidence += f"; {_adopting(adopting)} (a failback starts only after the commit)"
+        evidence.append(_adopting(adopting, _ADOPTING_COMMITTED))
     return _check(
         "H2c",
-        "The failover to Azure was committed",
+        message(N_("The failover to Azure was committed")),
         "Failback" in allowed or adopting is not None,
         evidence,
-        "Commit the failover to Azure first (the item must allow 'Failback').",
+        message(N_("Commit the failover to Azure first (the item must allow 'Failback').")),
     )
 
 
-def _alternate_evidence(fabric: Mapping[str, Any], req: FailbackRequest, now: datetime) -> tuple[bool, str]:
+_ADOPTING_COMMITTED = N_(
+    "adopting job %(job)s: the failback (planned failover to on-premises) has been under way since "
+    "%(since)s (a failback starts only after the commit)"
+)
+
+
+def _alternate_evidence(fabric: Mapping[str, Any], req: FailbackRequest, now: datetime) -> tuple[bool, Text]:
     if fabric.get("fabricType") != "HyperVSite":
-        return (
-            False,
-            f"fabric {fabric.get('name')} is {fabric.get('fabricType')}, alternate location needs HyperVSite",
+        return False, message(
+            N_("fabric %(fabric)s is %(type)s, alternate location needs HyperVSite"),
+            fabric=fabric.get("name"),
+            type=fabric.get("fabricType"),
         )
     host = find_host(fabric, req.target_host or "")
     if host is None:
         known = [p.get("friendlyName") for p in fabric.get("providers") or []]
-        return False, f"targetHost {req.target_host!r} is not a registered host (known: {known})"
-    live, text = provider_is_live(host, now)
+        return False, message(
+            N_("targetHost %(host)s is not a registered host (known: %(known)s)"),
+            host=repr(req.target_host),
+            known=str(known),
+        )
+    live, state = _provider_state(host, now)
     if not req.create_vm_if_not_found:
-        return False, f"{text}; createVmIfNotFound=false, the VM cannot be created on the new host"
-    return live, f"targetHost {text}"
+        return False, [
+            state,
+            message(N_("createVmIfNotFound=false, the VM cannot be created on the new host")),
+        ]
+    return live, message(N_("targetHost %(state)s"), state=state["text"])
 
 
 def rule_failback_type(
     facts: Mapping[str, Any], fabric: Mapping[str, Any], req: FailbackRequest, now: datetime
 ) -> Check:
     """H2d: the chosen failback type (original or alternate location) is available."""
+    evidence: Text
     if req.location == "alternate":
         passed, evidence = _alternate_evidence(fabric, req, now)
     else:
         present = facts.get("onPremVmPresent")
         passed = present is not False or req.create_vm_if_not_found
-        evidence = (
-            f"original location; onPremVmPresent={present}, createVmIfNotFound={req.create_vm_if_not_found}"
+        evidence = message(
+            N_("original location; onPremVmPresent=%(present)s, createVmIfNotFound=%(create)s"),
+            present=present,
+            create=req.create_vm_if_not_found,
         )
     return _check(
         "H2d",
-        f"Failback to the {req.location} location is available",
+        message(N_("Failback to the %(location)s location is available"), location=req.location),
         passed,
         evidence,
-        "For the original location the on-prem VM must exist (or set createVmIfNotFound); for an alternate "
-        "location name a connected host of a HyperVSite fabric and allow creating the VM (H9).",
+        message(
+            N_(
+                "For the original location the on-prem VM must exist (or set createVmIfNotFound); for an "
+                "alternate location name a connected host of a HyperVSite fabric and allow creating the VM "
+                "(H9)."
+            )
+        ),
     )
 
 
@@ -218,16 +286,20 @@ def rule_recovery_plan(
     """H2e: a recovery-plan failback cannot go to an alternate location."""
     plan_run = req.kind == "recovery-plan"
     passed = not (plan_run and req.location == "alternate")
-    evidence = (
-        f"kind={req.kind}, location={req.location}, item's recovery plan={facts.get('recoveryPlan')}"
-        + ("" if plan_run else " (item-level failback)")
+    evidence = message(
+        N_("kind=%(kind)s, location=%(location)s, item's recovery plan=%(plan)s")
+        if plan_run
+        else N_("kind=%(kind)s, location=%(location)s, item's recovery plan=%(plan)s (item-level failback)"),
+        kind=req.kind,
+        location=req.location,
+        plan=facts.get("recoveryPlan"),
     )
     return _check(
         "H2e",
-        "No alternate-location failback through a recovery plan",
+        message(N_("No alternate-location failback through a recovery plan")),
         passed,
         evidence,
-        "Fail back each VM of the plan individually to use an alternate location.",
+        message(N_("Fail back each VM of the plan individually to use an alternate location.")),
     )
 
 
@@ -243,17 +315,31 @@ def rule_encryption_certificate(
     if not enabled:
         passed, evidence = (
             True,
-            f"data encryption not enabled on fabric {fabric.get('name')} (kekState={state or None})",
+            message(
+                N_("data encryption not enabled on fabric %(fabric)s (kekState=%(state)s)"),
+                fabric=fabric.get("name"),
+                state=state or None,
+            ),
         )
     else:
         passed = bool(given) and given.upper() == expected.upper()
-        evidence = f"kekState={state}, fabric certificate={expected or None}, request names {given or None}"
+        evidence = message(
+            N_("kekState=%(state)s, fabric certificate=%(expected)s, request names %(given)s"),
+            state=state,
+            expected=expected or None,
+            given=given or None,
+        )
     return _check(
         "H4",
-        "The encryption certificate is named when cloud data encryption is on",
+        message(N_("The encryption certificate is named when cloud data encryption is on")),
         passed,
         evidence,
-        "Name the certificate issued when the provider was installed on the VMM server (its thumbprint).",
+        message(
+            N_(
+                "Name the certificate issued when the provider was installed on the VMM server "
+                "(its thumbprint)."
+            )
+        ),
     )
 
 
@@ -266,18 +352,30 @@ def rule_scenario_idle(
     if adopting is not None:
         evidence = _adopting(adopting)
     elif not scenario:
-        evidence = "no operation running"
+        evidence = message(N_("no operation running"))
     else:
-        name, job = scenario.get("scenarioName"), scenario.get("jobId")
-        evidence = f"{name} job {job} since {scenario.get('startTime')}"
-        if driving_run(scenario, req):
-            evidence += f", driven by run {driving_run(scenario, req)} (in progress)"
+        args = {
+            "name": scenario.get("scenarioName"),
+            "job": scenario.get("jobId"),
+            "since": scenario.get("startTime"),
+        }
+        run = driving_run(scenario, req)
+        if run:
+            evidence = message(
+                N_("%(name)s job %(job)s since %(since)s, driven by run %(run)s (in progress)"),
+                run=run,
+                **args,
+            )
+        else:
+            evidence = message(N_("%(name)s job %(job)s since %(since)s"), **args)
     return _check(
         "IDLE",
-        "No other operation is in progress on the item",
+        message(N_("No other operation is in progress on the item")),
         not scenario or adopting is not None,
         evidence,
-        "Wait for the running ASR job to finish (or follow the failback run already driving it).",
+        message(
+            N_("Wait for the running ASR job to finish (or follow the failback run already driving it).")
+        ),
     )
 
 
@@ -290,10 +388,10 @@ def rule_active_in_azure(
     passed = active == "Recovery" and provider == "HyperVReplicaAzure"
     return _check(
         "ACTIVE_IN_AZURE",
-        "The item runs in Azure and is a Hyper-V to Azure item",
+        message(N_("The item runs in Azure and is a Hyper-V to Azure item")),
         passed,
-        f"activeLocation={active}, provider={provider}",
-        "Only a Hyper-V VM that runs in Azure after a committed failover can fail back.",
+        message(N_("activeLocation=%(active)s, provider=%(provider)s"), active=active, provider=provider),
+        message(N_("Only a Hyper-V VM that runs in Azure after a committed failover can fail back.")),
     )
 
 
@@ -328,7 +426,10 @@ def run_preflight(
     stage = adoptable_stage(facts) if request.kind == "hyperv" and not ours else None
     if stage is not None:  # ASR took this failback past the switchover already (issue 12, part 4)
         adopt = _check(
-            "ADOPTED", "Where ASR is, the run goes on (nothing is started twice)", True, stage["explain"]
+            "ADOPTED",
+            message(N_("Where ASR is, the run goes on (nothing is started twice)")),
+            True,
+            stage["explain"],  # adoption's own words, recorded in English only
         )
         checks = [adopt, rule_host_connected(facts, fabric, request, now)]
         return {"passed": all(c["passed"] for c in checks), "checks": checks, "adopted": stage}

@@ -16,6 +16,9 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
+from domain.i18n import N_, message
+from domain.vmware_rules import check
+
 #: Seed 002: a drive added to the master target appears in the selection list within this time.
 RETENTION_APPEARS = timedelta(minutes=15)
 #: How long past the first look the run keeps checking (15 minutes plus a margin after a refresh).
@@ -99,6 +102,22 @@ def retention_gave_up(wait: Mapping[str, Any]) -> str:
     )
 
 
+_VCENTER_REMEDY = N_(
+    "Add the other vCenter to the configuration server and wait for its discovery, install "
+    "the master target on an ESXi host of that vCenter, and name them in vmware.vCenter, "
+    "vmware.masterTarget and vmware.datastore (seed 002: 「代替の vCenter に"
+    "フェールバックしようとしている場合は、新しい vCenter とマスター ターゲット サーバーが"
+    "検出されることを確認してください」)."
+)
+_RUNAS_REMEDY = N_(
+    "The account %(account)s cannot list datastores, so re-protect would fail: update the "
+    "vCenter credentials on the configuration server with an account that has the required "
+    "permissions (or name such an account in vmware.runAsAccount), then start a new "
+    "failback (seed 002: 「アクセス許可が割り当てられている適切なアカウントを使用して "
+    "vCenter 資格情報を更新し、ジョブを再試行します」)."
+)
+
+
 def _datastore_errors(vcenter: Mapping[str, Any]) -> list[str]:
     """The vCenter's health errors that say datastores could not be listed (read-only discovery)."""
     out = []
@@ -123,13 +142,6 @@ def _named(vcenters: Sequence[Mapping[str, Any]], wanted: str) -> Mapping[str, A
         if key in {n.lower() for n in names} or key in {n.lower().split(".")[0] for n in names}:
             return vc
     return None
-
-
-def _check(rule_id: str, rule: str, passed: bool, evidence: str, remedy: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": rule_id, "rule": rule, "passed": passed, "evidence": evidence}
-    if not passed:
-        out["remedy"] = remedy
-    return out
 
 
 def vcenter_rules(
@@ -175,26 +187,39 @@ def vcenter_rules(
             and inputs.get("datastoreName") in stores
         )
         known = [str((v.get("properties") or {}).get("friendlyName") or v.get("name")) for v in vcenters]
+        found = message(
+            N_("vCenter %(vc)s: discoveryStatus=%(status)s, healthErrors=%(errors)s")
+            if vc
+            else N_("vCenter %(vc)s: not discovered (known: %(known)s)"),
+            vc=wanted or None,
+            status=status,
+            errors=str(errors),
+            known=str(known),
+        )
+        target = message(
+            N_("master target %(mt)s: datastores visible=%(stores)s")
+            if mt
+            else N_("master target %(mt)s: not registered"),
+            mt=inputs.get("masterTargetId"),
+            stores=str(stores),
+        )
+        evidence = [
+            found,
+            target,
+            message(N_("datastore=%(datastore)s"), datastore=inputs.get("datastoreName")),
+        ]
         checks.append(
-            _check(
+            check(
                 "V3-vcenter-target",
-                "Failback to another vCenter: that vCenter and its master target are discovered and the "
-                "datastores are visible",
+                message(
+                    N_(
+                        "Failback to another vCenter: that vCenter and its master target are discovered and "
+                        "the datastores are visible"
+                    )
+                ),
                 ok,
-                f"vCenter {wanted or None}: "
-                + (
-                    f"discoveryStatus={status}, healthErrors={errors}"
-                    if vc
-                    else f"not discovered (known: {known})"
-                )
-                + f"; master target {inputs.get('masterTargetId')}: "
-                + (f"datastores visible={stores}" if mt else "not registered")
-                + f"; datastore={inputs.get('datastoreName')}",
-                "Add the other vCenter to the configuration server and wait for its discovery, install the "
-                "master target on an ESXi host of that vCenter, and name them in vmware.vCenter, "
-                "vmware.masterTarget and vmware.datastore (seed 002: 「代替の vCenter に"
-                "フェールバックしようとしている場合は、新しい vCenter とマスター ターゲット サーバーが"
-                "検出されることを確認してください」).",
+                evidence,
+                message(_VCENTER_REMEDY),
             )
         )
     account = inputs.get("runAsAccountId")
@@ -203,19 +228,25 @@ def vcenter_rules(
             vc for vc in vcenters if str((vc.get("properties") or {}).get("runAsAccountId") or "") == account
         ]
         errors = [e for vc in using for e in _datastore_errors(vc)]
+        args = {
+            "account": account,
+            "used": str([(vc.get("properties") or {}).get("friendlyName") for vc in using] or "none"),
+            "errors": "; ".join(errors),
+        }
         checks.append(
-            _check(
+            check(
                 "V3-runas-datastores",
-                "The vCenter account named for the re-protect can list datastores (not read-only)",
+                message(
+                    N_("The vCenter account named for the re-protect can list datastores (not read-only)")
+                ),
                 not errors,
-                f"runAsAccount={account}: used by vCenter "
-                f"{[(vc.get('properties') or {}).get('friendlyName') for vc in using] or 'none'}"
-                + (f"; {'; '.join(errors)}" if errors else "; no error about datastores"),
-                f"The account {account} cannot list datastores, so re-protect would fail: update the vCenter "
-                "credentials on the configuration server with an account that has the required permissions "
-                "(or name such an account in vmware.runAsAccount), then start a new failback (seed 002: "
-                "「アクセス許可が割り当てられている適切なアカウントを使用して vCenter 資格情報を更新し、"
-                "ジョブを再試行します」).",
+                message(
+                    N_("runAsAccount=%(account)s: used by vCenter %(used)s; %(errors)s")
+                    if errors
+                    else N_("runAsAccount=%(account)s: used by vCenter %(used)s; no error about datastores"),
+                    **args,
+                ),
+                message(_RUNAS_REMEDY, account=account),
             )
         )
     return checks

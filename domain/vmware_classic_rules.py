@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from domain.i18n import N_, message
 from domain.items import parse_time
 from domain.preflight import HEARTBEAT_STALE_AFTER
 from domain.vmware import GOOD_DATASTORES, MAX_MT_DISKS, pick
@@ -53,46 +54,86 @@ def classic_rules(
     checks.append(
         check(
             "V3-cs",
-            "The configuration server runs and is connected (that the VM is in its database is "
-            "attested: V3-cs-database)",
+            message(
+                N_(
+                    "The configuration server runs and is connected (that the VM is in its database is "
+                    "attested: V3-cs-database)"
+                )
+            ),
             bool(connected) and running and not stale,
-            f"{cs.get('hostName')}: connection={[p.get('connectionStatus') for p in providers]}, "
-            f"service={cs.get('csServiceStatus')}, lastHeartbeat={cs.get('lastHeartbeat')}",
-            "Start the configuration server and its services; it must stay connected during re-protect "
-            "and failback.",
+            message(
+                N_("%(host)s: connection=%(connection)s, service=%(service)s, lastHeartbeat=%(beat)s"),
+                host=cs.get("hostName"),
+                connection=str([p.get("connectionStatus") for p in providers]),
+                service=cs.get("csServiceStatus"),
+                beat=cs.get("lastHeartbeat"),
+            ),
+            message(
+                N_(
+                    "Start the configuration server and its services; it must stay connected during "
+                    "re-protect and failback."
+                )
+            ),
         )
     )
     ps = pick(list(cs.get("processServers") or []), inputs.get("processServerId"))
     checks.append(
         check(
             "V3-ps",
-            "A healthy process server close to the Azure VM (in Azure when only S2S VPN exists)",
+            message(N_("A healthy process server close to the Azure VM (in Azure when only S2S VPN exists)")),
             ps is not None and ps.get("health") in (None, "Normal"),
-            f"processServer={inputs.get('processServerId')}: "
-            + (f"health={ps.get('health')}, ip={ps.get('ipAddress')}" if ps else "not registered"),
-            "Deploy a process server in Azure (or use ExpressRoute) and name it in vmware.processServer.",
+            message(
+                N_("processServer=%(ps)s: health=%(health)s, ip=%(ip)s"),
+                ps=inputs.get("processServerId"),
+                health=ps.get("health"),
+                ip=ps.get("ipAddress"),
+            )
+            if ps
+            else message(N_("processServer=%(ps)s: not registered"), ps=inputs.get("processServerId")),
+            message(
+                N_(
+                    "Deploy a process server in Azure (or use ExpressRoute) and name it in "
+                    "vmware.processServer."
+                )
+            ),
         )
     )
     mt = _mt_of(cs, inputs.get("masterTargetId"))
     checks.append(
         check(
             "V3-mt-os",
-            "A Linux VM needs a Linux master target (the master target has the VM's OS)",
+            message(N_("A Linux VM needs a Linux master target (the master target has the VM's OS)")),
             mt is not None and mt.get("osType") == facts.get("osType"),
-            f"VM osType={facts.get('osType')}, master target {inputs.get('masterTargetId')} "
-            f"osType={(mt or {}).get('osType')}",
-            "Install a master target with the VM's OS (a Linux MT for Linux VMs) and name it.",
+            message(
+                N_("VM osType=%(os)s, master target %(mt)s osType=%(mt_os)s"),
+                os=facts.get("osType"),
+                mt=inputs.get("masterTargetId"),
+                mt_os=(mt or {}).get("osType"),
+            ),
+            message(N_("Install a master target with the VM's OS (a Linux MT for Linux VMs) and name it.")),
         )
     )
     total = int((mt or {}).get("diskCount") or 0) + int(facts.get("diskCount") or 0) + disks_in_run
     checks.append(
         check(
             "V3-disks",
-            f"At most {MAX_MT_DISKS} disks on the master target, counting the VMs being re-protected",
+            message(
+                N_("At most %(max)s disks on the master target, counting the VMs being re-protected"),
+                max=MAX_MT_DISKS,
+            ),
             mt is not None and total <= MAX_MT_DISKS,
-            f"master target {inputs.get('masterTargetId')}: {(mt or {}).get('diskCount')} attached + "
-            f"{facts.get('diskCount')} of this VM + {disks_in_run} of others in this run = {total}",
-            "Add another master target and name it in vmware.masterTarget.",
+            message(
+                N_(
+                    "master target %(mt)s: %(attached)s attached + %(own)s of this VM + %(others)s of others "
+                    "in this run = %(total)s"
+                ),
+                mt=inputs.get("masterTargetId"),
+                attached=(mt or {}).get("diskCount"),
+                own=facts.get("diskCount"),
+                others=disks_in_run,
+                total=total,
+            ),
+            message(N_("Add another master target and name it in vmware.masterTarget.")),
         )
     )
     checks.append(_datastore_rule(mt, inputs.get("datastoreName")))
@@ -104,11 +145,16 @@ def classic_rules(
     checks.append(
         check(
             "V3-retention",
-            "The retention drive exists on the master target with a non-zero size",
+            message(N_("The retention drive exists on the master target with a non-zero size")),
             bool(volumes) and int(volumes[0].get("capacityInBytes") or 0) > 0,
-            f"retentionDrive={inputs.get('retentionDrive')}, volumes on the MT: "
-            f"{[v.get('volumeName') for v in (mt or {}).get('retentionVolumes') or []]}",
-            "Add a retention volume to the master target (it appears up to 15 min later) and name it.",
+            message(
+                N_("retentionDrive=%(drive)s, volumes on the MT: %(volumes)s"),
+                drive=inputs.get("retentionDrive"),
+                volumes=str([v.get("volumeName") for v in (mt or {}).get("retentionVolumes") or []]),
+            ),
+            message(
+                N_("Add a retention volume to the master target (it appears up to 15 min later) and name it.")
+            ),
         )
     )
     accounts = [a.get("accountId") for a in cs.get("runAsAccounts") or []]
@@ -116,11 +162,18 @@ def classic_rules(
     checks.append(
         check(
             "V3-vcenter-account",
-            "vCenter is discovered with an account that can see datastores",
+            message(N_("vCenter is discovered with an account that can see datastores")),
             bool((mt or {}).get("dataStores")) and (not wanted or wanted in accounts),
-            f"runAsAccount={wanted}, accounts visible={accounts}, datastores seen by the MT="
-            f"{[d.get('symbolicName') for d in (mt or {}).get('dataStores') or []]}",
-            "Re-discover vCenter with an account that can read datastores (not read-only).",
+            message(
+                N_(
+                    "runAsAccount=%(wanted)s, accounts visible=%(accounts)s, datastores seen by the MT="
+                    "%(stores)s"
+                ),
+                wanted=wanted,
+                accounts=str(accounts),
+                stores=str([d.get("symbolicName") for d in (mt or {}).get("dataStores") or []]),
+            ),
+            message(N_("Re-discover vCenter with an account that can read datastores (not read-only).")),
         )
     )
     return checks + common_rules(facts, policy, group, via_plan=via_plan, now=now)
@@ -132,11 +185,22 @@ def _datastore_rule(mt: Mapping[str, Any] | None, name: str | None) -> dict[str,
     vmfs = [d for d in stores if d.get("type") == "VMFS"]
     return check(
         "V3-datastore",
-        "Failback only to a VMFS or vSAN datastore (never NFS); the ESXi host has a VMFS datastore",
+        message(
+            N_("Failback only to a VMFS or vSAN datastore (never NFS); the ESXi host has a VMFS datastore")
+        ),
         found is not None
         and found.get("type") in GOOD_DATASTORES
         and bool(vmfs or found.get("type") == "vSAN"),
-        f"datastore={name} type={(found or {}).get('type')}; datastores of the MT host: "
-        f"{[(d.get('symbolicName'), d.get('type')) for d in stores]}",
-        "Add a VMFS or vSAN datastore to the master target's ESXi host and name it in vmware.datastore.",
+        message(
+            N_("datastore=%(name)s type=%(type)s; datastores of the MT host: %(stores)s"),
+            name=name,
+            type=(found or {}).get("type"),
+            stores=str([(d.get("symbolicName"), d.get("type")) for d in stores]),
+        ),
+        message(
+            N_(
+                "Add a VMFS or vSAN datastore to the master target's ESXi host and name it in "
+                "vmware.datastore."
+            )
+        ),
     )

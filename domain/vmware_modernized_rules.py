@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from domain.i18n import N_, message
 from domain.items import parse_time
 from domain.preflight import HEARTBEAT_STALE_AFTER
 from domain.vmware import MAX_MT_DISKS, pick
@@ -36,43 +37,49 @@ def modernized_rules(
     checks.append(
         check(
             "V3-appliance",
-            "The appliance's reprotect agent is healthy and connected",
+            message(N_("The appliance's reprotect agent is healthy and connected")),
             live,
-            f"reprotectAgent={inputs.get('reprotectAgentId')}: "
-            + (
-                f"health={agent.get('health')}, lastHeartbeat={agent.get('lastHeartbeatUtc')}"
-                if agent
-                else "not found"
-            ),
-            "Start the replication appliance and check its reprotect agent.",
+            message(
+                N_("reprotectAgent=%(agent)s: health=%(health)s, lastHeartbeat=%(beat)s"),
+                agent=inputs.get("reprotectAgentId"),
+                health=agent.get("health"),
+                beat=agent.get("lastHeartbeatUtc"),
+            )
+            if agent
+            else message(N_("reprotectAgent=%(agent)s: not found"), agent=inputs.get("reprotectAgentId")),
+            message(N_("Start the replication appliance and check its reprotect agent.")),
         )
     )
     accessible = list((agent or {}).get("accessibleDatastores") or [])
     checks.append(
         check(
             "V3-datastore",
-            "The target datastore is one the appliance can access",
+            message(N_("The target datastore is one the appliance can access")),
             bool(inputs.get("datastoreName")) and inputs.get("datastoreName") in accessible,
-            f"datastore={inputs.get('datastoreName')}, accessible={accessible}",
-            "Name a datastore the appliance's reprotect agent can access (vmware.datastore).",
+            message(
+                N_("datastore=%(datastore)s, accessible=%(accessible)s"),
+                datastore=inputs.get("datastoreName"),
+                accessible=str(accessible),
+            ),
+            message(N_("Name a datastore the appliance's reprotect agent can access (vmware.datastore).")),
         )
     )
     checks.append(
         check(
             "V3-disks",
-            f"At most {MAX_MT_DISKS} disks per appliance (this VM's own count)",
+            message(N_("At most %(max)s disks per appliance (this VM's own count)"), max=MAX_MT_DISKS),
             int(facts.get("diskCount") or 0) <= MAX_MT_DISKS,
-            f"VM disks={facts.get('diskCount')}",
-            "Use another appliance.",
+            message(N_("VM disks=%(disks)s"), disks=facts.get("diskCount")),
+            message(N_("Use another appliance.")),
         )
     )
     checks.append(
         check(
             "V1-log-storage",
-            "A log (cache) storage account for the re-protect is named",
+            message(N_("A log (cache) storage account for the re-protect is named")),
             bool(inputs.get("logStorageAccountId")),
-            f"logStorageAccountId={inputs.get('logStorageAccountId')}",
-            "Name the cache storage account in vmware.logStorageAccountId.",
+            message(N_("logStorageAccountId=%(account)s"), account=inputs.get("logStorageAccountId")),
+            message(N_("Name the cache storage account in vmware.logStorageAccountId.")),
         )
     )
     return checks + common_rules(facts, policy, group, via_plan=via_plan, now=now)

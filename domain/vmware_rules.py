@@ -10,16 +10,37 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from domain.i18n import N_, message
 from domain.items import parse_time
 from domain.preflight import HEARTBEAT_STALE_AFTER
 from domain.vmware_state import ONPREM_PROVIDERS, reprotect_permission, runs_in_azure
 
+#: A plain English string, a ``domain.i18n.message``, or messages shown joined by "; ".
+Text = str | dict[str, Any] | list[dict[str, Any]]
 
-def check(rule_id: str, rule: str, passed: bool, evidence: str, remedy: str | None = None) -> dict[str, Any]:
-    """One check ``{id, rule, passed, evidence, remedy?}`` (a remedy only when it failed)."""
-    out: dict[str, Any] = {"id": rule_id, "rule": rule, "passed": passed, "evidence": evidence}
+
+def _english(text: Text) -> str:
+    if isinstance(text, list):
+        return "; ".join(str(m["text"]) for m in text)
+    return str(text["text"]) if isinstance(text, dict) else text
+
+
+def check(
+    rule_id: str, rule: Text, passed: bool, evidence: Text, remedy: Text | None = None
+) -> dict[str, Any]:
+    """One check ``{id, rule, passed, evidence, remedy?, messages?}`` (a remedy only when it failed).
+
+    Texts given as ``domain.i18n.message`` are recorded in English and kept in ``messages`` so pages
+    show them in their reader's language; plain strings are recorded as they are.
+    """
+    texts: dict[str, Text] = {"rule": rule, "evidence": evidence}
     if not passed:
-        out["remedy"] = remedy or "Fix the condition, then start a new failback."
+        texts["remedy"] = remedy or message(N_("Fix the condition, then start a new failback."))
+    out: dict[str, Any] = {"id": rule_id, "passed": passed}
+    out.update({k: _english(v) for k, v in texts.items()})
+    messages = {k: v for k, v in texts.items() if not isinstance(v, str)}
+    if messages:
+        out["messages"] = messages
     return out
 
 
@@ -30,15 +51,32 @@ def state_rule(facts: Mapping[str, Any], operation: str = "SwitchProtection") ->
     reprotected = facts.get("provider") in ONPREM_PROVIDERS and facts.get("protectionState") == "Protected"
     return check(
         "V3-state",
-        "The VM failed over to Azure and was committed; it was not migrated or had protection disabled",
+        message(
+            N_(
+                "The VM failed over to Azure and was committed; it was not migrated or had protection "
+                "disabled"
+            )
+        ),
         (reprotect_permission(facts) is not None or operation in allowed or reprotected)
         and runs_in_azure(facts)
         and not facts.get("currentScenario"),
-        f"protectionState={facts.get('protectionState')}, activeLocation={facts.get('activeLocation')}, "
-        f"provider={facts.get('provider')}, allowedOperations={allowed}, "
-        f"running={facts.get('currentScenario')}",
-        "Commit the failover to Azure first and wait for running jobs; migrated or unprotected VMs "
-        "cannot fail back.",
+        message(
+            N_(
+                "protectionState=%(state)s, activeLocation=%(active)s, provider=%(provider)s, "
+                "allowedOperations=%(allowed)s, running=%(running)s"
+            ),
+            state=facts.get("protectionState"),
+            active=facts.get("activeLocation"),
+            provider=facts.get("provider"),
+            allowed=str(allowed),
+            running=str(facts.get("currentScenario")),
+        ),
+        message(
+            N_(
+                "Commit the failover to Azure first and wait for running jobs; migrated or unprotected VMs "
+                "cannot fail back."
+            )
+        ),
     )
 
 
@@ -53,10 +91,10 @@ def common_rules(
     """The rules classic and modernized share: V2 (failback policy), the group rules, the V4 note."""
     v2 = check(
         "V2",
-        "The failback policy created with the forward policy exists",
+        message(N_("The failback policy created with the forward policy exists")),
         policy is not None,
-        f"failback policy={(policy or {}).get('name')}",
-        "Re-create the replication policy; its failback policy is created with it.",
+        message(N_("failback policy=%(policy)s"), policy=(policy or {}).get("name")),
+        message(N_("Re-create the replication policy; its failback policy is created with it.")),
     )
     return [v2, *group_rules(facts, group, via_plan=via_plan), agent_note(facts, now)]
 
@@ -67,23 +105,47 @@ def group_rules(
     """V3/V5: a replication group shares the OS and master target; it fails back only through its plan."""
     name = facts.get("replicationGroup")
     if not name:
-        return [check("V5", "Replication group handled through its recovery plan", True, "not in a group")]
+        return [
+            check(
+                "V5",
+                message(N_("Replication group handled through its recovery plan")),
+                True,
+                message(N_("not in a group")),
+            )
+        ]
     os_types = sorted({str(m.get("osType")) for m in group})
     mts = sorted({str(m.get("masterTargetId")) for m in group if m.get("masterTargetId")})
     out = [
         check(
             "V3-group-os",
-            "All VMs of a replication group share the OS type (and the same master target)",
+            message(N_("All VMs of a replication group share the OS type (and the same master target)")),
             len(os_types) == 1 and len(mts) <= 1,
-            f"group {name}: OS types {os_types}, master targets {mts or 'none yet'}",
-            "Split the replication group by OS, or fail the VMs back with the same master target.",
+            message(
+                N_("group %(group)s: OS types %(os)s, master targets %(mts)s")
+                if mts
+                else N_("group %(group)s: OS types %(os)s, master targets none yet"),
+                group=name,
+                os=str(os_types),
+                mts=str(mts),
+            ),
+            message(
+                N_("Split the replication group by OS, or fail the VMs back with the same master target.")
+            ),
         ),
         check(
             "V5",
-            "A replication group fails back only through its recovery plan",
+            message(N_("A replication group fails back only through its recovery plan")),
             via_plan and bool(facts.get("recoveryPlan")),
-            f"group {name}, recovery plan {facts.get('recoveryPlan')}, via plan={via_plan}",
-            f"Fail back with kind 'recovery-plan' and recoveryPlan '{facts.get('recoveryPlan')}'.",
+            message(
+                N_("group %(group)s, recovery plan %(plan)s, via plan=%(via)s"),
+                group=name,
+                plan=facts.get("recoveryPlan"),
+                via=via_plan,
+            ),
+            message(
+                N_("Fail back with kind 'recovery-plan' and recoveryPlan '%(plan)s'."),
+                plan=facts.get("recoveryPlan"),
+            ),
         ),
     ]
     return out
@@ -94,11 +156,21 @@ def agent_note(facts: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     beat = parse_time(facts.get("agentLastHeartbeat"))
     registered = facts.get("agentRegistered")
     fresh = beat is not None and now - beat <= HEARTBEAT_STALE_AFTER
-    state = "registered" if (registered is True or fresh) else "not registered yet"
+    if registered is True or fresh:
+        evidence = N_(
+            "agent registered (lastHeartbeat=%(beat)s); re-protect is retried on 'agent not installed' for "
+            "up to 15 minutes plus a margin"
+        )
+    else:
+        evidence = N_(
+            "agent not registered yet (lastHeartbeat=%(beat)s); re-protect is retried on 'agent not "
+            "installed' for up to 15 minutes plus a margin"
+        )
     return check(
         "V4",
-        "Mobility agent registration (up to 15 minutes after the Azure VM starts; the run waits)",
+        message(
+            N_("Mobility agent registration (up to 15 minutes after the Azure VM starts; the run waits)")
+        ),
         True,
-        f"agent {state} (lastHeartbeat={facts.get('agentLastHeartbeat')}); re-protect is retried on "
-        "'agent not installed' for up to 15 minutes plus a margin",
+        message(evidence, beat=facts.get("agentLastHeartbeat")),
     )

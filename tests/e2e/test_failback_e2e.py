@@ -87,6 +87,22 @@ def test_each_preflight_failure_rejects_with_its_reason_and_changes_nothing_H2(
     assert stack.invariants() == []
 
 
+def test_a_failed_preflight_reads_in_japanese_on_the_status_page_H2c(stack: FailbackStack) -> None:
+    """H2c (issue 13): the check recorded in English is shown in the reader's language, English kept."""
+    run_id = stack.start_failback(sample_request("file01"))
+    report = stack.finish(run_id)
+    check = next(c for c in report["preflight"]["checks"] if c["id"] == "H2c")
+    assert not check["passed"] and check["evidence"].startswith("protectionState=")
+    assert check["remedy"] == "Commit the failover to Azure first (the item must allow 'Failback')."
+    page = stack.get(f"/api/failbacks/{run_id}?format=html&lang=ja").text
+    assert "Azure へのフェールオーバーがコミット済みであること" in page
+    assert "保護状態 protectionState=" in page
+    assert "先に Azure へのフェールオーバーをコミットしてください" in page
+    english = stack.get(f"/api/failbacks/{run_id}?format=html&lang=en").text
+    assert "The failover to Azure was committed" in english and "保護状態" not in english
+    assert stack.writes() == {}
+
+
 def test_encrypted_vmm_cloud_needs_its_certificate_H4(stack: FailbackStack) -> None:
     missing = stack.finish(stack.start_failback(sample_request("fin01")))
     assert missing["outcome"] == "rejected"

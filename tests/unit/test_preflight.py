@@ -2,6 +2,7 @@
 
 import pytest
 
+from domain.i18n import localize_check
 from domain.items import fabric_facts, item_facts
 from domain.preflight import failure_summary, find_host, run_preflight
 from domain.request import parse_failback_request
@@ -143,3 +144,22 @@ def test_find_host_matches_short_and_full_names():
     assert find_host(fab, "HV-HOST-A.contoso.local")["name"] == "host-a"
     assert find_host(fab, "host-a")["name"] == "host-a"
     assert find_host(fab, "other") is None
+
+
+def test_H2b_checks_read_in_japanese_and_keep_their_english_text():
+    """H2b (issue 13): every check carries its catalog texts; a list of hosts is joined in both languages."""
+    down = [
+        provider("host-b", "hv-b", connectionStatus="NotConnected"),  # not the item's own host:
+        provider("host-c", "hv-c", connectionStatus="NotConnected"),  # every host is listed
+    ]
+    result = _run(providers=down)
+    assert all("messages" in c for c in result["checks"])
+    check = _check(result, "H2b")
+    english = localize_check(check, "en")
+    assert {k: english[k] for k in ("rule", "evidence", "remedy")} == {
+        k: check[k] for k in ("rule", "evidence", "remedy")
+    }
+    ja = localize_check(check, "ja")
+    assert ja["rule"].startswith("オンプレミスの Hyper-V ホスト")
+    assert ja["evidence"].count("接続状態 connectionStatus=NotConnected") == 2 and "; " in ja["evidence"]
+    assert ja["remedy"].startswith("Hyper-V ホスト / VMM サーバー")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from domain.i18n import localize_check
 from domain.vmware_checks import SEED_CHECKLIST, retention_wait, vcenter_rules
+from domain.vmware_rules import group_rules
 
 INPUTS = {"retentionDrive": "R:", "masterTargetId": "mt-win-01"}
 CS = {"fabric": "cs", "provider": "cs01"}
@@ -79,3 +81,16 @@ def test_an_account_the_api_shows_cannot_list_datastores_is_refused_with_the_rem
         vcenters, CS_DETAILS, {}, {"runAsAccountId": "vcenter-admin"}, location="original"
     )
     assert fine["passed"]
+
+
+def test_V5_group_checks_read_in_japanese_and_keep_their_english_text() -> None:
+    """V3/V5 (issue 13): the shared VMware rules record catalog texts; English stays as before."""
+    group = [{"osType": "Windows", "masterTargetId": "mt1"}, {"osType": "Linux", "masterTargetId": "mt1"}]
+    facts = {"replicationGroup": "rg-web", "recoveryPlan": "plan-web"}
+    os_check, v5 = group_rules(facts, group, via_plan=False)
+    assert os_check["evidence"] == "group rg-web: OS types ['Linux', 'Windows'], master targets ['mt1']"
+    assert v5["remedy"] == "Fail back with kind 'recovery-plan' and recoveryPlan 'plan-web'."
+    ja = localize_check(v5, "ja")
+    assert ja["rule"] == "レプリケーション グループは復旧計画を通してのみフェールバックすること"
+    assert ja["evidence"] == "グループ rg-web、復旧計画 plan-web、計画経由=False"
+    assert "recoveryPlan に 'plan-web'" in ja["remedy"]
