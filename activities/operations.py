@@ -26,7 +26,7 @@ from domain.items import (
     job_name_from_id,
     parse_time,
 )
-from domain.preflight import find_host
+from domain.site_health import find_host
 from domain.sync_policy import ASR_DATA_SYNC
 
 bp = df.Blueprint()

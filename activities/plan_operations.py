@@ -25,10 +25,10 @@ from azure.mgmt.recoveryservicessiterecovery import models
 from activities import operations
 from activities.asr_common import Vault, arm_errors, is_conflict, log_event
 from clients.settings import Settings
+from domain.asr_scenario import plan_running, plan_scenario_is_new
 from domain.contracts import ItemInput
 from domain.errors import FailbackError
 from domain.items import current_scenario
-from domain.preflight import plan_running, plan_scenario_is_new
 
 
 def read_plan(vault: Vault, name: str) -> dict[str, Any]:

@@ -20,9 +20,10 @@ from activities.asr_common import Vault, arm_errors, log_event, newest_time, now
 from activities.items import find_rpi, on_prem_vm_present, recovery_plan_of
 from clients.settings import Settings
 from domain.approval_summary import hyperv_checklist
+from domain.asr_scenario import adopted_data_sync, failback_under_way
 from domain.contracts import CurrentScenario, ItemFacts, PreflightInput, PreflightResult, Recommendation
 from domain.items import fabric_facts, item_facts, item_ref
-from domain.preflight import adopted_data_sync, failback_under_way, failure_summary, run_preflight
+from domain.preflight import failure_summary, run_preflight
 from domain.request import FailbackRequest
 from domain.runs import estimate_downtime
 from domain.sync_policy import resolve_data_sync

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from domain.preflight import plan_running
+from domain.asr_scenario import plan_running
 from domain.request import FailbackRequest
 
 

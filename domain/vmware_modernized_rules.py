@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.i18n import N_, message
 from domain.items import parse_time
-from domain.preflight import HEARTBEAT_STALE_AFTER
+from domain.site_health import HEARTBEAT_STALE_AFTER
 from domain.vmware import MAX_MT_DISKS, pick
 from domain.vmware_rules import check, common_rules, state_rule
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.i18n import N_, message
 from domain.items import parse_time
-from domain.preflight import HEARTBEAT_STALE_AFTER
+from domain.site_health import HEARTBEAT_STALE_AFTER
 from domain.vmware_state import ONPREM_PROVIDERS, reprotect_permission, runs_in_azure
 
 #: A plain English string, a ``domain.i18n.message``, or messages shown joined by "; ".

@@ -4,8 +4,9 @@ import pytest
 
 from domain.i18n import localize_check
 from domain.items import fabric_facts, item_facts
-from domain.preflight import failure_summary, find_host, run_preflight
+from domain.preflight import failure_summary, run_preflight
 from domain.request import parse_failback_request
+from domain.site_health import find_host
 from tests.unit.samples import NOW, fabric, provider, request_body, rpi, rpi_details
 
 THUMB = "3F2A9C6B1D8E4F7A0B5C2D9E6F1A8B3C4D7E0F21"

@@ -6,8 +6,9 @@ of starting another" (a failback started from the portal, or by a run that died)
 
 import pytest
 
+from domain.asr_scenario import adopted_data_sync
 from domain.items import fabric_facts, item_facts
-from domain.preflight import adopted_data_sync, run_preflight
+from domain.preflight import run_preflight
 from domain.request import FailbackRequest, parse_failback_request
 from domain.sync_policy import resolve_data_sync
 from tests.unit.samples import NOW, fabric, job, provider, request_body, rpi, task
