@@ -15,6 +15,8 @@ from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
+from domain.request.patterns import PATTERN_MEANINGS
+
 RULES = "request_rules"
 """The error type of :func:`rule_error` (checks that need more than one field's type)."""
 
@@ -153,7 +155,9 @@ def _message(error: ErrorDetails, root: type[BaseModel]) -> str:
     if kind in ("int_type", "int_from_float", "float_type"):
         return _MESSAGES[kind] + meaning
     if kind == "string_pattern_mismatch":
-        return f"{_shown(error['input'])} is not a valid value"
+        meant = PATTERN_MEANINGS.get(str(error.get("ctx", {}).get("pattern")))
+        shown = _shown(error["input"])
+        return f"{meant} (got {shown})" if meant else f"{shown} is not a valid value"
     return _MESSAGES.get(kind, error["msg"])
 
 

@@ -29,15 +29,12 @@ from pydantic.alias_generators import to_camel
 
 from domain import reprotect_policy as sla  # the SLA's defaults and bounds (R9/R10)
 from domain.request.errors import refuse, with_rules
+from domain.request.patterns import GUID, NAME, RESOURCE_GROUP, THUMBPRINT
 
 Kind = Literal["hyperv", "vmware-classic", "vmware-modernized", "recovery-plan", "waves"]
 DataSync = Literal["before-failover", "during-failover", "auto"]
 Location = Literal["original", "alternate"]
 
-GUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-RESOURCE_GROUP = r"^[-\w._()]{1,90}$"
-NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,259}$"
-THUMBPRINT = r"^(?:[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$"
 # Things that are certificates or keys themselves, not references to them (H4: never the secret).
 _SECRET_MARKERS = ("-----BEGIN", "PRIVATE KEY")
 _SECRET_MIN_LENGTH = 300  # a PFX/DER in base64 is kilobytes; references are short

@@ -76,12 +76,12 @@ def test_every_reason_is_reported_at_once_including_unknown_fields():
     text = "\n".join(reasons)
     for expected in (
         "colour: unknown field",
-        "vault.subscriptionId",
+        "vault.subscriptionId: must be a GUID such as 00000000-0000-0000-0000-000000000000 (got 'not-a-",
         "vault.name: required",
         "item: give exactly one of name",
         "dataSync: 'sometimes'",
         "approval.approvers: must name at least one person",
-        "verification.workspaceId",
+        "verification.workspaceId: must be a GUID",  # an identifier's rule in words, never a regex
         "verification.windowMinutes",
         "dryRun: must be true or false",
     ):
