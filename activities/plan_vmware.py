@@ -91,6 +91,7 @@ def vmware_members(
                 "item": item_ref(facts),
                 "friendlyName": facts["friendlyName"],
                 "osType": facts.get("osType"),
+                "diskSizeGB": facts.get("diskSizeGB"),  # the plan's downtime estimate (window check)
                 "inputs": inputs,
             }
         )

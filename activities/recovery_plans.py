@@ -38,6 +38,7 @@ from domain.plan_checks import plan_state, plan_sync, prefixed
 from domain.preflight import failure_summary, run_preflight
 from domain.request import FailbackRequest
 from domain.sync_policy import resolve_data_sync
+from domain.window_fit import plan_disk_gb, window_check
 
 bp = df.Blueprint()
 
@@ -110,6 +111,7 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
                     "item": item_ref(facts),
                     "friendlyName": facts["friendlyName"],
                     "osType": facts.get("osType"),
+                    "diskSizeGB": facts.get("diskSizeGB"),
                     "missingOnPrem": present is False,
                 }
             )
@@ -118,6 +120,17 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
         checks += more
         checklist = vmware.MODERNIZED_CHECKLIST if family == "vmware-modernized" else vmware.CHECKLIST
     recommendation = plan_sync(family, syncs)
+    disk_gb = plan_disk_gb([float(e.get("diskSizeGB") or 0) for e in entries])
+    # Issue 13, part 7: the plan's one downtime moves every member's data; a shorter window is refused.
+    fit = window_check(
+        request.maintenance_window,
+        disk_gb,
+        str(recommendation["dataSyncOption"]),
+        now_of(payload, settings),
+        dry_run=request.dry_run,
+    )
+    if fit is not None:
+        checks.append(fit)
     props = plan.get("properties") or {}
     os_types = {str(e.get("osType")) for e in entries}
     facts_out = {
@@ -130,7 +143,7 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
         "recoveryPlan": name,
         "allowedOperations": list(props.get("allowedOperations") or []),
         "osType": "Linux" if os_types == {"Linux"} else ("Windows" if os_types == {"Windows"} else "Mixed"),
-        "diskSizeGB": 0.0,
+        "diskSizeGB": disk_gb,  # the runbook holds the switchover on the same estimate
         "items": [e["friendlyName"] for e in entries],
     }
     vm_point = (request.extra.get("vmware") or {}).get("recoveryPointType")

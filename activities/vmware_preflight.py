@@ -19,9 +19,12 @@ from domain import vmware, vmware_checks, vmware_classic_rules, vmware_modernize
 from domain.items import item_ref
 from domain.preflight import failure_summary
 from domain.request import FailbackRequest
+from domain.window_fit import window_check
 
 #: The ``instanceType`` of the failback policy per kind (V2).
 POLICY_PROVIDER = {"vmware-classic": "InMage", "vmware-modernized": "InMageRcmFailback"}
+#: A VMware failback re-protects to on-premises first (sync phase 1): the downtime is the final delta.
+DATA_SYNC = "before-failover"
 
 
 def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
@@ -97,6 +100,16 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
             "recoveryPointType": chosen.get("recoveryPointType"),
         }
     )
+    # Issue 13, part 7: a window shorter than these disks' downtime estimate is refused (dry run: warned).
+    fit = window_check(
+        request.maintenance_window,
+        float(facts.get("diskSizeGB") or 0),
+        DATA_SYNC,
+        now,
+        dry_run=request.dry_run,
+    )
+    if fit is not None:
+        checks.append(fit)
     passed = all(c["passed"] for c in checks)
     log_event(
         payload,
@@ -115,7 +128,7 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
         "item": item_ref(facts),
         "inputs": inputs,
         "recommendation": {
-            "dataSyncOption": "before-failover",
+            "dataSyncOption": DATA_SYNC,
             "asrDataSyncOption": None,
             "source": "variant",
             "reason": "VMware failback re-protects to on-premises first (sync phase 1), then fails over.",

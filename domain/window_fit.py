@@ -1,7 +1,9 @@
 """Is the maintenance window long enough for the estimated downtime (issue 13, part 7)?
 
 Checked at pre-flight, when the item's disks and the data-sync option give the estimate
-(``domain.runs.estimate_downtime``). A window shorter than the estimate can only end as
+(``domain.runs.estimate_downtime``): Hyper-V items, VMware items (always ``before-failover``: they
+re-protect to on-premises first) and recovery plans (every member's disks, :func:`plan_disk_gb`).
+A window shorter than the estimate can only end as
 ``window-missed`` or with an approver asked to overrun it, so a real run is refused up front;
 a dry run is told the same as a warning. The window that already ended is refused earlier, by
 the HTTP layer (``domain.request.window_problems``).
@@ -14,6 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.i18n import N_, message
+from domain.request import MaintenanceWindow
+from domain.runs import estimate_downtime
 
 WINDOW_FITS = "WINDOW"
 RULE = N_("The maintenance window is long enough for the estimated downtime")
@@ -110,3 +114,33 @@ def _check(passed: bool, evidence: dict[str, Any], remedy: dict[str, Any] | None
         check["remedy"] = remedy["text"]
         messages["remedy"] = remedy
     return check
+
+
+def window_check(
+    window: MaintenanceWindow | None,
+    disk_size_gb: float,
+    data_sync: str,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+) -> dict[str, Any] | None:
+    """The WINDOW check of a run moving ``disk_size_gb`` with ``data_sync``; None without a window.
+
+    The estimate is the one the runbook holds the switchover on (``estimate_downtime`` of the same
+    disks and option), so pre-flight refuses exactly the windows the run would miss.
+    """
+    if window is None:
+        return None
+    start, end = window.bounds()
+    estimate = estimate_downtime(max(disk_size_gb, 0.0), data_sync)
+    return window_fit(start, end, estimate, data_sync, now, dry_run=dry_run)
+
+
+def plan_disk_gb(member_sizes: list[float]) -> float:
+    """The disks a recovery plan moves in its one downtime: every member's.
+
+    A plan fails every VM over in one job, so their final syncs share the link the estimate's
+    transfer rate is measured on (``domain.runs.TRANSFER_MB_PER_SECOND``, one link): the sum,
+    not the largest member, is what the downtime waits for.
+    """
+    return round(sum(max(float(s or 0), 0.0) for s in member_sizes), 2)

@@ -11,12 +11,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain import i18n
+from domain.i18n import N_
 from domain.outcome_texts import outcome_tone
 from domain.timeline import AZURE_VM_SHUTDOWN, ONPREM_VERIFIED
 from function_app.json_body import json_object
 from function_app.status_view import banner, failed_checks, outcome_of, phase_rows, portal_links
 
 _SKIP = {"at", "phase", "event"}
+#: The exports of an ended run's record (``GET /api/failbacks/{id}/report?format=``), in page order.
+EXPORTS = (
+    ("html", N_("Printable report (HTML)")),
+    ("json", N_("JSON, sealed: python -m cli verify-report checks it offline")),
+    ("csv", N_("CSV (one row per VM for waves, per event otherwise)")),
+)
 
 
 def _detail(entry: Mapping[str, Any]) -> str:
@@ -131,6 +138,8 @@ def status_context(body: Mapping[str, Any], lang: str, now: datetime | None = No
         "downtime": report.get("downtimeSeconds"),
         "started": report.get("startedAt") or body.get("createdTime"),
         "finished": report.get("finishedAt"),
+        # Only a run that ended with a report has a record to export (else the route answers 409).
+        "exports": [{"format": f, "label": label} for f, label in EXPORTS] if outcome_of(body) else [],
         "advice": [str(a) for a in report.get("advice") or []]
         + [str(a) for a in report.get("afterEffects") or []],
     }

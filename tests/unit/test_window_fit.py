@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from domain.i18n import localize_check
+from domain.request import MaintenanceWindow
 from domain.runs import estimate_downtime
-from domain.window_fit import window_fit
+from domain.window_fit import plan_disk_gb, window_check, window_fit
 
 NOW = datetime(2026, 3, 1, 13, 0, tzinfo=UTC)
 DURING = estimate_downtime(127, "during-failover")  # 2,900 s: 48 min 20 s, shown as 49
@@ -61,3 +62,33 @@ def test_the_check_reads_in_japanese_from_the_catalog() -> None:
     assert check["rule"] == "メンテナンス時間帯が想定ダウンタイムに足りる"
     english = localize_check(window_fit(*_window(60, 30), DURING, "during-failover", NOW), "en")
     assert english["evidence"].startswith("The maintenance window is 30 min long")
+
+
+def _mw(opens_in_min: int, minutes: int) -> MaintenanceWindow:
+    start, end = _window(opens_in_min, minutes)
+    return MaintenanceWindow(start=start.isoformat(), end=end.isoformat())
+
+
+def test_window_check_uses_the_estimate_of_the_disks_and_option_and_is_absent_without_a_window() -> None:
+    """W1: VMware (before-failover) and plans get the same check as Hyper-V, from their disks."""
+    assert window_check(None, 384, "before-failover", NOW) is None
+    vmware = estimate_downtime(384, "before-failover")  # vmw-win01's 128 + 256 GB: ~8 min
+    short = window_check(_mw(60, 5), 384, "before-failover", NOW)
+    assert short is not None and not short["passed"]
+    assert short == window_fit(*_window(60, 5), vmware, "before-failover", NOW)
+    assert "is 5 min long" in short["evidence"] and "estimated at 8 min" in short["evidence"]
+    assert "dataSync" not in short["remedy"]  # before-failover already: no other option to offer
+    rehearsal = window_check(_mw(60, 5), 384, "before-failover", NOW, dry_run=True)
+    assert rehearsal is not None and rehearsal["passed"] and "estimated at 8 min" in rehearsal["warning"]
+    fits = window_check(_mw(60, 8), 384, "before-failover", NOW)
+    assert fits is not None and fits["passed"] and "warning" not in fits
+
+
+def test_a_plan_moves_every_members_disks_in_its_one_downtime() -> None:
+    """W1/V5: the plan's estimate is over the sum of its members' disks, so adding a VM can refuse it."""
+    assert plan_disk_gb([127.0, 384.0, 0.0]) == 511.0
+    assert plan_disk_gb([]) == 0.0 and plan_disk_gb([-5.0, 10.0]) == 10.0
+    one = window_check(_mw(0, 60), 127, "during-failover", NOW)
+    both = window_check(_mw(0, 60), plan_disk_gb([127, 127]), "during-failover", NOW)
+    assert one is not None and one["passed"]  # 49 min fits in 60
+    assert both is not None and not both["passed"] and "estimated at 92 min" in both["evidence"]
