@@ -21,6 +21,9 @@ class RunClaims(TypedDict):
 
     key: str
     items: list[str]
+    #: ``{id, disks}``: the master target a VMware-classic run claimed at its start (V3, summed until
+    #: its pre-flight publishes its own; ``function_app.master_target_claim``)
+    masterTarget: NotRequired[dict[str, Any]]
 
 
 class RunInput(TypedDict):
