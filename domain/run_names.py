@@ -71,6 +71,13 @@ DECISIONS_BY_GATE = "gate"
 #: :data:`DECISIONS_KEY` of runs whose every decision is a gate: commit-anyway and, after the
 #: switchover, the decision on a wait for Azure (:func:`azure_wait_gate`).
 DECISIONS_BY_GATES = "gates"
+#: Key of the run's input naming when trouble after the switchover shows as "waiting for Azure".
+#: Absent: a run started before, whose activities first retry out of sight (about 7.5 minutes of
+#: durable timers in ``orchestrators.durable.call_activity``) and which replays that way.
+AZURE_WAIT_KEY = "azureWait"
+#: :data:`AZURE_WAIT_KEY` of runs that wait visibly from the first failed try after the switchover:
+#: one attempt per activity (and per job poll), the back-off is the wait's own (H12).
+AZURE_WAIT_FIRST_TRY = "first-try"
 
 # ------------------------------------------------------------------------------------ custom status
 

@@ -36,6 +36,7 @@ from domain.i18n import N_
 from domain.request import parse_failback_request, window_problems
 from function_app.initiator import ANONYMOUS, initiator_of
 from function_app.json_body import read_json_object
+from function_app.master_target_claim import MasterTargetFullError
 from function_app.problem import language, problem, unknown_run
 from function_app.responses import html_response, json_response
 from function_app.run_cancel import request_cancel
@@ -102,6 +103,16 @@ async def start_failback_run(
             code="ITEM_HELD",
             runId=held.run_id,
             statusUrl=status_url(req, held.run_id),
+        )
+    except MasterTargetFullError as full:
+        return problem(
+            409,
+            N_("The master target has no room for this VM's disks"),
+            str(full),
+            lang=language(req),
+            code="MASTER_TARGET_FULL",
+            masterTarget=full.target.id,
+            disks=full.total,
         )
     except ResolveUnavailableError as unavailable:
         return problem(

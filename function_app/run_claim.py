@@ -23,8 +23,11 @@ import azure.durable_functions as df
 from domain import run_names as ids
 from domain.contracts import RunClaims, RunInput
 from domain.request import FailbackRequest
+from domain.vmware import MAX_MT_DISKS
 from function_app.item_locks import release as release_items
 from function_app.item_locks import take as take_items
+from function_app.master_target_claim import MasterTarget, MasterTargetFullError, hold, master_target_of
+from function_app.master_target_claim import release as release_target
 from function_app.run_holders import LIVE, holder, jobs_of, live_runs, master_target_disks
 from function_app.run_resolve import Resolved, resolve
 
@@ -99,11 +102,15 @@ async def claim_run(
     if found is not None:
         return _held_by(request, resolved, *found)
     claims: RunClaims = {"key": resolved.key, "items": list(resolved.items)}
+    target = await asyncio.to_thread(master_target_of, request)
+    if target is not None:
+        claims["masterTarget"] = {"id": target.id, "disks": target.disks}
 
-    disks = master_target_disks(runs, ids.vault_id(request.vault.to_dict()))
+    vault = ids.vault_id(request.vault.to_dict())
 
-    def run_input(instance_id: str) -> RunInput:
-        made = make_input(instance_id, jobs_of(runs))
+    def run_input(instance_id: str, live: list[df.DurableOrchestrationStatus]) -> RunInput:
+        made = make_input(instance_id, jobs_of(live))
+        disks = master_target_disks(live, vault)
         if disks and isinstance(made.get("request"), dict):
             made["request"]["liveMasterTargetDisks"] = disks
         made["claims"] = claims  # CLAIMS_KEY
@@ -111,7 +118,7 @@ async def claim_run(
 
     if request.dry_run:  # a plan only: its own id, never holding the item
         instance_id = f"{base}-dry-{uuid.uuid4().hex[:8]}"
-        await client.start_new(orchestrator, instance_id, run_input(instance_id))
+        await client.start_new(orchestrator, instance_id, run_input(instance_id, runs))
         return instance_id, True
     for _ in range(CLAIM_ATTEMPTS):
         listed = await client.get_status_by(instance_id_prefix=f"{base}-g")
@@ -135,7 +142,34 @@ async def claim_run(
         if found is not None:
             await release_items(client, items, candidate)
             return _held_by(request, resolved, *found)
-        if await _start_new(client, orchestrator, candidate, run_input(candidate)):
-            return candidate, True
-        return candidate, False
+        if target is None:
+            return candidate, await _start_new(client, orchestrator, candidate, run_input(candidate, runs))
+        return candidate, await _start_on(client, orchestrator, target, vault, candidate, items, run_input)
     raise RuntimeError(f"could not claim a run of {resolved.key}")
+
+
+async def _start_on(
+    client: df.DurableOrchestrationClient,
+    orchestrator: str,
+    target: MasterTarget,
+    vault_id: str,
+    candidate: str,
+    items: tuple[str, ...],
+    run_input: Callable[[str, list[df.DurableOrchestrationStatus]], RunInput],
+) -> bool:
+    """V3: sum the disks of live runs on the master target and start, as one step per master target.
+
+    Raises:
+        MasterTargetFullError: with this VM's disks the master target would pass 60 (its items released).
+    """
+    await hold(client, target, candidate)
+    try:
+        live = await live_runs(client)
+        others = master_target_disks(live, vault_id)
+        busy = others.get(target.id, 0)
+        if busy and target.attached + busy + target.disks > MAX_MT_DISKS:
+            await release_items(client, items, candidate)
+            raise MasterTargetFullError(target, busy)
+        return await _start_new(client, orchestrator, candidate, run_input(candidate, live))
+    finally:
+        await release_target(client, target, candidate)

@@ -83,6 +83,7 @@ def jobs_of(runs: Iterable[DurableOrchestrationStatus]) -> dict[str, str]:
 
 #: Phases in which a run's disks may not be attached to its master target yet (ASR counts them after).
 RESERVING_PHASES = ("preflight", "sync")
+PREFLIGHT_PHASE = RESERVING_PHASES[0]
 
 
 def master_target_disks(runs: Iterable[DurableOrchestrationStatus], vault_id: str) -> dict[str, int]:
@@ -91,7 +92,11 @@ def master_target_disks(runs: Iterable[DurableOrchestrationStatus], vault_id: st
     for status in runs:
         custom = custom_status(status)
         target = json_object(custom.get("masterTarget"))
-        if not target.get("id") or custom.get("phase") not in RESERVING_PHASES:
+        phase = custom.get("phase")
+        if not target.get("id") and phase in (None, PREFLIGHT_PHASE):
+            # started but not yet through pre-flight: the master target its claim took (master_target_claim)
+            target = json_object(json_object(json_object(status.input_).get("claims")).get("masterTarget"))
+        if not target.get("id") or (phase is not None and phase not in RESERVING_PHASES):
             continue
         request = json_object(json_object(status.input_).get("request"))
         try:

@@ -17,7 +17,7 @@ from clients.settings import get_settings
 from domain.callback_seal import seal_callback
 from domain.contracts import RunInput
 from domain.request import FailbackRequest, parse_failback_request
-from domain.run_names import DECISIONS_BY_GATES
+from domain.run_names import AZURE_WAIT_FIRST_TRY, DECISIONS_BY_GATES
 from domain.run_names import FAILBACK_ORCHESTRATOR as ORCHESTRATOR
 from function_app.run_claim import claim_run
 from function_app.run_lookup import RUNNING, wait_for
@@ -43,6 +43,7 @@ def run_input_of(
         request_dict["liveRunJobs"] = dict(live_jobs)
     run_input: RunInput = {"runId": instance_id, "request": request_dict, "initiator": initiator}
     run_input["decisions"] = DECISIONS_BY_GATES  # decisions are gates (runs without it: legacy holds)
+    run_input["azureWait"] = AZURE_WAIT_FIRST_TRY  # visible from the first failed try after the shutdown
     if request.callback_url:
         request_dict["callbackUrl"] = None
         sealed = seal_callback(keyring(get_settings()), request.callback_url, instance_id)

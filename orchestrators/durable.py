@@ -79,6 +79,7 @@ def call_activity(
     name: str,
     payload: dict[str, Any],
     awaiter: Awaiter = plain_await,
+    attempts: int = MAX_ATTEMPTS,
 ) -> Generator[Any, Any, Any]:
     """Call an activity; retry transient ARM failures after durable timers.
 
@@ -87,6 +88,8 @@ def call_activity(
         name: the activity.
         payload: its input.
         awaiter: how to wait for a task (the failback run also answers cancel requests meanwhile).
+        attempts: tries before a transient failure stops the step; 1 after the switchover of runs that
+            wait for Azure visibly from the first failed try (``orchestrators.runbook.azure_wait``).
 
     Raises:
         StepFailed: with the parsed error code when the activity fails for good.
@@ -101,7 +104,7 @@ def call_activity(
             return (yield from awaiter(context.call_activity(name, timed)))
         except Exception as exc:  # the SDK raises a plain Exception with the failure text
             code, message = parse_error(str(exc))
-            if not is_transient(code) or attempt >= MAX_ATTEMPTS:
+            if not is_transient(code) or attempt >= attempts:
                 raise StepFailed(name, code, message) from None
             delay = FIRST_RETRY * (2 ** (attempt - 1))
             asked = retry_after_of(message)  # the service's Retry-After, of any length (H12)

@@ -35,7 +35,7 @@ from domain.items import job_name_from_id, parse_time
 from domain.jobs import is_terminal, progress_of
 from domain.poll_plan import next_poll, on_shared_grid, shared_tick_at
 from domain.reprotect_policy import DEFAULT_MAX_WAIT_HOURS, DEFAULT_RPO_SLA_MINUTES, protected_within
-from orchestrators.durable import StepFailed, call_activity, event_payload, iso
+from orchestrators.durable import MAX_ATTEMPTS, StepFailed, call_activity, event_payload, iso
 
 bp = df.Blueprint()
 
@@ -86,6 +86,11 @@ def shared_write(
     yield from await_task(context.create_timer(decided + shared_delay(context, timedelta(0))))
     payload = {**call.input, "writeTick": shared_tick(context), "decidedAt": iso(decided)}
     return dataclasses.replace(call, input=payload)
+
+
+def _attempts(state: dict[str, Any]) -> int:
+    """Tries of each read: the input's ``attempts`` (1: the run waits for Azure itself), else the default."""
+    return int(state.get("attempts") or MAX_ATTEMPTS)
 
 
 def _log_fields(state: dict[str, Any]) -> dict[str, Any]:
@@ -169,7 +174,7 @@ def _poll_job(
             "since": state.get("jobStartTime"),  # the scan stops at older jobs once the start is known
             "startedAfter": state.get("startedAfter"),
         }
-        snapshot = yield from call_activity(context, "get_job_shared", payload)
+        snapshot = yield from call_activity(context, "get_job_shared", payload, attempts=_attempts(state))
         if (
             snapshot.get("jobId")
             and str(snapshot["jobId"]).lower() != job_name_from_id(state["jobId"]).lower()
@@ -179,7 +184,10 @@ def _poll_job(
         state["jobStartTime"] = state.get("jobStartTime") or snapshot.get("startTime")
     else:
         snapshot = yield from call_activity(
-            context, "get_job", {"vault": state["vault"], "jobId": state["jobId"], **_log_fields(state)}
+            context,
+            "get_job",
+            {"vault": state["vault"], "jobId": state["jobId"], **_log_fields(state)},
+            attempts=_attempts(state),
         )
     current = snapshot.get("state")
     context.set_custom_status(
@@ -201,10 +209,10 @@ def _poll_item(context: df.DurableOrchestrationContext, state: dict[str, Any]) -
     """Read the item once; return whether it is protected again within the RPO SLA, or the bound passed."""
     if state.get("shared"):
         payload = {"vault": state["vault"], "item": state["item"], "tick": shared_tick(context)}
-        facts = yield from call_activity(context, "get_item_shared", payload)
+        facts = yield from call_activity(context, "get_item_shared", payload, attempts=_attempts(state))
     else:
         payload = {"vault": state["vault"], "item": state["item"], **_log_fields(state)}
-        facts = yield from call_activity(context, "get_item", payload)
+        facts = yield from call_activity(context, "get_item", payload, attempts=_attempts(state))
     state["protectionState"] = facts.get("protectionState")
     now = context.current_utc_datetime
     sla = float(state.get("rpoSlaSeconds") or DEFAULT_RPO_SLA_MINUTES * 60)

@@ -31,7 +31,15 @@ import azure.durable_functions as df
 from domain import report as reports
 from domain.approval_summary import hyperv_checklist
 from domain.request import EACH_VM
-from domain.run_names import CANCEL_EVENT, DECISIONS_BY_GATES, DECISIONS_KEY, child_instance_id, vm_label
+from domain.run_names import (
+    AZURE_WAIT_FIRST_TRY,
+    AZURE_WAIT_KEY,
+    CANCEL_EVENT,
+    DECISIONS_BY_GATES,
+    DECISIONS_KEY,
+    child_instance_id,
+    vm_label,
+)
 from domain.vmware import CHECKLIST, MODERNIZED_CHECKLIST
 from orchestrators.approval_gate import call_gate
 from orchestrators.durable import event_payload, iso, log_info
@@ -223,6 +231,7 @@ class WavesRun:
                         "request": child_request(self.request, entry, approved),
                         "initiator": self.initiator,
                         DECISIONS_KEY: DECISIONS_BY_GATES,  # a VM's decisions are gates
+                        AZURE_WAIT_KEY: AZURE_WAIT_FIRST_TRY,  # waits for Azure show from the first try
                     },
                     child_instance_id(self.run_id, entry),
                 )

@@ -21,6 +21,9 @@ class RunClaims(TypedDict):
 
     key: str
     items: list[str]
+    #: ``{id, disks}``: the master target a VMware-classic run claimed at its start (V3, summed until
+    #: its pre-flight publishes its own; ``function_app.master_target_claim``)
+    masterTarget: NotRequired[dict[str, Any]]
 
 
 class RunInput(TypedDict):
@@ -33,6 +36,8 @@ class RunInput(TypedDict):
     claims: NotRequired[RunClaims]
     #: ``domain.run_names.DECISIONS_KEY``: decisions after a failed verification go through a gate.
     decisions: NotRequired[str]
+    #: ``domain.run_names.AZURE_WAIT_KEY``: after the switchover, the wait for Azure shows from the first try.
+    azureWait: NotRequired[str]
 
 
 class Progress(TypedDict):
@@ -90,6 +95,8 @@ class JobWaitInput(TypedDict):
     maxWaitSeconds: NotRequired[float]
     shared: NotRequired[bool]
     runId: NotRequired[str]
+    #: attempts of each read before the wait fails (1: the run waits for Azure itself, from the first try)
+    attempts: NotRequired[int]
 
 
 class JobWaitResult(TypedDict, total=False):

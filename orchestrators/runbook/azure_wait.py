@@ -70,9 +70,12 @@ class AzureWait:
         since: datetime | None = None
         last_notice: datetime | None = None
         while True:
+            # New runs try once after the switchover: the first failure shows at once (H12)
+            run.one_try = run.azure_wait_first_try and run.switchover_requested
             try:
                 result = yield from attempt()
             except RunStopped as stop:
+                run.one_try = False
                 if not (run.switchover_requested and waitable(stop.code or "", stop.message)):
                     yield from self.gate.withdraw(WITHDRAWN_RUN_STOPPED)  # the run ends: nothing to ask
                     raise
@@ -85,6 +88,7 @@ class AzureWait:
                     )
                 last_notice = yield from self._back_off(step, stop, tries, since, last_notice, wait_no)
                 continue
+            run.one_try = False
             # Azure answered while people were asked: the question is withdrawn (a decision the gate
             # took first stands, and a hand-over still stops the automation: the person was told so)
             decision, by = yield from self.gate.withdraw(WITHDRAWN_AZURE_BACK)

@@ -13,7 +13,7 @@ from domain import phases, timeline
 from domain.contracts import ItemRef, JobWaitResult
 from domain.errors import parse_error, remedy_for
 from domain.run_names import WAIT_ORCHESTRATOR, Outcome, tracker_id
-from orchestrators.durable import StepFailed, call_activity, log_info
+from orchestrators.durable import MAX_ATTEMPTS, StepFailed, call_activity, log_info
 from orchestrators.job_wait import shared_write, wait_input
 from orchestrators.runbook.cancel import CancelListener
 from orchestrators.runbook.state import RunState, RunStopped
@@ -35,7 +35,8 @@ class Jobs:
         try:
             # runId and phase let the activity's structured logs name the run (activities.asr_common).
             payload = {**call.input, "runId": run.run_id, "phase": run.phase}
-            return (yield from call_activity(run.ctx, call.name, payload, self.listener.await_task))
+            attempts = 1 if run.one_try else MAX_ATTEMPTS  # one try: the wait for Azure retries (H12)
+            return (yield from call_activity(run.ctx, call.name, payload, self.listener.await_task, attempts))
         except StepFailed as failure:
             raise RunStopped(
                 Outcome.FAILED,
@@ -79,6 +80,8 @@ class Jobs:
         if run.request.extra.get("sharedPolling"):
             wait["shared"] = True  # waves: vault-level job polling (activities.vault_cache)
         wait["runId"] = run.run_id  # for the structured logs of its reads
+        if run.one_try:
+            wait["attempts"] = 1  # a failed read ends the child at once: the run waits for Azure visibly
         child = run.ctx.call_sub_orchestrator(WAIT_ORCHESTRATOR, wait, run.tracker)
         try:
             result = yield from self.listener.await_task(child)

@@ -15,7 +15,14 @@ from domain import phases, timeline
 from domain.contracts import CancelAnswer, CustomStatus, Progress, RunInput, SealedCallback
 from domain.errors import remedy_for
 from domain.request import FailbackRequest
-from domain.run_names import DECISIONS_BY_GATE, DECISIONS_BY_GATES, DECISIONS_KEY, Outcome
+from domain.run_names import (
+    AZURE_WAIT_FIRST_TRY,
+    AZURE_WAIT_KEY,
+    DECISIONS_BY_GATE,
+    DECISIONS_BY_GATES,
+    DECISIONS_KEY,
+    Outcome,
+)
 from orchestrators.durable import event_payload, iso, log_info
 from orchestrators.variants import RunFacts, Variant, variant_for
 
@@ -71,6 +78,11 @@ class RunState:
         #: the decision on a wait for Azure is a gate too; runs started before keep the route-level
         #: ``AzureWaitDecision`` they replay (``orchestrators.runbook.azure_wait``)
         self.azure_wait_by_gate = data.get(DECISIONS_KEY) == DECISIONS_BY_GATES
+        #: after the switchover, trouble shows as "waiting for Azure" from the first failed try (runs
+        #: started before retry each activity out of sight first, and replay that way)
+        self.azure_wait_first_try = data.get(AZURE_WAIT_KEY) == AZURE_WAIT_FIRST_TRY
+        #: set by ``AzureWait.persist`` around a step's attempt: activities and job reads try once
+        self.one_try = False
         #: the callback target the HTTP layer sealed (its ``sig=`` is a secret; only post_callback opens it)
         self.sealed_callback: SealedCallback | dict[str, Any] = dict(data.get("callback") or {})
         self.variant: Variant = variant_for(self.request.kind)

@@ -177,3 +177,74 @@ def test_hand_over_and_retry_now_raced_one_outcome_and_each_person_is_told_the_t
     assert report["outcome"] == ("left-manual" if gate_decided == "approved" else "succeeded")
     writes = 0 if gate_decided == "approved" else 1
     assert_clean(stack, resume=writes, failover_commit=writes, reprotect=writes)
+
+
+#: Ways a click races Azure's recovery (the figure issue 12 asks for): by the link's page, by the API.
+WITHDRAWAL_RACES = ["link", "api"]
+
+
+@pytest.mark.filterwarnings("ignore:Potential duplicate Task completion")
+@pytest.mark.parametrize("way", WITHDRAWAL_RACES)
+def test_a_hand_over_racing_the_withdrawal_takes_one_outcome_and_the_person_is_told_the_truth(
+    stack: FailbackStack, way: str
+) -> None:
+    """H12/W8: Azure recovers at the moment an approver hands over: one outcome, no 5xx, told which."""
+    run_id = _waiting_run(stack)
+    link = _links(stack, run_id, GATE)[LEAD]
+    form = _page_form(stack, link, "approve") if way == "link" else {}
+
+    def click() -> requests.Response:
+        if way == "link":
+            return stack.http.post(link, data=form, timeout=30)
+        return _by_api(stack, run_id, "hand-over", LEAD)
+
+    def recover() -> requests.Response:
+        stack.sim.control.clear_faults()  # the run's next try succeeds: it withdraws the gate
+        stack.drive(lambda: stack.run(run_id).get("awaiting") != "azure", timeout=120)
+        return stack.get(f"/api/failbacks/{run_id}")
+
+    answer, _ = _race([click, recover])
+    assert answer.status_code < 500, answer.text
+    report = stack.finish(run_id, timeout=180)
+    entry = _gate_entries(report)[-1]
+    if entry["decision"] == "approved":  # the hand-over reached the gate first: it stands
+        assert answer.status_code == 200, answer.text
+        assert report["outcome"] == "left-manual" and entry["by"] == LEAD
+        assert report["error"]["code"] == "AZURE_WAIT_HANDED_OVER"
+        assert stack.writes().get("write items.failover_commit", 0) == 0
+    else:  # Azure answered first: the question was withdrawn and the person learns so
+        assert entry["decision"] == "withdrawn", entry
+        assert answer.status_code in (409, 410), answer.text
+        assert "no decision is needed" in answer.text and "was recorded" not in answer.text
+        assert report["outcome"] == "succeeded", report.get("error")
+        assert_clean(stack)
+    assert stack.invariants() == []
+
+
+def test_a_gate_nobody_decides_times_out_the_run_keeps_waiting_and_asks_again_at_its_next_failed_try(
+    stack: FailbackStack,
+) -> None:
+    """H12/W2: ``azure-wait-1`` times out undecided; the run still waits and opens ``azure-wait-2``."""
+    run_id = _waiting_run(stack, timeoutHours=1)
+    stack.drive(lambda: (stack.run(run_id).get("azureWait") or {}).get("gate") == "azure-wait-2", timeout=240)
+    view = stack.run(run_id)
+    assert view["runtimeStatus"] == "Running" and view["awaiting"] == "azure", view  # never gave up
+    assert view["azureWait"]["gate"] == "azure-wait-2", view["azureWait"]
+    stack.drive(lambda: bool(_links(stack, run_id, "azure-wait-2")), timeout=30)
+    links = _links(stack, run_id, "azure-wait-2")
+    assert set(links) == {LEAD, SECOND}  # asked again, with new links
+    page = stack.http.get(links[SECOND], timeout=30)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"], page.text
+    stale = stack.http.get(_links(stack, run_id, GATE)[LEAD], timeout=30)  # the timed-out gate's link
+    assert stale.status_code == 410 and "was recorded" not in stale.text, stale.text
+    stack.sim.control.clear_faults()
+    taken = _by_link(stack, links[SECOND], "reject")  # retry now, through the new gate's link
+    assert taken.status_code == 200, taken.text
+    report = stack.finish(run_id, timeout=180)
+    assert report["outcome"] == "succeeded", report.get("error")
+    assert _gate_entries(report, GATE)[-1]["decision"] in ("timed-out", "timeout", "expired"), report[
+        "decisions"
+    ]
+    second = _gate_entries(report, "azure-wait-2")[-1]
+    assert second["decision"] == "rejected" and second["by"] == SECOND
+    assert_clean(stack)
