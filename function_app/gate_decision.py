@@ -55,15 +55,32 @@ def route_decision(gate_decision: str, words: Mapping[str, str] = AS_GATE_DECISI
     return {v: k for k, v in words.items()}.get(gate_decision, gate_decision)
 
 
-def withdrawn(answer: dict[str, Any], decision: str, reason: Any) -> func.HttpResponse:
+def withdrawn(
+    answer: dict[str, Any], decision: str, reason: Any, lang: str | None = None
+) -> func.HttpResponse:
     """409: the run withdrew the gate's question; nothing was counted (``reason``: the run's words)."""
     why = str(reason or "the run no longer needs this decision.")
     return problem(
         409,
-        "No decision needed any more",
-        f"Yours ({decision}) was not counted: {why}",
+        N_("No decision needed any more"),
+        N_("Yours (%(yours)s) was not counted: %(why)s"),
+        lang=lang,
+        args={"yours": decision, "why": why},
         code="WITHDRAWN",
         **{**answer, "decided": WITHDRAWN, "yours": False, "reason": why},
+    )
+
+
+def superseded(answer: dict[str, Any], decision: str, decided: str | None, lang: str) -> func.HttpResponse:
+    """409: the gate had decided otherwise (another decision came first, or it closed); yours not counted."""
+    return problem(
+        409,
+        N_("Another decision was taken"),
+        N_("Yours (%(yours)s) was not counted: the gate had already decided %(decided)s."),
+        lang=lang,
+        args={"yours": decision, "decided": decided},
+        code="DECIDED",
+        **{**answer, "decided": decided, "yours": False},
     )
 
 
@@ -107,16 +124,8 @@ async def decide_on_gate(
     if not view.open:
         closed = route_decision(closed_decision(view) or "closed", words)
         if closed == WITHDRAWN:
-            return withdrawn(answer, decision, view.output.get("comment"))
-        return problem(
-            409,
-            N_("Another decision was taken"),
-            N_("Yours (%(yours)s) was not counted: the gate had already decided %(decided)s."),
-            lang=lang,
-            args={"yours": decision, "decided": closed},
-            code="DECIDED",
-            **{**answer, "decided": closed, "yours": False},
-        )
+            return withdrawn(answer, decision, view.output.get("comment"), lang)
+        return superseded(answer, decision, closed, lang)
     if view.used_by(claims, by.strip().lower()):  # quorum counts distinct people: a second one is not
         return problem(
             409,
@@ -154,17 +163,9 @@ async def decide_on_gate(
     kind, outcome = verdict
     decided = route_decision(outcome, words) if outcome else None
     if decided == WITHDRAWN:
-        return withdrawn(answer, decision, view.output.get("comment"))
+        return withdrawn(answer, decision, view.output.get("comment"), lang)
     if kind == "superseded":
-        return problem(
-            409,
-            N_("Another decision was taken"),
-            N_("Yours (%(yours)s) was not counted: the gate had already decided %(decided)s."),
-            lang=lang,
-            args={"yours": decision, "decided": decided},
-            code="DECIDED",
-            **{**answer, "decided": decided, "yours": False},
-        )
+        return superseded(answer, decision, decided, lang)
     answer.update(yours=True, decided=decided)
     if decided is None:  # counted; the quorum needs more distinct approvers
         approvals, quorum = int(view.status.get("approvals") or 0), int(view.status.get("quorum") or 1)
