@@ -1,9 +1,10 @@
 """Pre-flight of a VMware/physical failback (seed 002, V1-V3): the ``preflight_vmware`` activity's body.
 
 ``{vault, request, now?, viaPlan?, disksInRun?}`` → ``{passed, checks, checklist, facts, item,
-inputs, recommendation}``: every V3 rule the API shows (``domain.vmware_classic_rules``,
+inputs, recommendation, adopted?}``: every V3 rule the API shows (``domain.vmware_classic_rules``,
 ``domain.vmware_modernized_rules``), the rest as a checklist the approver attests; ``inputs`` are the
-re-protect/failover inputs chosen (V1) with the failback policy found (V2). Reads only.
+re-protect/failover inputs chosen (V1) with the failback policy found (V2). An item already failed
+back to on-premises is adopted where it stands (``domain.vmware_adoption``). Reads only.
 """
 
 from __future__ import annotations
@@ -16,13 +17,19 @@ from activities.items import find_rpi, recovery_plan_of
 from activities.vmware_reads import group_members, kind_of_provider, read_fabric, read_policies, read_vcenters
 from clients.settings import Settings
 from domain import vmware, vmware_checks, vmware_classic_rules, vmware_modernized_rules
+from domain.asr_scenario import driving_run
+from domain.check_record import record_check
+from domain.i18n import N_, message
 from domain.items import item_ref
 from domain.preflight import failure_summary
 from domain.request import FailbackRequest
+from domain.vmware_adoption import vmware_adoptable_stage
 from domain.window_fit import window_check
 
 #: The ``instanceType`` of the failback policy per kind (V2).
 POLICY_PROVIDER = {"vmware-classic": "InMage", "vmware-modernized": "InMageRcmFailback"}
+#: Checks an adopted item still needs: the kind sent, the configuration server commit and re-protect use.
+ADOPTED_KEEPS = ("kind", "V3-cs")
 #: A VMware failback re-protects to on-premises first (sync phase 1): the downtime is the final delta.
 DATA_SYNC = "before-failover"
 
@@ -100,6 +107,19 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
             "recoveryPointType": chosen.get("recoveryPointType"),
         }
     )
+    scenario: Mapping[str, Any] = facts.get("currentScenario") or {}
+    ours = bool(scenario) and driving_run(scenario, request) is not None  # a live run of ours drives it
+    stage = None if ours else vmware_adoptable_stage(facts)
+    adopted: dict[str, Any] = {}
+    if stage is not None:  # failed back to on-premises already: finish from there (issue 12, part 3)
+        adopt = record_check(
+            "ADOPTED",
+            message(N_("Where ASR is, the run goes on (nothing is started twice)")),
+            True,
+            stage["explain"],  # adoption's own words, recorded in English only (as for Hyper-V)
+        )
+        checks = [dict(adopt), *(c for c in checks if c["id"] in ADOPTED_KEEPS)]
+        adopted, wait = {"adopted": stage}, None
     # Issue 13, part 7: a window shorter than these disks' downtime estimate is refused (dry run: warned).
     fit = window_check(
         request.maintenance_window,
@@ -108,7 +128,7 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
         now,
         dry_run=request.dry_run,
     )
-    if fit is not None:
+    if fit is not None and stage is None:  # an adopted run downs nothing new: no window to fit
         checks.append(fit)
     passed = all(c["passed"] for c in checks)
     log_event(
@@ -121,6 +141,7 @@ def check(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
     others_pass = all(c["passed"] for c in checks if c["id"] != "V3-retention")
     return {
         **({"waitFor": wait} if wait and others_pass else {}),
+        **adopted,
         "passed": passed,
         "checks": checks,
         "checklist": list(checklist),

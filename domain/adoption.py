@@ -17,6 +17,8 @@ Stages adopted here (Hyper-V items active on-premises after a failback):
   until the item is protected again (the re-protect activity adopts the finished job).
 
 A failback job still running or suspended is adopted by the existing rule (``failback_under_way``).
+VMware items failed back to on-premises (providers ``InMage`` / ``InMageRcmFailback``) have their own
+stages, ``domain.vmware_adoption``.
 """
 
 from __future__ import annotations
@@ -26,12 +28,16 @@ from typing import Any
 
 from domain import phases
 from domain.items import COMMIT_PENDING_STATES, commit_allowed
+from domain.vmware_adoption import vmware_adoptable_stage
+from domain.vmware_state import ONPREM_PROVIDERS
 
 BEFORE_SWITCHOVER_DONE = (phases.SYNC, phases.APPROVAL, phases.WINDOW, phases.SWITCHOVER)
 
 
 def adoptable_stage(facts: Mapping[str, Any]) -> dict[str, Any] | None:
     """The stage past the switchover a new run adopts, with the phases it skips; None otherwise."""
+    if facts.get("provider") in ONPREM_PROVIDERS:  # VMware failed back (``domain.vmware_adoption``)
+        return vmware_adoptable_stage(facts)
     if facts.get("provider") != "HyperVReplicaAzure" or facts.get("activeLocation") != "Primary":
         return None
     state = facts.get("protectionState")

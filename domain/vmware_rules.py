@@ -13,6 +13,7 @@ from typing import Any
 from domain.i18n import N_, message
 from domain.items import parse_time
 from domain.site_health import HEARTBEAT_STALE_AFTER
+from domain.vmware_adoption import not_adoptable_remedy
 from domain.vmware_state import ONPREM_PROVIDERS, reprotect_permission, runs_in_azure
 
 #: A plain English string, a ``domain.i18n.message``, or messages shown joined by "; ".
@@ -71,7 +72,9 @@ def state_rule(facts: Mapping[str, Any], operation: str = "SwitchProtection") ->
             allowed=str(allowed),
             running=str(facts.get("currentScenario")),
         ),
-        message(
+        # an item on-premises or running a job gets the remedy true for it, not "commit to Azure first"
+        not_adoptable_remedy(facts)
+        or message(
             N_(
                 "Commit the failover to Azure first and wait for running jobs; migrated or unprotected VMs "
                 "cannot fail back."
