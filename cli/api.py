@@ -17,12 +17,21 @@ TIMEOUT = 30
 class ApiError(Exception):
     """An error answer of the API, with its problem document when there is one."""
 
-    def __init__(self, status: int, title: str, detail: str = "", errors: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str = "",
+        errors: list[str] | None = None,
+        localized_errors: list[str] | None = None,
+    ) -> None:
         super().__init__(f"{status} {title}: {detail}".rstrip(": "))
         self.status = status
         self.title = title
         self.detail = detail
         self.errors = errors or []
+        # The same reasons in the language asked for (``localizedErrors``), for the person reading.
+        self.localized_errors = localized_errors or self.errors
 
 
 def _raise_for(response: requests.Response) -> None:
@@ -31,7 +40,13 @@ def _raise_for(response: requests.Response) -> None:
     ctype = response.headers.get("content-type", "")
     if "json" in ctype:
         doc = response.json()
-        raise ApiError(response.status_code, doc.get("title", ""), doc.get("detail", ""), doc.get("errors"))
+        raise ApiError(
+            response.status_code,
+            doc.get("title", ""),
+            doc.get("detail", ""),
+            doc.get("errors"),
+            doc.get("localizedErrors"),
+        )
     raise ApiError(response.status_code, response.reason or "error", _page_text(response.text)[:300])
 
 

@@ -59,7 +59,7 @@ def _lang() -> str:
 
 def _fail(exc: ApiError) -> typer.Exit:
     console.print(f"[red]{exc.status} {exc.title}[/red] {exc.detail}")
-    for reason in exc.errors:
+    for reason in exc.localized_errors:
         console.print(f"  • {reason}")
     return typer.Exit(code=API_ERROR_EXIT)
 
@@ -128,11 +128,12 @@ def start(
         answer = _api(base_url, key).start(body)
     except ApiError as exc:
         raise _fail(exc) from exc
-    verb = "joined the run in progress" if answer.get("existing") else "started"
+    verb = tr("joined the run in progress") if answer.get("existing") else tr("started")
     console.print(f"[green]{verb}[/green] {answer.get('id')}")
     if answer.get("plan") is not None or answer.get("outcome"):
         console.print_json(data={k: answer.get(k) for k in ("outcome", "plan", "preflight")})
-    console.print(f"status: python -m cli status {answer.get('id')} --watch")
+    command = f"python -m cli status {answer.get('id')} --watch"
+    console.print(tr("status: {command}").format(command=command))
 
 
 @app.command()
@@ -187,8 +188,8 @@ def list_runs(base_url: BaseUrl = DEFAULT_BASE_URL, key: Key = "") -> None:
     # The run id is what an operator copies into the next command: never shortened or wrapped.
     ids = [r.get("runId") or "" for r in runs]
     table.add_column(tr("Run"), no_wrap=True, min_width=max(map(len, ids), default=3))
-    for title in ("Outcome", "VMs", "Phase", "Started", "Downtime"):
-        table.add_column(tr(title))
+    for title in (tr("Outcome"), tr("VMs"), tr("Phase"), tr("Started"), tr("Downtime")):
+        table.add_column(title)
     for r in runs:
         table.add_row(
             r.get("runId") or "",
@@ -206,7 +207,7 @@ def _decide(link: str, decision: str, comment: str, yes: bool, open_browser: boo
     api.session.headers["Accept-Language"] = _lang()
     if open_browser:
         url = api.approval_url(link)
-        console.print(f"opening {url}")
+        console.print(tr("opening {url}").format(url=url))
         webbrowser.open(url)
         return
     try:

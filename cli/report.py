@@ -49,6 +49,8 @@ def report(
         data, head = FailbackApi(base_url=base_url, key=key).report(run_id, "html" if fmt == "pdf" else fmt)
     except ApiError as exc:
         console.print(f"[red]{exc.status} {exc.title}[/red] {exc.detail}")
+        for reason in exc.localized_errors:
+            console.print(f"  • {reason}")
         raise typer.Exit(code=API_ERROR_EXIT) from exc
     if fmt == "pdf":
         try:
@@ -60,7 +62,7 @@ def report(
     target.write_bytes(data)
     console.print(tr("Report written to {path}").format(path=target))
     if head:
-        console.print(f"head sha256 {head}")
+        console.print(tr("head sha256 {head}").format(head=head))
 
 
 def _ring(key_env: str, key_file: Path | None) -> KeyRing | None:

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain import phases
+from domain.i18n import N_, message
 from domain.items import COMMIT_PENDING_STATES, commit_allowed
 from domain.vmware_adoption import vmware_adoptable_stage
 from domain.vmware_state import ONPREM_PROVIDERS
@@ -49,29 +50,40 @@ def adoptable_stage(facts: Mapping[str, Any]) -> dict[str, Any] | None:
         return {
             "stage": "initial-replication",
             "skip": [*BEFORE_SWITCHOVER_DONE, phases.VERIFY, phases.COMMIT],
-            "explain": (
-                "ASR shows the failback committed and reverse replication's initial replication under way "
-                f"(protectionState={state}): the run adopts it there and waits until the item is protected "
-                "again. No new planned failover, commit or re-protect."
+            "explain": message(
+                N_(
+                    "ASR shows the failback committed and reverse replication's initial replication "
+                    "under way (protectionState=%(state)s): the run adopts it there and waits until the item "
+                    "is protected again. No new planned failover, commit or re-protect."
+                ),
+                state=state,
             ),
         }
     if state in COMMIT_PENDING_STATES and commit_allowed(facts):
         return {
             "stage": "commit-pending",
             "skip": list(BEFORE_SWITCHOVER_DONE),
-            "explain": (
-                f"ASR shows the failback switched over and waiting for its commit (protectionState={state}, "
-                f"allowedOperations={allowed}): the run adopts it there — the on-premises VM is verified, "
-                "then the failover is committed and reverse replication started. No new planned failover."
+            "explain": message(
+                N_(
+                    "ASR shows the failback switched over and waiting for its commit "
+                    "(protectionState=%(state)s, allowedOperations=%(allowed)s): the run adopts it there — "
+                    "the on-premises VM is verified, then the failover is committed and reverse replication "
+                    "started. No new planned failover."
+                ),
+                state=state,
+                allowed=str(allowed),
             ),
         }
     if state == "RestoreFinalized" and "ReverseReplicate" in allowed:
         return {
             "stage": "restore-finalized",
             "skip": [*BEFORE_SWITCHOVER_DONE, phases.VERIFY, phases.COMMIT],
-            "explain": (
-                f"ASR shows the failback committed (protectionState={state}): the run adopts it there and "
-                "starts reverse replication. No new planned failover, no second commit."
+            "explain": message(
+                N_(
+                    "ASR shows the failback committed (protectionState=%(state)s): the run adopts it "
+                    "there and starts reverse replication. No new planned failover, no second commit."
+                ),
+                state=state,
             ),
         }
     return None
@@ -83,20 +95,28 @@ def _running_stage(running: str, state: object) -> dict[str, Any] | None:
         return {
             "stage": "commit-running",
             "skip": [*BEFORE_SWITCHOVER_DONE, phases.VERIFY],
-            "explain": (
-                f"ASR shows the failback's commit running ({running}, protectionState={state}): the run "
-                "adopts its job, waits for it, then starts reverse replication. No new planned failover or "
-                "commit."
+            "explain": message(
+                N_(
+                    "ASR shows the failback's commit running (%(running)s, protectionState=%(state)s): "
+                    "the run adopts its job, waits for it, then starts reverse replication. No new planned "
+                    "failover or commit."
+                ),
+                running=running,
+                state=str(state),
             ),
         }
     if "reprotect" in running.lower():
         return {
             "stage": "reprotect-running",
             "skip": [*BEFORE_SWITCHOVER_DONE, phases.VERIFY, phases.COMMIT],
-            "explain": (
-                f"ASR shows reverse replication running ({running}, protectionState={state}): the run adopts "
-                "its job and waits until the item is protected again. No new planned failover, commit or "
-                "re-protect."
+            "explain": message(
+                N_(
+                    "ASR shows reverse replication running (%(running)s, protectionState=%(state)s): "
+                    "the run adopts its job and waits until the item is protected again. No new planned "
+                    "failover, commit or re-protect."
+                ),
+                running=running,
+                state=str(state),
             ),
         }
     return None

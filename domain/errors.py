@@ -113,17 +113,20 @@ class RequestInvalid(FailbackError):  # noqa: N818 - name fixed by docs/contract
     """A failback request that cannot be accepted, with every reason at once.
 
     Args:
-        reasons: one human-readable line per problem, each naming the field.
+        reasons: one human-readable line per problem, each naming the field (English).
+        messages: the same lines as catalog messages (``domain.i18n.message``), for a reader's
+            language; absent, the English lines stand in.
     """
 
-    def __init__(self, reasons: Iterable[str]) -> None:
+    def __init__(self, reasons: Iterable[str], messages: Iterable[dict[str, Any]] | None = None) -> None:
         self.reasons = [str(r) for r in reasons]
+        self.messages = list(messages) if messages is not None else None
         super().__init__(
             "REQUEST_INVALID", "; ".join(self.reasons) or "invalid request", details={"reasons": self.reasons}
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (RequestInvalid, (self.reasons,))
+        return (RequestInvalid, (self.reasons, self.messages))
 
 
 def parse_error(text: object) -> tuple[str, str]:

@@ -141,9 +141,16 @@ def message(msgid: str, **args: Any) -> dict[str, Any]:
     """A text recorded for later translation: its catalog id, its arguments and the English text.
 
     Pre-flight checks are written into a run's history in English (the API's language); pages and
-    reports show them in their reader's language from ``msgid`` and ``args`` (``%(name)s`` style).
+    reports show them in their reader's language from ``msgid`` and ``args`` (``%(name)s`` style);
+    an argument may itself be a message, shown in the same language.
     """
-    return {"msgid": msgid, "args": args, "text": msgid % args if args else msgid}
+    english = {k: v["text"] if _is_message(v) else v for k, v in args.items()}
+    return {"msgid": msgid, "args": args, "text": msgid % english if args else msgid}
+
+
+def _is_message(value: Any) -> bool:
+    """Whether an argument is itself a :func:`message` (shown in the same language as its host)."""
+    return isinstance(value, dict) and isinstance(value.get("msgid"), str)
 
 
 def localized(msg: Any, lang: str) -> str:
@@ -155,7 +162,9 @@ def localized(msg: Any, lang: str) -> str:
         return "; ".join(localized(part, lang) for part in msg)
     if not isinstance(msg, dict) or not isinstance(msg.get("msgid"), str):
         return "" if msg is None else str(msg)
-    args = msg.get("args") if isinstance(msg.get("args"), dict) else {}
+    raw = msg.get("args")
+    raw = raw if isinstance(raw, dict) else {}
+    args = {k: localized(v, lang) if _is_message(v) else v for k, v in raw.items()}
     text = gettext_for(lang)(msg["msgid"])
     try:
         return text % args if args else text

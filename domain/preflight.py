@@ -180,7 +180,7 @@ def run_preflight(
             "ADOPTED",
             message(N_("Where ASR is, the run goes on (nothing is started twice)")),
             True,
-            stage["explain"],  # adoption's own words, recorded in English only
+            stage["explain"],  # adoption's own words: a catalog message (a plain text is kept as is)
         )
         checks = [adopt, rule_host_connected(facts, fabric, request, now)]
         return {"passed": all(c["passed"] for c in checks), "checks": checks, "adopted": stage}

@@ -76,29 +76,48 @@ def retention_wait(
         return None
     every = int(RETENTION_RETRY_EVERY.total_seconds() // 60)
     within = int(RETENTION_WAIT.total_seconds() // 60)
-    reason = (
-        f"The retention drive {drive} is not listed on master target {inputs.get('masterTargetId')} "
-        "yet: a drive added to the master target takes up to 15 minutes to appear (seed 002: "
-        "「そのドライブがポータル上の選択リストに表示されるまでに最大 15 分かかります」). "
-        f"The run refreshes the configuration server and checks again every {every} minutes "
-        f"for up to {within} minutes."
+    reason = message(
+        N_(
+            "The retention drive %(drive)s is not listed on master target %(target)s yet: a drive added "
+            "to the master target takes up to 15 minutes to appear (seed 002: "
+            "「そのドライブがポータル上の選択リストに表示されるまでに最大 15 分かかります」). "
+            "The run refreshes the configuration server and checks again every %(every)s minutes "
+            "for up to %(within)s minutes."
+        ),
+        drive=str(drive),
+        target=str(inputs.get("masterTargetId")),
+        every=every,
+        within=within,
     )
     return {
         "check": "V3-retention",
         "refresh": dict(refresh),
         "everySeconds": int(RETENTION_RETRY_EVERY.total_seconds()),
         "forSeconds": int(RETENTION_WAIT.total_seconds()),
-        "reason": reason,
+        "reason": reason["text"],
+        "reasonMessage": reason,  # the same text for pages in their reader's language
     }
 
 
 def retention_gave_up(wait: Mapping[str, Any]) -> str:
-    """The remedy when the retention drive did not appear within the wait."""
-    return (
-        f"{wait.get('reason', '')} It did not appear: check that the drive meets the retention drive "
-        "conditions (not used for anything else, not locked, not a cache volume, not FAT/FAT32, non-zero "
-        "size), refresh the configuration server (seed 002: 「15 分経ってもドライブが表示されない場合は、"
-        "構成サーバーを更新することもできます」), then start a new failback."
+    """The remedy when the retention drive did not appear within the wait (English)."""
+    return str(retention_gave_up_message(wait)["text"])
+
+
+def retention_gave_up_message(wait: Mapping[str, Any]) -> dict[str, Any]:
+    """The remedy when the retention drive did not appear within the wait, as a catalog message.
+
+    The wait's reason leads it; a wait recorded before the reason was a message keeps its English.
+    """
+    reason = wait.get("reasonMessage")
+    return message(
+        N_(
+            "%(reason)s It did not appear: check that the drive meets the retention drive "
+            "conditions (not used for anything else, not locked, not a cache volume, not FAT/FAT32, non-zero "
+            "size), refresh the configuration server (seed 002: 「15 分経ってもドライブが表示されない場合は、"
+            "構成サーバーを更新することもできます」), then start a new failback."
+        ),
+        reason=reason if isinstance(reason, dict) else str(wait.get("reason", "")),
     )
 
 

@@ -70,6 +70,7 @@ async def start_failback_run(
             N_("Invalid failback request"),
             N_("Fix every listed field."),
             errors=invalid.reasons,
+            error_messages=invalid.messages,
             lang=language(req),
         )
     if request.approval.four_eyes and initiator == ANONYMOUS:  # nobody to keep from approving

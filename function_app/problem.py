@@ -64,6 +64,7 @@ def problem(
     *,
     lang: str | None = None,
     args: dict[str, Any] | None = None,
+    error_messages: list[dict[str, Any]] | None = None,
     **extra: Any,
 ) -> func.HttpResponse:
     """Answer with an ``application/problem+json`` response.
@@ -76,6 +77,8 @@ def problem(
         headers: extra response headers (e.g. ``Retry-After``, ``Location``).
         lang: the language to answer in (``None``: English).
         args: the values of ``detail``'s (and ``title``'s) placeholders.
+        error_messages: ``errors`` as catalog messages: answered as ``localizedErrors`` in ``lang``
+            (``errors`` stays English: programs read it).
         **extra: extension members added to the document.
 
     Returns:
@@ -85,6 +88,8 @@ def problem(
     title = i18n.localized(i18n.message(title or HTTPStatus(status).phrase, **(args or {})), chosen)
     if detail is not None:
         detail = i18n.localized(i18n.message(detail, **(args or {})), chosen)
+    if error_messages is not None:
+        extra["localizedErrors"] = [i18n.localized(m, chosen) for m in error_messages]
     body = problem_body(status, title, detail, errors, **extra)
     return func.HttpResponse(
         json.dumps(body, ensure_ascii=False),

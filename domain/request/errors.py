@@ -3,6 +3,9 @@
 pydantic says where (``loc``: the aliases and list indexes) and what (``type``); the user reads
 ``approval.quorum: must be between 1 and 50``. Rules of our own raise :func:`rule_error`, which
 carries ready-made ``(field, message)`` pairs relative to where it was raised.
+
+Every reason is a catalog message (``domain.i18n.message``): :func:`reasons_of` gives the English
+lines programs read, :func:`reason_messages_of` the same lines for a reader in another language.
 """
 
 from __future__ import annotations
@@ -15,29 +18,38 @@ from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
+from domain.i18n import N_, message
 from domain.request.patterns import PATTERN_MEANINGS
 
 RULES = "request_rules"
 """The error type of :func:`rule_error` (checks that need more than one field's type)."""
 
 _MESSAGES = {
-    "missing": "required",
-    "string_type": "must be a non-empty string",
-    "string_too_short": "must be a non-empty string",
-    "bool_type": "must be true or false",
-    "int_type": "must be an integer",
-    "int_from_float": "must be an integer",
-    "float_type": "must be a number",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
-    "dict_type": "must be an object",
-    "tuple_type": "must be a list",
-    "list_type": "must be a list",
-    "too_short": "must not be empty",
+    "missing": N_("required"),
+    "string_type": N_("must be a non-empty string"),
+    "string_too_short": N_("must be a non-empty string"),
+    "bool_type": N_("must be true or false"),
+    "int_type": N_("must be an integer"),
+    "int_from_float": N_("must be an integer"),
+    "float_type": N_("must be a number"),
+    "model_type": N_("must be an object"),
+    "model_attributes_type": N_("must be an object"),
+    "dict_type": N_("must be an object"),
+    "tuple_type": N_("must be a list"),
+    "list_type": N_("must be a list"),
+    "too_short": N_("must not be empty"),
 }
 
+#: A reason (``domain.i18n.message``), or a plain English text (shown as is in every language).
+Reason = str | dict[str, Any]
 
-def rule_error(problems: Iterable[tuple[str, str]]) -> PydanticCustomError:
+
+def as_message(reason: Reason) -> dict[str, Any]:
+    """A reason as a catalog message (a plain text: its own id, found in no catalog, shown as is)."""
+    return reason if isinstance(reason, dict) else {"msgid": reason, "args": {}, "text": reason}
+
+
+def rule_error(problems: Iterable[tuple[str, Reason]]) -> PydanticCustomError:
     """An error for pydantic to report, carrying our reasons.
 
     Args:
@@ -48,12 +60,12 @@ def rule_error(problems: Iterable[tuple[str, str]]) -> PydanticCustomError:
     return PydanticCustomError(RULES, "{reasons}", {"reasons": pairs})
 
 
-def refuse(message: str) -> PydanticCustomError:
+def refuse(reason: Reason) -> PydanticCustomError:
     """:func:`rule_error` for the field or model the validator belongs to."""
-    return rule_error([("", message)])
+    return rule_error([("", reason)])
 
 
-def with_rules(handler: ValidatorFunctionWrapHandler, value: Any, problems: list[tuple[str, str]]) -> Any:
+def with_rules(handler: ValidatorFunctionWrapHandler, value: Any, problems: list[tuple[str, Reason]]) -> Any:
     """Validate ``value`` with ``handler`` (a wrap validator's), reporting ``problems`` as well.
 
     A rule over a list (say, unique names) is then reported together with the problems of the
@@ -133,32 +145,63 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _message(error: ErrorDetails, root: type[BaseModel]) -> str:
+def _with_meaning(reason: dict[str, Any], info: FieldInfo | None) -> dict[str, Any]:
+    """A number's meaning is not always in its name (quorum): its description says it."""
+    if info is None or not info.description:
+        return reason
+    return message(N_("%(reason)s (%(meaning)s)"), reason=reason, meaning=message(info.description))
+
+
+def _message(error: ErrorDetails, root: type[BaseModel]) -> dict[str, Any]:
     kind, loc = error["type"], tuple(error["loc"])
     if kind == "extra_forbidden":
         model = _model_at(root, loc[:-1])
         allowed = ", ".join(_by_alias(model)) if model else ""
-        return f"unknown field (allowed: {allowed})"
+        return message(N_("unknown field (allowed: %(allowed)s)"), allowed=allowed)
     info = _field_at(root, loc)
     found = list(_walk(info)) if info is not None else []
     if kind == "literal_error":
         choices = [str(arg) for t in found if get_origin(t) is Literal for arg in get_args(t)]
         expected = ", ".join(choices) or error.get("ctx", {}).get("expected")
-        return f"{_shown(error['input'])} is not one of {expected}"
-    # A number's meaning is not always in its name (quorum): its description says it.
-    meaning = f" ({info.description})" if info is not None and info.description else ""
+        return message(
+            N_("%(value)s is not one of %(expected)s"), value=_shown(error["input"]), expected=expected
+        )
     if kind in ("greater_than_equal", "less_than_equal"):
         low = next((m.ge for m in found if isinstance(m, Ge)), None)
         high = next((m.le for m in found if isinstance(m, Le)), None)
         if low is not None and high is not None:
-            return f"must be between {low:g} and {high:g}{meaning}"
+            between = message(N_("must be between %(low)s and %(high)s"), low=f"{low:g}", high=f"{high:g}")
+            return _with_meaning(between, info)
     if kind in ("int_type", "int_from_float", "float_type"):
-        return _MESSAGES[kind] + meaning
+        return _with_meaning(message(_MESSAGES[kind]), info)
     if kind == "string_pattern_mismatch":
         meant = PATTERN_MEANINGS.get(str(error.get("ctx", {}).get("pattern")))
         shown = _shown(error["input"])
-        return f"{meant} (got {shown})" if meant else f"{shown} is not a valid value"
-    return _MESSAGES.get(kind, error["msg"])
+        if meant:
+            return message(N_("%(meaning)s (got %(value)s)"), meaning=message(meant), value=shown)
+        return message(N_("%(value)s is not a valid value"), value=shown)
+    return message(_MESSAGES[kind]) if kind in _MESSAGES else as_message(error["msg"])
+
+
+def reason_line(field: str, reason: Reason) -> dict[str, Any]:
+    """``field: reason`` as a message (the field path is the same in every language)."""
+    return message(N_("%(field)s: %(reason)s"), field=field, reason=as_message(reason))
+
+
+def reason_messages_of(
+    error: ValidationError, root: type[BaseModel], *, rules_only: bool = False
+) -> list[dict[str, Any]]:
+    """The reasons of :func:`reasons_of` as catalog messages (``text``: the English line)."""
+    unknown: list[dict[str, Any]] = []
+    reasons: list[dict[str, Any]] = []
+    for detail in error.errors(include_url=False):
+        path = path_of(detail["loc"])
+        if detail["type"] == RULES:
+            reasons += [reason_line(_join(path, field), text) for field, text in detail["ctx"]["reasons"]]
+        elif not rules_only:
+            line = reason_line(path or "body", _message(detail, root))
+            (unknown if detail["type"] == "extra_forbidden" else reasons).append(line)
+    return list({m["text"]: m for m in unknown + reasons}.values())
 
 
 def reasons_of(error: ValidationError, root: type[BaseModel], *, rules_only: bool = False) -> list[str]:
@@ -169,13 +212,4 @@ def reasons_of(error: ValidationError, root: type[BaseModel], *, rules_only: boo
         root: the model validated (to name allowed fields, choices and ranges).
         rules_only: only the reasons of :func:`rule_error`.
     """
-    unknown: list[str] = []
-    reasons: list[str] = []
-    for detail in error.errors(include_url=False):
-        path = path_of(detail["loc"])
-        if detail["type"] == RULES:
-            reasons += [_join(path, field) + f": {text}" for field, text in detail["ctx"]["reasons"]]
-        elif not rules_only:
-            line = f"{path or 'body'}: {_message(detail, root)}"
-            (unknown if detail["type"] == "extra_forbidden" else reasons).append(line)
-    return list(dict.fromkeys(unknown + reasons))
+    return [m["text"] for m in reason_messages_of(error, root, rules_only=rules_only)]

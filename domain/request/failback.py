@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from domain.callback_url import callback_url_problem
+from domain.i18n import N_, message
 from domain.request.errors import refuse, rule_error
 from domain.request.models import (
     ApprovalPolicy,
@@ -170,26 +171,42 @@ class FailbackRequest(RequestModel):
 # ---- the kinds' rules over the whole request (one room with the model they read: no import circle)
 
 
+ONLY_ALTERNATE = N_("only used when location is 'alternate'")
+
+
 def variant_problems(req: FailbackRequest) -> Problems:
     """Each kind's own fields present, other kinds' absent, then the kind's rule (:data:`KIND_RULES`)."""
     problems: Problems = []
     if req.vmware is not None and req.kind not in (*VMWARE_KINDS, "recovery-plan", "waves"):
-        problems.append(("vmware", f"only for kinds {', '.join(VMWARE_KINDS)}, recovery-plan and waves"))
+        only = message(N_("only for kinds %(kinds)s, recovery-plan and waves"), kinds=", ".join(VMWARE_KINDS))
+        problems.append(("vmware", only))
     if req.kind == "recovery-plan" and req.recovery_plan is None:
-        problems.append(("recoveryPlan", "required for kind 'recovery-plan' (the ASR recovery plan's name)"))
+        problems.append(
+            ("recoveryPlan", message(N_("required for kind 'recovery-plan' (the ASR recovery plan's name)")))
+        )
     elif req.kind != "recovery-plan" and req.recovery_plan is not None:
-        problems.append(("recoveryPlan", "only for kind 'recovery-plan'"))
+        problems.append(("recoveryPlan", message(N_("only for kind 'recovery-plan'"))))
     if req.kind == "waves" and not req.waves:
-        problems.append(("waves", "required, a non-empty list of {name, items}"))
+        problems.append(("waves", message(N_("required, a non-empty list of {name, items}"))))
     elif req.kind != "waves":
         given = {"waves": req.waves, "wavePolicy": req.wave_policy}
-        problems += [(key, "only for kind 'waves'") for key, value in given.items() if value is not None]
+        problems += [
+            (key, message(N_("only for kind 'waves'"))) for key, value in given.items() if value is not None
+        ]
     vm_kind = req.wave_policy.vm_kind if req.kind == "waves" and req.wave_policy else req.kind
     points = RECOVERY_POINTS.get(vm_kind)
     if points and req.vmware and req.vmware.recovery_point_type not in points:
         point = req.vmware.recovery_point_type
         problems.append(
-            ("vmware.recoveryPointType", f"{point!r} is not one of {', '.join(points)} for {vm_kind}")
+            (
+                "vmware.recoveryPointType",
+                message(
+                    N_("%(point)s is not one of %(points)s for %(kind)s"),
+                    point=repr(point),
+                    points=", ".join(points),
+                    kind=vm_kind,
+                ),
+            )
         )
     return problems + KIND_RULES[req.kind](req)
 
@@ -197,10 +214,15 @@ def variant_problems(req: FailbackRequest) -> Problems:
 def _hyperv_rules(req: FailbackRequest) -> Problems:
     if req.location == "alternate" and not req.target_host:
         return [
-            ("targetHost", "required when location is 'alternate' (H9: the Hyper-V host to create the VM on)")
+            (
+                "targetHost",
+                message(
+                    N_("required when location is 'alternate' (H9: the Hyper-V host to create the VM on)")
+                ),
+            )
         ]
     if req.location == "original" and req.target_host:
-        return [("targetHost", "only used when location is 'alternate'")]
+        return [("targetHost", message(ONLY_ALTERNATE))]
     return []
 
 
@@ -210,44 +232,64 @@ def _vmware_rules(req: FailbackRequest) -> Problems:
         problems.append(
             (
                 "targetHost",
-                "VMware/physical failback has no target host; an on-prem VM that no longer exists "
-                "is created on the master target's ESXi host (name it in vmware.masterTarget)",
+                message(
+                    N_(
+                        "VMware/physical failback has no target host; an on-prem VM that no longer exists "
+                        "is created on the master target's ESXi host (name it in vmware.masterTarget)"
+                    )
+                ),
             )
         )
     chosen = req.vmware or VmwareInputs()
     named = chosen.model_dump(by_alias=True)
     if req.location == "alternate" and req.kind != "vmware-classic":
-        problems.append(("location", "failback to another vCenter is offered for kind 'vmware-classic' only"))
+        problems.append(
+            ("location", message(N_("failback to another vCenter is offered for kind 'vmware-classic' only")))
+        )
     elif req.location == "alternate":
         missing = [f"vmware.{k}" for k in ALTERNATE_VCENTER_FIELDS if not named.get(k)]
         if missing:
             problems.append(
                 (
                     "location",
-                    "failback to another vCenter (seed 002) needs vmware.vCenter (the other vCenter, "
-                    "discovered by the configuration server), vmware.masterTarget (a master target on "
-                    f"one of its ESXi hosts) and vmware.datastore; missing {', '.join(missing)}",
+                    message(
+                        N_(
+                            "failback to another vCenter (seed 002) needs vmware.vCenter (the other "
+                            "vCenter, discovered by the configuration server), vmware.masterTarget (a master "
+                            "target on one of its ESXi hosts) and vmware.datastore; missing %(missing)s"
+                        ),
+                        missing=", ".join(missing),
+                    ),
                 )
             )
     elif chosen.v_center:
-        problems.append(("vmware.vCenter", "only with location 'alternate' (failback to another vCenter)"))
+        problems.append(
+            ("vmware.vCenter", message(N_("only with location 'alternate' (failback to another vCenter)")))
+        )
     if req.data_sync == "during-failover":
         problems.append(
             (
                 "dataSync",
-                "VMware failback always synchronizes before the failover (re-protect to on-premises is "
-                "sync phase 1); use 'auto' or 'before-failover'",
+                message(
+                    N_(
+                        "VMware failback always synchronizes before the failover (re-protect to on-premises "
+                        "is sync phase 1); use 'auto' or 'before-failover'"
+                    )
+                ),
             )
         )
     if req.encryption_certificate is not None:
         problems.append(
-            ("encryptionCertificate", "only for Hyper-V sites managed by VMM with data encryption (H4)")
+            (
+                "encryptionCertificate",
+                message(N_("only for Hyper-V sites managed by VMM with data encryption (H4)")),
+            )
         )
     return problems
 
 
 def _plan_rules(req: FailbackRequest) -> Problems:
-    return [("location", H2E_REASON)] if req.location == "alternate" or req.target_host else []
+    return [("location", message(H2E_REASON))] if req.location == "alternate" or req.target_host else []
 
 
 def _waves_rules(req: FailbackRequest) -> Problems:
@@ -258,24 +300,28 @@ def _waves_rules(req: FailbackRequest) -> Problems:
         for m, item in enumerate(wave.items):
             label = item.label.lower()
             if label in seen:
-                problems.append((f"waves[{n}].items[{m}]", f"{label!r} is already in a wave"))
+                already = message(N_("%(vm)s is already in a wave"), vm=repr(label))
+                problems.append((f"waves[{n}].items[{m}]", already))
                 continue
             seen[label] = None
             if req.location == "alternate" and not (item.target_host or req.target_host):
                 missing[item.label] = None
     if len(seen) > MAX_WAVE_VMS:
-        problems.append(("waves", f"{len(seen)} VMs exceed the limit of {MAX_WAVE_VMS} per request"))
+        too_many = N_("%(count)s VMs exceed the limit of %(limit)s per request")
+        problems.append(("waves", message(too_many, count=len(seen), limit=MAX_WAVE_VMS)))
     if missing:
         problems.append(
             (
                 "targetHost",
-                "alternate location needs a target host per VM (or one for all); "
-                f"missing for {', '.join(list(missing)[:10])}",
+                message(
+                    N_("alternate location needs a target host per VM (or one for all); missing for %(vms)s"),
+                    vms=", ".join(list(missing)[:10]),
+                ),
             )
         )
     hosts = req.target_host or any(i.target_host for w in req.waves or () for i in w.items)
     if req.location != "alternate" and hosts:
-        problems.append(("targetHost", "only used when location is 'alternate'"))
+        problems.append(("targetHost", message(ONLY_ALTERNATE)))
     return problems
 
 

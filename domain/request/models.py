@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from domain import reprotect_policy as sla  # the SLA's defaults and bounds (R9/R10)
+from domain.i18n import N_, message
 from domain.request.errors import refuse, with_rules
 from domain.request.patterns import GUID, NAME, RESOURCE_GROUP, THUMBPRINT
 
@@ -101,7 +102,7 @@ class ItemSelector(RequestModel):
     @model_validator(mode="after")
     def _exactly_one_name(self) -> ItemSelector:
         if (self.name is None) == (self.friendly_name is None):
-            raise refuse("give exactly one of name (ASR name) or friendlyName (VM name)")
+            raise refuse(message(N_("give exactly one of name (ASR name) or friendlyName (VM name)")))
         return self
 
     @property
@@ -129,7 +130,7 @@ class EncryptionCertificate(RequestModel):
     @classmethod
     def _key_vault_id(cls, value: str | None) -> str | None:
         if value is not None and not (value.startswith("https://") and "/certificates/" in value):
-            raise refuse("must be https://<vault>/certificates/<name>")
+            raise refuse(message(N_("must be https://<vault>/certificates/<name>")))
         return value
 
     @classmethod
@@ -141,15 +142,19 @@ class EncryptionCertificate(RequestModel):
         if isinstance(value, str):
             value = {"thumbprint": value.replace(" ", "")}
         if not isinstance(value, Mapping):
-            raise refuse("must be a thumbprint or {thumbprint, keyVaultCertificateId}")
+            raise refuse(message(N_("must be a thumbprint or {thumbprint, keyVaultCertificateId}")))
         looks_secret = any(
             len(str(v)) >= _SECRET_MIN_LENGTH or any(m in str(v) for m in _SECRET_MARKERS)
             for v in value.values()
         )
         if looks_secret or any(str(k).lower() in _SECRET_KEYS for k in value):
             raise refuse(
-                "give a reference (thumbprint, Key Vault certificate id), never the certificate, "
-                "its key or its password (H4)"
+                message(
+                    N_(
+                        "give a reference (thumbprint, Key Vault certificate id), never the certificate, "
+                        "its key or its password (H4)"
+                    )
+                )
             )
         return value
 
@@ -160,11 +165,11 @@ class EncryptionCertificate(RequestModel):
 
 def _distinct(names: tuple[str, ...]) -> tuple[str, ...]:
     if len(set(names)) != len(names):
-        raise refuse("lists someone twice")
+        raise refuse(message(N_("lists someone twice")))
     return names
 
 
-QUORUM_MEANING = "how many distinct approvers must approve"
+QUORUM_MEANING = N_("how many distinct approvers must approve")
 
 
 class ApprovalPolicy(RequestModel):
@@ -181,7 +186,7 @@ class ApprovalPolicy(RequestModel):
     @classmethod
     def _someone(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
-            raise refuse("must name at least one person")
+            raise refuse(message(N_("must name at least one person")))
         return _distinct(value)
 
     @field_validator("escalate_to")
@@ -195,7 +200,7 @@ class ApprovalPolicy(RequestModel):
     def _before_timeout(cls, value: int | None, info: ValidationInfo) -> int | None:
         timeout = info.data.get("timeout_hours")
         if value is not None and timeout is not None and value >= timeout * 60:
-            raise refuse("must be shorter than timeoutHours")
+            raise refuse(message(N_("must be shorter than timeoutHours")))
         return value
 
     @field_validator("quorum")
@@ -203,7 +208,8 @@ class ApprovalPolicy(RequestModel):
     def _within_approvers(cls, value: int, info: ValidationInfo) -> int:
         approvers = info.data.get("approvers")
         if approvers and value > len(approvers):
-            raise refuse(f"{value} exceeds the {len(approvers)} approver(s) named")
+            named = N_("%(quorum)s exceeds the %(count)s approver(s) named")
+            raise refuse(message(named, quorum=value, count=len(approvers)))
         return value
 
     def to_dict(self) -> dict[str, Any]:
@@ -261,16 +267,18 @@ class MaintenanceWindow(RequestModel):
         try:
             when = datetime.fromisoformat(text)
         except ValueError:
-            raise refuse(f"{text[:60]!r} is not an ISO 8601 date-time") from None
+            raise refuse(
+                message(N_("%(value)s is not an ISO 8601 date-time"), value=repr(text[:60]))
+            ) from None
         if when.tzinfo is None:
-            raise refuse("must carry a UTC offset (e.g. Z or +09:00)")
+            raise refuse(message(N_("must carry a UTC offset (e.g. Z or +09:00)")))
         return when.isoformat()
 
     @model_validator(mode="after")
     def _ordered(self) -> MaintenanceWindow:
         start, end = self.bounds()
         if end <= start:
-            raise refuse("end must be after start")
+            raise refuse(message(N_("end must be after start")))
         return self
 
     def to_dict(self) -> dict[str, str]:
@@ -297,7 +305,7 @@ class ReverseReplication(RequestModel):
         if isinstance(value, bool):
             return {"enabled": value}
         if not isinstance(value, Mapping):
-            raise refuse("must be true, false or {enabled, rpoSlaMinutes, maxWaitHours}")
+            raise refuse(message(N_("must be true, false or {enabled, rpoSlaMinutes, maxWaitHours}")))
         return value
 
     def normalized(self) -> bool | dict[str, Any]:

@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from domain.errors import RequestInvalid
-from domain.request.errors import RULES, reasons_of
+from domain.i18n import N_, message
+from domain.request.errors import RULES, reason_line, reason_messages_of
 from domain.request.failback import LOCAL_MODE, FailbackRequest
 from domain.request.models import MaintenanceWindow
 
@@ -34,18 +35,22 @@ def parse_failback_request(body: object, *, local_mode: bool = False) -> Failbac
         RequestInvalid: with every reason at once (unknown fields included).
     """
     if not isinstance(body, Mapping):
-        raise RequestInvalid(["body: must be a JSON object"])
+        line = reason_line("body", message(N_("must be a JSON object")))
+        raise RequestInvalid([line["text"]], [line])
     context = {LOCAL_MODE: local_mode}
     try:
         return FailbackRequest.model_validate(body, context=context)
     except ValidationError as invalid:
-        reasons = reasons_of(invalid, FailbackRequest)
+        reasons = reason_messages_of(invalid, FailbackRequest)
         refused = [tuple(e["loc"]) for e in invalid.errors() if e["type"] != RULES]
     try:
         FailbackRequest.model_validate(_without(body, refused), context=context)
     except ValidationError as again:
-        reasons += [r for r in reasons_of(again, FailbackRequest, rules_only=True) if r not in reasons]
-    raise RequestInvalid(reasons)
+        seen = {r["text"] for r in reasons}
+        reasons += [
+            r for r in reason_messages_of(again, FailbackRequest, rules_only=True) if r["text"] not in seen
+        ]
+    raise RequestInvalid([r["text"] for r in reasons], reasons)
 
 
 def _without(body: Mapping[str, Any], locs: list[tuple[int | str, ...]]) -> dict[str, Any]:

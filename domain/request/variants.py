@@ -20,7 +20,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
-from domain.request.errors import refuse
+from domain.i18n import N_, message
+from domain.request.errors import Reason, refuse
 from domain.request.models import RequestModel, Text
 
 VMWARE_KINDS = ("vmware-classic", "vmware-modernized")
@@ -42,12 +43,12 @@ EACH_VM = "*"
 #: Seed 002: failback to another vCenter names it, a master target on its ESXi host and a datastore.
 ALTERNATE_VCENTER_FIELDS = ("vCenter", "masterTarget", "datastore")
 
-H2E_REASON = (
+H2E_REASON = N_(
     "'alternate' is not possible for a recovery plan (H2e): ASR's plan-level failback "
     "input has no target host. Use kind 'waves' to fail many VMs back to another host."
 )
 
-Problems = list[tuple[str, str]]
+Problems = list[tuple[str, Reason]]
 
 
 class VmwareInputs(RequestModel):
@@ -69,7 +70,7 @@ class VmwareInputs(RequestModel):
     @classmethod
     def _no_policy(cls, data: Any) -> Any:
         if isinstance(data, Mapping) and ("failbackPolicy" in data or "policy" in data):
-            raise refuse("the failback policy is found automatically (V2); do not name it")
+            raise refuse(message(N_("the failback policy is found automatically (V2); do not name it")))
         return data
 
 
@@ -83,7 +84,7 @@ class WaveItem(RequestModel):
     @model_validator(mode="after")
     def _exactly_one_name(self) -> WaveItem:
         if (self.name is None) == (self.friendly_name is None):
-            raise refuse("give exactly one of name or friendlyName")
+            raise refuse(message(N_("give exactly one of name or friendlyName")))
         return self
 
     @property

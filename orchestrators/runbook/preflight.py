@@ -7,13 +7,14 @@ from datetime import timedelta
 from typing import Any, cast
 
 from domain import phases, timeline
+from domain.check_record import english_text
 from domain.contracts import ItemRef
 from domain.items import item_ref
 from domain.preflight import failure_summary
 from domain.run_names import Outcome
 from domain.runs import dry_run_plan
 from domain.sync_policy import resolve_data_sync
-from domain.vmware_checks import retention_gave_up
+from domain.vmware_checks import retention_gave_up_message
 from orchestrators.runbook.run import Run
 from orchestrators.runbook.state import RunState, RunStopped
 from orchestrators.variants import ActivityCall, RunFacts
@@ -51,7 +52,10 @@ def preflight(run: Run) -> Generator[Any, Any, None]:
     if adopted and result.get("passed"):  # ASR is past the switchover: go on from there (issue 12, part 4)
         state.adopted = dict(adopted)
         state.switchover_done = state.switchover_requested = True
-        state.note(timeline.NOTE, detail=f"adopted at {adopted.get('stage')}: {adopted.get('explain')}")
+        state.note(
+            timeline.NOTE,
+            detail=f"adopted at {adopted.get('stage')}: {english_text(adopted.get('explain') or '')}",
+        )
     state.note(
         timeline.NOTE,
         passed=bool(result.get("passed")),
@@ -88,7 +92,9 @@ def preflight_waiting(run: Run, call: ActivityCall) -> Generator[Any, Any, dict[
         if state.now - first + every > timedelta(seconds=int(wait.get("forSeconds") or 0)):
             for check in result.get("checks") or []:
                 if check.get("id") == wait.get("check") and not check.get("passed"):
-                    check["remedy"] = retention_gave_up(wait)
+                    remedy = retention_gave_up_message(wait)
+                    check["remedy"] = remedy["text"]
+                    check["messages"] = {**(check.get("messages") or {}), "remedy": remedy}
             break
         if not refreshed and wait.get("refresh"):
             payload = {"vault": state.request.vault.to_dict(), **wait["refresh"]}

@@ -131,6 +131,12 @@ def test_cli_reports_every_reason_of_an_invalid_request_W3(stack: tuple[Any, Any
     result = cli(host, "start", "--vm", "web01")
     assert result.exit_code == 1
     assert "400" in result.output and "vault" in result.output
+    assert "vault: required" in result.output
+    # issue 13, part 6: --lang ja lists the same reasons in Japanese, field paths as sent
+    ja = cli(host, "--lang", "ja", "start", "--vm", "web01")
+    assert ja.exit_code == 1
+    assert "vault: 必須です" in ja.output and "approval: 必須です" in ja.output
+    assert ": required" not in ja.output
 
 
 def test_status_exit_code_says_how_the_run_ended_not_just_that_it_ended(stack: tuple[Any, Any]) -> None:

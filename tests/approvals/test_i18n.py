@@ -26,7 +26,7 @@ def placeholders(text: str) -> set[tuple[str, str]]:
 
 def catalog_ids(path: Path) -> set[str]:
     with path.open("rb") as fh:
-        return {m.id for m in read_po(fh) if m.id}
+        return {m.id for m in read_po(fh, abort_invalid=True) if m.id}
 
 
 def extracted_ids(tmp_path: Path) -> set[str]:
@@ -102,7 +102,7 @@ def test_every_msgid_of_the_committed_template_has_a_japanese_translation(tmp_pa
         committed = {m.id for m in read_po(fh) if m.id}
     assert extracted_ids(tmp_path) == committed  # regenerate the pot (README) when this fails
     with (ROOT / "locale/ja/LC_MESSAGES/messages.po").open("rb") as fh:
-        japanese = {m.id: m.string for m in read_po(fh, locale="ja") if m.id}
+        japanese = {m.id: m.string for m in read_po(fh, locale="ja", abort_invalid=True) if m.id}
     assert sorted(i for i in committed if not japanese.get(i)) == []
     # placeholders survive translation: the Japanese text formats with the English text's arguments
     for msgid in committed:
@@ -136,3 +136,27 @@ def test_problem_details_answer_in_the_callers_language(host: Any) -> None:
     assert bad.status_code == 400 and bad.json()["title"] == "JSON が不正です"
     assert bad.json()["detail"] == "本文が正しい JSON ではありません。"
     assert bad.json()["errors"] == ["body: not valid JSON"]  # for programs: unchanged
+
+
+def test_an_invalid_failback_request_lists_its_reasons_in_the_callers_language(host: Any) -> None:
+    """Issue 13, part 6 (H1): ``errors`` stays English for programs; ``localizedErrors`` is for people."""
+    key = {"code": host.function_key}
+    body = {"vault": {"subscriptionId": "not-a-guid", "resourceGroup": "rg-dr"}, "colour": "blue"}
+    en = requests.post(f"{host.base_url}/api/failbacks", params=key, json=body, timeout=10)
+    ja = requests.post(
+        f"{host.base_url}/api/failbacks", params=key, json=body, headers={"Accept-Language": "ja"}, timeout=10
+    )
+    assert en.status_code == ja.status_code == 400
+    assert ja.headers["Content-Type"].startswith("application/problem+json")
+    english, japanese = en.json(), ja.json()
+    assert japanese["errors"] == english["errors"] == english["localizedErrors"]  # programs read English
+    assert any(e.startswith("colour: unknown field (allowed: ") for e in english["errors"])
+    assert japanese["title"] == i18n.gettext_for("ja")("Invalid failback request")
+    lines = japanese["localizedErrors"]
+    assert len(lines) == len(english["errors"])
+    assert any(line.startswith("colour: 不明なフィールドです (指定できるもの: ") for line in lines)
+    assert "item: 必須です" in lines and "vault.name: 必須です" in lines
+    assert any(
+        line.startswith("vault.subscriptionId: 00000000-0000-0000-0000-000000000000 のような GUID")
+        for line in lines
+    )
