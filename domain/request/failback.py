@@ -1,5 +1,8 @@
 """``FailbackRequest``: the body of ``POST /api/failbacks`` as one pydantic model (docs/request.md).
 
+One job, over 300 lines: the model and the kinds' rules that read the whole of it live together,
+so the rules need no import of the model back (no circle).
+
 The model is the single source of the request's contract: :func:`domain.request.parse_failback_request`
 validates with it, and the OpenAPI document's request schema is its JSON schema
 (``function_app/openapi.py``). :meth:`FailbackRequest.to_dict` is the normalized body (same keys,
