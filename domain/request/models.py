@@ -1,5 +1,8 @@
 """The parts of the failback request every kind shares, as pydantic models (docs/request.md).
 
+One job, just over 300 lines: one small model per section of the request (vault, item, approval,
+verification, window, reverse replication), each next to the base model they share.
+
 Each model validates its own fields (types, ranges, patterns through ``Field``) and the rules
 among them (``model_validator``). JSON keys are the camelCase aliases of the attributes; only
 the aliases are accepted, and unknown keys are refused (``extra="forbid"``). A ``null`` means
