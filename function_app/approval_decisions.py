@@ -12,6 +12,7 @@ from domain.approvals_identity import Identity
 from domain.approvals_tokens import TokenClaims
 from function_app.approval_outcome import gate_verdict
 from function_app.approval_view import GateView, checklist_of, load_gate
+from function_app.run_lookup import raise_if_live
 from orchestrators.approval_gate import APPROVAL_EVENT, gate_instance_id
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,7 @@ async def send_decision(
         "nonce": claims.nonce,
         "attested": attested,
     }
-    try:
-        await client.raise_event(gate_instance_id(claims.run_id, claims.gate), APPROVAL_EVENT, payload)
-    except Exception as exc:  # the Durable client raises a bare Exception for 404/410
-        if "is gone" not in str(exc):
-            raise
+    if not await raise_if_live(client, gate_instance_id(claims.run_id, claims.gate), APPROVAL_EVENT, payload):
         log.info("approval: gate %s of %s ended first", claims.gate, claims.run_id)
         return False
     log.info("approval: %s %s gate %s of %s", identity.name, decision, claims.gate, claims.run_id)

@@ -40,7 +40,7 @@ from function_app.problem import language, problem, unknown_run
 from function_app.responses import json_response
 from function_app.run_lookup import RUNNING, custom_status, get_run
 from function_app.status_links import RETRY_AFTER_SECONDS, status_url
-from function_app.verification_route import claim_decision, refused
+from function_app.verification_route import claim_decision, claim_lost, refused
 
 bp = df.Blueprint()
 
@@ -135,17 +135,7 @@ async def decide_azure_wait(
     held = await claim_decision(client, claim_id(instance_id, n), event)
     url = status_url(req, instance_id)
     if held.get("claim") != event["claim"]:
-        return problem(
-            409,
-            N_("Another decision was taken"),
-            N_("Yours (%(yours)s) was not sent: %(by)s decided %(decided)s first."),
-            lang=language(req),
-            args={"yours": decision, "by": held.get("by"), "decided": held.get("decision")},
-            code="DECIDED",
-            decided=held.get("decision"),
-            decidedBy=held.get("by"),
-            statusUrl=url,
-        )
+        return claim_lost(req, str(decision), held, statusUrl=url)
     await client.raise_event(instance_id, AZURE_WAIT_EVENT, event)
     answer = {"id": instance_id, "decision": decision, "by": by, "wait": n, "statusUrl": url}
     return json_response(answer, 202, {"Location": url, "Retry-After": str(RETRY_AFTER_SECONDS)})

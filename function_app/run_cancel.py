@@ -22,7 +22,7 @@ from domain.run_names import (
     WAVES_PHASE,
     gate_instance_id,
 )
-from function_app.run_lookup import RUNNING, custom_status, get_run, wait_for
+from function_app.run_lookup import RUNNING, custom_status, get_run, raise_if_live, wait_for
 from orchestrators.safety import cancel_verdict
 
 log = logging.getLogger(__name__)
@@ -74,13 +74,13 @@ async def request_cancel(
         }
     custom = custom_status(status)
     event = {"requestId": request_id, "by": by, "reason": reason, "deferIfRefused": defer_if_refused}
-    try:
-        await client.raise_event(instance_id, CANCEL_EVENT, event)
-    except Exception as exc:  # the run ended between the read above and the event (410 Gone)
-        if "is gone" not in str(exc):
-            raise
-        ended_now = {"accepted": False, "code": "RUN_ENDED", "reason": "The run has ended."}
-        return {"requestId": request_id, **ended_now}
+    if not await raise_if_live(client, instance_id, CANCEL_EVENT, event):  # it ended since the read
+        return {
+            "requestId": request_id,
+            "accepted": False,
+            "code": "RUN_ENDED",
+            "reason": "The run has ended.",
+        }
     phase = str(custom.get("phase") or "")
     # Every run publishes its open gate. A waves run always accepts a cancel there (it only stops
     # further starts); a single-VM run where its phase does (not at the verification gate).

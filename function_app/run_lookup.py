@@ -32,6 +32,23 @@ def custom_status(status: DurableOrchestrationStatus) -> dict[str, Any]:
     return json_object(status.custom_status)
 
 
+async def raise_if_live(
+    client: df.DurableOrchestrationClient, instance_id: str, event: str, data: Any
+) -> bool:
+    """Raise ``event`` on an instance; False when it ended in the meantime (410 Gone from the host).
+
+    Every route that read a status and then raises an event races the instance's end: that race is
+    a normal answer ("it has ended", "the gate decided"), never a 500. Other failures still raise.
+    """
+    try:
+        await client.raise_event(instance_id, event, data)
+    except Exception as exc:  # the Durable client raises a bare Exception carrying the host's message
+        if "is gone" not in str(exc):
+            raise
+        return False
+    return True
+
+
 async def get_run(
     client: df.DurableOrchestrationClient, instance_id: str
 ) -> DurableOrchestrationStatus | None:

@@ -74,6 +74,21 @@ def decision_claim(context: df.DurableOrchestrationContext) -> Any:
     return record
 
 
+def claim_lost(req: func.HttpRequest, decision: str, held: dict[str, Any], **extra: Any) -> func.HttpResponse:
+    """409: another caller claimed this decision first (``held``); yours was not sent to the run."""
+    return problem(
+        409,
+        N_("Another decision was taken"),
+        N_("Yours (%(yours)s) was not sent: %(by)s decided %(decided)s first."),
+        lang=language(req),
+        args={"yours": decision, "by": held.get("by"), "decided": held.get("decision")},
+        code="DECIDED",
+        decided=held.get("decision"),
+        decidedBy=held.get("by"),
+        **extra,
+    )
+
+
 async def claim_decision(
     client: df.DurableOrchestrationClient, instance_id: str, event: dict[str, Any]
 ) -> dict[str, Any]:
@@ -190,18 +205,7 @@ async def decide_failback_verification(
     event = {"decision": decision, "by": by, "comment": comment, "claim": uuid.uuid4().hex}
     held = await claim_decision(client, claim_id(instance_id), event)
     if held.get("claim") != event["claim"]:
-        return problem(
-            409,
-            N_("Another decision was taken"),
-            N_("Yours (%(yours)s) was not sent: %(by)s decided %(decided)s first."),
-            lang=language(req),
-            args={"yours": decision, "by": held.get("by"), "decided": held.get("decision")},
-            code="DECIDED",
-            decided=held.get("decision"),
-            decidedBy=held.get("by"),
-            yours=False,
-            statusUrl=status_url(req, instance_id),
-        )
+        return claim_lost(req, decision, held, yours=False, statusUrl=status_url(req, instance_id))
     await client.raise_event(instance_id, VERIFICATION_EVENT, event)
     final = await wait_for(client, instance_id, lambda s: _taken(s) is not None, ANSWER_SECONDS)
     taken = _taken(final) if final else None
